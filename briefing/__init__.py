@@ -1,0 +1,34 @@
+"""briefing: turn news articles into short, trustworthy briefs.
+
+The public API (the CLI is a thin layer over it)::
+
+    from briefing import read_source, build_brief, render
+    article = read_source("article.html")
+    brief = build_brief(article, BriefOptions(sentences=3))
+    print(render(brief, "markdown"))
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "read_source", "build_brief", "BriefOptions", "render", "BriefingError"]
+
+
+def __getattr__(name):  # lazy, so `briefing --help` does not import the heavy parts
+    if name == "read_source":
+        from .sources import read_source
+
+        return read_source
+    if name in ("build_brief", "BriefOptions"):
+        from . import brief
+
+        return getattr(brief, name)
+    if name == "render":
+        from .render import render
+
+        return render
+    if name == "BriefingError":
+        from .errors import BriefingError
+
+        return BriefingError
+    raise AttributeError(name)

@@ -1,0 +1,115 @@
+"""Article + analyses -> Brief: the one model every renderer consumes."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import InputError
+from .models import Article, Brief
+from .summarize import Budget, RankInput, get_summarizer
+from .text import clean_for_analysis, split_sentences, word_count
+
+
+@dataclass
+class BriefOptions:
+    sentences: int | None = None
+    words: int | None = None
+    ratio: float | None = None
+    algorithm: str | None = None
+    published: date | None = None  # overrides the article's own date
+    explain: bool = False
+
+    def budget(self) -> Budget:
+        return Budget(sentences=self.sentences, words=self.words, ratio=self.ratio)
+
+
+def article_id(article: Article) -> str:
+    if article.id:
+        return str(article.id)
+    basis = article.url or article.path or article.text
+    return hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+def prepare(article: Article) -> tuple[str, list]:
+    """The analysis text (same length as ``article.text``) and its sentences."""
+    if not article.text or not article.text.strip():
+        raise InputError(f"{article.path or article.url or article.id or 'input'}: empty text, nothing to summarise")
+    analysis = clean_for_analysis(article.text, keep_from=article.body_start)
+    return analysis, split_sentences(analysis)
+
+
+def build_brief(article: Article, options: BriefOptions | None = None, *, doc=None) -> Brief:
+    """Summarise and analyse one article. ``doc`` is a spaCy Doc of the analysis text, if one was made."""
+    from .extract.entities import extract_entities
+    from .extract.quotes import find_quotes
+    from .extract.when import build_timeline, find_time_expressions
+
+    options = options or BriefOptions()
+    budget = options.budget()
+    analysis, sentences = prepare(article)
+    name = article.path or article.url or article.id or "input"
+    notes: list[str] = []
+    if not sentences:
+        raise InputError(f"{name}: no sentences found, nothing to summarise")
+    # restore verbatim text: sentences were found in the analysis text, offsets are the user's
+    for s in sentences:
+        s.text = article.text[s.start:s.end]
+
+    if doc is None:
+        from .extract.nlp import parse
+
+        doc = parse(analysis)
+    who, where = extract_entities(analysis, doc)
+
+    summarizer = get_summarizer(options.algorithm)
+    rank_input = RankInput(text=analysis, sentences=sentences, title=article.title,
+                           entities=[e.name for e in who[:8]] + [e.name for e in where[:4]])
+    chosen, scored = summarizer.summarize(rank_input, budget)
+    n_words = sum(word_count(s.text) for s in chosen)
+    if budget.words is not None and n_words > budget.words:
+        notes.append(f"no sentence fits in {budget.words} words; the shortest one ({n_words} words) is shown")
+    max_n = budget.max_sentences(len(sentences))
+    if max_n is not None and len(sentences) < max_n:
+        notes.append(f"the article has only {len(sentences)} sentence(s); all are shown")
+
+    published = options.published or article.published or date.today()
+    when = find_time_expressions(analysis, published, doc)
+    quotes = find_quotes(analysis, who, doc)
+    for q in quotes:  # quote text verbatim from the user's text
+        if 0 <= q.start < q.end:
+            q.text = article.text[q.start:q.end]
+    timeline = build_timeline(article.text, sentences, when, published)
+
+    source = {
+        "path": article.path,
+        "url": article.url,
+        "name": article.source_name,
+        "author": article.author,
+        "published": (options.published or article.published).isoformat()
+        if (options.published or article.published) else None,
+        "reference_date": published.isoformat(),
+        "format": article.format,
+        "words": word_count(analysis),
+        "sentences": len(sentences),
+    }
+    return Brief(
+        id=article_id(article),
+        title=article.title or _fallback_title(sentences),
+        algorithm=summarizer.name,
+        source=source,
+        summary=chosen,
+        who=who,
+        where=where,
+        when=when,
+        quotes=quotes,
+        timeline=timeline,
+        notes=notes,
+        explain=scored if options.explain else None,
+    )
+
+
+def _fallback_title(sentences) -> str:
+    first = sentences[0].text if sentences else ""
+    words = first.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")

@@ -1,0 +1,1 @@
+"""Quality evaluation: summaries (ROUGE), entities, dates, story clustering."""

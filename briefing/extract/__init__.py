@@ -1,0 +1,1 @@
+"""Who / where / when / quotes from an article's analysis text."""
