@@ -1,20 +1,150 @@
-"""Time expressions normalised to TIMEX3 values against the publication date.
+"""Time expressions normalised to TIMEX3 values against the publication date, and the
+brief's timeline.
 
-First version: a stub. Issue #4 writes the real tagger.
+The grammar lives in timex_rules.py and the calendar arithmetic in timex_normalize.py;
+this module picks the non-overlapping matches (leftmost, then longest) and turns dated
+expressions into a short timeline of events.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..models import Sentence, TimeExpression, TimelineEvent
 
 
 def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpression]:
-    """Every time expression in ``text``, in text order, with TIMEX3 ``value`` relative to ``published``."""
-    return []
+    """Every time expression in ``text``, in text order, with TIMEX3 ``value`` relative to ``published``.
+
+    ``doc`` (a spaCy Doc of ``text``) is accepted for interface compatibility but not needed:
+    the regex grammar is both more precise and far cheaper than anything derived from it.
+    """
+    from .timex_rules import PRIORITY, RULES, Context
+
+    if isinstance(published, str):
+        published = date.fromisoformat(published[:10])
+    candidates = []
+    for name, pattern, handler in RULES:
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                candidates.append((m.start(), m.start() - m.end(), PRIORITY[name], m, handler))
+    candidates.sort(key=lambda c: c[:3])
+
+    ctx = Context(dct=published, text=text)
+    found: list[TimeExpression] = []
+    taken_until = 0
+    for start, _neg_len, _prio, m, handler in candidates:
+        if start < taken_until:
+            continue
+        result = handler(m, ctx)
+        if result is None:
+            continue
+        end = _trim_end(text, start, m.end())
+        type_, value = result
+        found.append(TimeExpression(text=text[start:end], start=start, end=end, type=type_, value=value))
+        taken_until = end
+    return found
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    # regexes may swallow trailing spaces or commas around optional parts
+    while end > start and text[end - 1] in " ,\n\t":
+        end -= 1
+    return end
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+_SPECIFIC = re.compile(r"^\d{4}(?:-(?:\d\d(?:-\d\d)?|W\d\d|Q\d|H\d|SP|SU|FA|WI))?(?:-WE)?(?:T.*)?$")
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"]
+_SEASON_NAMES = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
+_PART_NAMES = {"MO": "morning", "AF": "afternoon", "EV": "evening", "NI": "night", "MI": "midday"}
+
+
+def label_for(value: str) -> str:
+    """A date a person reads: '2021-12-30' -> 'Thu 30 December 2021', '2021-W51' -> 'week 51 of 2021'."""
+    m = re.match(r"^(\d{4})(?:-(.*))?$", value)
+    if not m:
+        return value
+    year, rest = m.group(1), m.group(2) or ""
+    time_part = ""
+    if "T" in rest:
+        rest, t = rest.split("T", 1)
+        time_part = " " + _PART_NAMES.get(t, t)
+    if not rest:
+        return year
+    if re.fullmatch(r"\d\d-\d\d", rest):
+        d = date(int(year), int(rest[:2]), int(rest[3:]))
+        return f"{d.strftime('%a')} {d.day} {_MONTH_NAMES[d.month - 1]} {year}{time_part}"
+    if re.fullmatch(r"\d\d", rest):
+        return f"{_MONTH_NAMES[int(rest) - 1]} {year}"
+    if rest.startswith("W"):
+        weekend = rest.endswith("-WE")
+        return f"{'weekend of ' if weekend else ''}week {int(rest[1:3])} of {year}"
+    if rest.startswith("Q"):
+        return f"Q{rest[1]} {year}"
+    if rest.startswith("H"):
+        return f"H{rest[1]} {year}"
+    if rest in _SEASON_NAMES:
+        return f"{_SEASON_NAMES[rest]} {year}"
+    return value
+
+
+def _granularity(value: str) -> int:
+    """Finer values tell more: day/time 3, week 2, month/quarter/season 1, year 0."""
+    if re.match(r"^\d{4}-\d\d-\d\d", value):
+        return 3
+    if "-W" in value:
+        return 2
+    if re.match(r"^\d{4}-", value):
+        return 1
+    return 0
 
 
 def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpression],
                    published: date, limit: int = 6) -> list[TimelineEvent]:
-    """The dated events that matter, for the brief's "When" heading."""
-    return []
+    """The dated events that matter, for the brief's "When" heading.
+
+    Only specific DATE/TIME values are events (not "now", durations or sets). One event per
+    date: the first sentence that mentions it tells what happened (news puts the key fact
+    first). The dates most worth showing are the precise ones mentioned early and often;
+    the chosen ones are then shown in time order.
+    """
+    if not timexes or not sentences:
+        return []
+    by_value: dict[str, dict] = {}
+    for t in timexes:
+        if t.type not in ("DATE", "TIME") or not t.value or not _SPECIFIC.match(t.value):
+            continue
+        # a time of day belongs to its day's event
+        key = t.value.split("T")[0] if _granularity(t.value) == 3 else t.value
+        sent = _sentence_at(sentences, t.start)
+        if sent is None:
+            continue
+        entry = by_value.setdefault(key, {"first": t, "sentence": sent, "count": 0})
+        entry["count"] += 1
+    if not by_value:
+        return []
+
+    n = max(len(sentences), 1)
+
+    def score(item):
+        key, e = item
+        position = 1.0 - e["sentence"].index / n  # early in the article matters more
+        return e["count"] + 2.0 * position + 0.5 * _granularity(key)
+
+    chosen = sorted(by_value.items(), key=score, reverse=True)[:limit]
+    chosen.sort(key=lambda kv: kv[0])  # TIMEX3 values sort chronologically within a granularity
+    events = []
+    for key, e in chosen:
+        what = " ".join(text[e["sentence"].start:e["sentence"].end].split())
+        events.append(TimelineEvent(value=key, label=label_for(key), text=e["first"].text, what=what))
+    return events
+
+
+def _sentence_at(sentences: list[Sentence], pos: int) -> Sentence | None:
+    for s in sentences:
+        if s.start <= pos < s.end:
+            return s
+    return None

@@ -1,0 +1,591 @@
+"""The time-expression grammar: regular expressions over raw text, each with a normaliser.
+
+Why rules: no maintained Python package tags and normalises TIMEX3 well (measured in
+docs/eval-dates.md), and one pass of compiled regexes over an article costs far less than
+the NER model that already runs. Span boundaries follow TimeBank: determiners and
+modifiers belong to the expression ("the third quarter", "late November", "a year ago"),
+prepositions do not ("on Friday" -> "Friday").
+
+Each rule is (name, pattern, handler). Handlers get the match and a :class:`Context`
+and return ``(type, value)`` or ``None`` to reject the match (e.g. "May" the verb).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from . import timex_normalize as tn
+
+# --- vocabulary -------------------------------------------------------------------------
+
+_MONTH_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+MONTH = rf"(?:{_MONTH_FULL}|{_MONTH_FULL.upper()}|(?:{_MONTH_ABBR})\.?)(?![A-Za-z])"
+_WD = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+WEEKDAY = rf"(?:{_WD}|{_WD.upper()}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.)(?![A-Za-z])"
+_NUMW = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+         "sixteen|seventeen|eighteen|nineteen")
+_TENSW = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+NUMBER = (rf"(?:\d+(?:\.\d+)?|(?:{_TENSW})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+          rf"|{_NUMW}|a dozen|dozen|a couple of|a couple|a half|a|an|one and a half|\d+ and a half)")
+VAGUE = r"(?:several|a few|few|many|some|numerous|countless|a number of|the next few|the past few|the last few)"
+UNIT = r"(?:second|minute|hour|day|night|week|weekend|fortnight|month|quarter|year|decade|centur(?:y|ie))"
+UNITS = rf"(?:{UNIT}s?)"
+YEAR = r"(?<![\d$.,:/])(?:1[6-9]\d\d|20\d\d)(?![\d%]|,\d|\.\d|-(?:year|old))"
+DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:|-(?:year|old))"
+SEASON = r"(?:spring|summer|fall|autumn|winter)"
+PART = (r"(?:morning|afternoon|evening|night|mid-?\s?afternoon|mid-?\s?morning|midday|"
+        r"overnight|dawn|daybreak|dusk)")
+ORD = (r"(?:first|second|third|fourth|1st|2nd|3rd|4th)")
+MODIFIER = (r"(?:(?:early|earlier|late|later|mid|the middle of|the end of|the beginning of|the start of|"
+            r"the first half of|the second half of|the rest of|the remainder of|the turn of)[\s-]+)")
+TZ = r"(?:\s+(?:[ECMP][SD]T|GMT|UTC|local time|Moscow time|Eastern time))"
+CLOCK = (r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:a\.m\.?|p\.m\.?|am\b|pm\b|A\.M\.|P\.M\.)|"
+         r"(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)|noon|midnight|"
+         rf"(?:[01]?\d|2[0-3])(?::[0-5]\d)? o'clock|(?:{_NUMW}) o'clock)")
+RELDAY = r"(?:today|tonight|yesterday|tomorrow)"
+
+# words before an expression that say it lies ahead, or behind, of the DCT
+_FUTURE_CUE = re.compile(
+    r"\b(?:will|'ll|shall|won't|going to|scheduled|schedule|set to|due|plans?|planned|planning|"
+    r"expected|expects?|to be held|upcoming|is to|are to|would|until|till|starting|begins?|"
+    r"next|intends?|hopes? to|aims? to|deadline)\b", re.I)
+_PAST_CUE = re.compile(
+    r"\b(?:said|says|told|was|were|had|did|ago|last|earlier|announced|reported|began|"
+    r"met|left|arrived|killed|died|held|came|went|took|made|gave|signed|closed|rose|fell|"
+    r"\w+ed)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[.!?;\n\"“”]|``|''")
+
+
+@dataclass
+class Context:
+    """What normalisers need: the DCT, the text, and what the article said so far."""
+
+    dct: date
+    text: str
+    last_quarter: tuple[int, int] | None = None  # (year, quarter) last mentioned
+    last_quarter_pos: int = -10_000
+    notes: dict = field(default_factory=dict)
+
+    def direction(self, start: int, end: int) -> int:
+        """+1 if the clause around text[start:end] speaks of the future, -1 past, 0 unknown.
+
+        The cue nearest the expression on its left wins ("said Friday he will meet Monday":
+        'said' governs Friday, 'will' governs Monday); without one, the right side decides.
+        """
+        left = self.text[max(0, start - 80):start]
+        cut = None
+        for cut in _CLAUSE_BREAK.finditer(left):
+            pass
+        if cut is not None:
+            left = left[cut.end():]
+        best, best_pos = 0, -1
+        for rx, sign in ((_FUTURE_CUE, 1), (_PAST_CUE, -1)):
+            for m in rx.finditer(left):
+                if m.start() > best_pos:
+                    best, best_pos = sign, m.start()
+        if best:
+            return best
+        right = self.text[end:end + 60]
+        cut = _CLAUSE_BREAK.search(right)
+        if cut:
+            right = right[:cut.start()]
+        f, p = _FUTURE_CUE.search(right), _PAST_CUE.search(right)
+        if f and (not p or f.start() < p.start()):
+            return 1
+        if p:
+            return -1
+        return 0
+
+
+def _low(s: str | None) -> str:
+    return (s or "").lower().rstrip(".")
+
+
+def _year(s: str) -> int:
+    s = s.strip().lstrip("'’")
+    y = int(s)
+    return y + (1900 if y >= 30 else 2000) if len(s) == 2 else y
+
+
+# --- handlers ---------------------------------------------------------------------------
+
+def _date_full(m, ctx):
+    mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
+    y = _year(m["year"])
+    try:
+        return "DATE", date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _month_day(m, ctx):
+    mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
+    if m["mon"] == "May" and not m["day"]:
+        return None
+    y = tn.resolve_month_day_year(ctx.dct, mo, d, ctx.direction(m.start(), m.end()))
+    try:
+        return "DATE", date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _month_year(m, ctx):
+    return "DATE", tn.month(_year(m["year"]), tn.MONTHS[_low(m["mon"])])
+
+
+_MAY_OK = re.compile(r"(?:\b(?:in|of|since|until|till|by|last|this|next|early|late|mid|from|through|"
+                     r"to|and|or|between|during|before|after|until|in early|in late)\s*-?|,)\s*$", re.I)
+
+
+def _month_alone(m, ctx):
+    word = m["mon"]
+    bare_abbr = not word.endswith(".") and len(word) <= 4 and word.lower() not in ("june", "july")
+    if word in ("May", "March", "MAY", "MARCH") or bare_abbr:
+        # "May" and "March" are also a verb and a noun; so is a bare abbreviation: need a preposition
+        before = ctx.text[max(0, m.start() - 20):m.start()]
+        if not _MAY_OK.search(before) and not m["mod"] and not m["rel"]:
+            return None
+    mo = tn.MONTHS[_low(word)]
+    rel = _low(m["rel"])
+    if rel in ("last", "past", "previous"):
+        y = ctx.dct.year if mo < ctx.dct.month else ctx.dct.year - 1
+    elif rel in ("next", "coming"):
+        y = ctx.dct.year if mo > ctx.dct.month else ctx.dct.year + 1
+    elif rel == "this":
+        y = ctx.dct.year
+    else:
+        y = tn.resolve_month_year(ctx.dct, mo, ctx.direction(m.start(), m.end()))
+    return "DATE", tn.month(y, mo)
+
+
+def _numeric_date(m, ctx):
+    try:
+        if m["iso"]:
+            y, mo, d = (int(x) for x in m["iso"].split("-"))
+        else:
+            mo, d, y = int(m["m"]), int(m["d"]), _year(m["y"])
+        return "DATE", date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _year_alone(m, ctx):
+    y = int(m["y"])
+    # bare numbers far from the DCT are more often quantities ("1,500", "2500 troops")
+    if not (1600 <= y <= ctx.dct.year + 30):
+        return None
+    after = ctx.text[m.end():m.end() + 12].lower()
+    if re.match(r"\s*(?:troops|people|persons|men|women|shares|dollars|tons|miles|feet|meters|"
+                 r"percent|students|workers|employees|cars|jobs|units)\b", after):
+        return None
+    return "DATE", f"{y:04d}"
+
+
+def _decade(m, ctx):
+    d = m["dec"].lstrip("'’")
+    if len(d) == 2:
+        century = ctx.dct.year // 100 if int(d) <= ctx.dct.year % 100 else ctx.dct.year // 100 - 1
+        d = f"{century}{d}"
+    return "DATE", d[:3]
+
+
+def _century(m, ctx):
+    n = tn.ORDINALS.get(_low(m["ord"]))
+    if not n:
+        return None
+    return "DATE", f"{n - 1:02d}"
+
+
+def _season(m, ctx):
+    code = tn.SEASONS[_low(m["season"])]
+    rel = _low(m["rel"])
+    if m["year"]:
+        y = _year(m["year"])
+    elif rel in ("last", "past", "previous"):
+        y = ctx.dct.year - 1 if _season_index(code) >= _season_index(_season_now(ctx.dct)) else ctx.dct.year
+    elif rel in ("next", "coming"):
+        y = ctx.dct.year + 1 if _season_index(code) <= _season_index(_season_now(ctx.dct)) else ctx.dct.year
+    else:
+        y = ctx.dct.year
+    return "DATE", f"{y:04d}-{code}"
+
+
+def _season_now(d: date) -> str:
+    return {12: "WI", 1: "WI", 2: "WI", 3: "SP", 4: "SP", 5: "SP", 6: "SU", 7: "SU", 8: "SU"}.get(d.month, "FA")
+
+
+def _season_index(code: str) -> int:
+    return ["WI", "SP", "SU", "FA"].index(code)
+
+
+def _quarter(m, ctx):
+    q = tn.ORDINALS.get(_low(m["qord"]), None) if m["qord"] else None
+    word = _low(m["qword"])
+    year = None
+    if m["qyear"] or m["qyear2"]:
+        year = _year(m["qyear"] or m["qyear2"])
+    elif m["qrel"] or m["qrel2"]:
+        rel = _low(m["qrel"] or m["qrel2"]).split()[0]
+        year = ctx.dct.year + {"this": 0, "last": -1, "next": 1, "the": 0}.get(rel, 0)
+    if word in ("half", "halves"):
+        if q is None or q > 2:
+            return None
+        year = year or (ctx.dct.year if q == 1 and ctx.dct.month > 6 else ctx.dct.year - (q == 2 and ctx.dct.month <= 6))
+        return "DATE", f"{year:04d}-H{q}"
+    cur_q = tn.quarter_of(ctx.dct)
+    adj = _low(m["qadj"])
+    if not (q or adj or year or re.match(r"(?i)the|its", m.group(0).strip())):
+        return None  # "quarter" alone is a fraction or a district
+    if q is None and adj == "final":
+        q = 4
+    if q is None:
+        if adj in ("current", "this"):
+            year, q = ctx.dct.year, cur_q
+        elif adj in ("year-ago", "year-earlier", "year ago", "year earlier", "comparable", "prior-year"):
+            if ctx.last_quarter:
+                year, q = ctx.last_quarter[0] - 1, ctx.last_quarter[1]
+            else:
+                y, qq = divmod(ctx.dct.year * 4 + cur_q - 2, 4)
+                year, q = y - 1, qq + 1
+        elif adj in ("previous", "prior", "preceding", "last"):
+            base = ctx.last_quarter or divmod(ctx.dct.year * 4 + cur_q - 2, 4)
+            if ctx.last_quarter:
+                y, qq = divmod(base[0] * 4 + base[1] - 2, 4)
+            else:
+                y, qq = divmod(ctx.dct.year * 4 + cur_q - 3, 4)
+            year, q = y, qq + 1
+        elif adj == "next":
+            y, qq = divmod(ctx.dct.year * 4 + cur_q, 4)
+            year, q = y, qq + 1
+        elif ctx.last_quarter and not year:
+            year, q = ctx.last_quarter
+        else:  # "the quarter", "the latest quarter": the last one reported
+            y, qq = divmod(ctx.dct.year * 4 + cur_q - 2, 4)
+            year, q = year or y, qq + 1
+    if year is None:
+        year = ctx.dct.year if q < cur_q or (q == cur_q and ctx.direction(m.start(), m.end()) >= 0) \
+            else ctx.dct.year - 1
+    if m["plural"]:
+        return "SET", f"XXXX-Q{q}"
+    ctx.last_quarter, ctx.last_quarter_pos = (year, q), m.start()
+    return "DATE", f"{year:04d}-Q{q}"
+
+
+def _relday(m, ctx):
+    w = _low(m["rd"])
+    offset = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[w]
+    d = ctx.dct + timedelta(days=offset)
+    part = _low(m["part"]) if m["part"] else ("night" if w == "tonight" else None)
+    if part:
+        return "TIME", d.isoformat() + "T" + tn.PARTS_OF_DAY[_part_key(part)]
+    return "DATE", d.isoformat()
+
+
+def _part_key(part: str) -> str:
+    p = part.lower().replace("-", "").replace(" ", "")
+    return {"midafternoon": "mid-afternoon", "midmorning": "morning"}.get(p, p)
+
+
+def _last_night(m, ctx):
+    return "TIME", (ctx.dct - timedelta(days=1)).isoformat() + "TNI"
+
+
+def _this_part(m, ctx):
+    return "TIME", ctx.dct.isoformat() + "T" + tn.PARTS_OF_DAY[_part_key(m["part"])]
+
+
+def _weekday(m, ctx):
+    wd = tn.WEEKDAYS[_low(m["wd"])]
+    rel = _low(m["rel"])
+    if rel in ("last", "past", "previous"):
+        d = tn.resolve_weekday_strict(ctx.dct, wd, -1)
+    elif rel in ("next", "coming"):
+        d = tn.resolve_weekday_strict(ctx.dct, wd, 1)
+    elif rel == "this":
+        d = tn.resolve_weekday(ctx.dct, wd, 1 if ctx.direction(m.start(), m.end()) > 0 else -1)
+    else:
+        d = tn.resolve_weekday(ctx.dct, wd, ctx.direction(m.start(), m.end()))
+    if m["part"]:
+        return "TIME", d.isoformat() + "T" + tn.PARTS_OF_DAY[_part_key(m["part"])]
+    return "DATE", d.isoformat()
+
+
+def _relative_unit(m, ctx):
+    """this/last/next week|month|year|weekend|decade|century."""
+    rel, unit = _low(m["rel"]), tn.unit_of(m["unit"])
+    n = {"this": 0, "current": 0, "the current": 0, "last": -1, "past": -1, "previous": -1,
+         "the previous": -1, "the past": -1, "the last": -1, "next": 1, "coming": 1, "the coming": 1,
+         "the next": 1, "the following": 1, "following": 1}.get(rel)
+    if n is None:
+        return None
+    if unit == "weekend":
+        # "this weekend" early in the week is the coming one; "the weekend" the nearest one
+        base = ctx.dct if ctx.dct.weekday() >= 4 or n != 0 else ctx.dct + timedelta(days=4 - ctx.dct.weekday())
+        return "DATE", tn.week(base + timedelta(weeks=n)) + "-WE"
+    if unit == "quarter":
+        return "DATE", tn.shift(ctx.dct, n, "quarter")
+    if unit in ("day", "night", "hour", "minute", "second"):
+        return None
+    return "DATE", tn.shift(ctx.dct, n, unit)
+
+
+def _the_unit(m, ctx):
+    """'the week', 'the year', 'the weekend', 'the month': the current one (DURATION after 'for')."""
+    unit = tn.unit_of(m["unit"])
+    before = ctx.text[max(0, m.start() - 12):m.start()].lower()
+    if unit == "year" and re.search(r"\bfor\s*$", before):
+        return "DURATION", "P1Y"
+    if unit == "weekend":
+        d = ctx.dct
+        base = d if d.weekday() >= 4 or ctx.direction(m.start(), m.end()) > 0 else d - timedelta(days=d.weekday() + 1)
+        return "DATE", tn.week(base) + "-WE"
+    if unit in ("week", "month", "year"):
+        return "DATE", tn.shift(ctx.dct, 0, unit)
+    if unit == "day":
+        return "DATE", ctx.dct.isoformat()
+    return None
+
+
+def _ago(m, ctx):
+    unit = tn.unit_of(m["unit"])
+    n = tn.parse_number(m["num"]) if m["num"] else None
+    word = _low(m["dir"])
+    sign = 1 if word in ("later", "from now", "hence", "after", "on") else -1
+    if n is None:
+        return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF"
+    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter and \
+            m.start() - ctx.last_quarter_pos < 600 and word in ("ago", "earlier", "before"):
+        # quarterly reports: "a year ago" is the same quarter one year back
+        return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
+    if not float(n).is_integer():
+        return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF"
+    n = int(n)
+    if word in ("earlier", "before", "later", "after") and unit in ("day", "week", "hour", "minute"):
+        # relative to some event in the story, not to the DCT: keep a safe year-level anchor off
+        return "DATE", tn.shift(ctx.dct, sign * n, unit)
+    return "DATE", tn.shift(ctx.dct, sign * n, unit)
+
+
+def _year_ago_adj(m, ctx):
+    if ctx.last_quarter and m.start() - ctx.last_quarter_pos < 600:
+        return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
+    return "DATE", f"{ctx.dct.year - 1:04d}"
+
+
+def _duration(m, ctx):
+    unit = tn.unit_of(m["unit"])
+    if unit not in tn.UNITS:
+        return None
+    n = tn.parse_number(m["num"]) if m["num"] else None
+    if m["num"] and n is None and not re.match(VAGUE, m["num"], re.I):
+        return None
+    return "DURATION", tn.duration(n, unit)
+
+
+def _plural_unit(m, ctx):
+    unit = tn.unit_of(m["unit"])
+    if unit == "year" and m.group(0).lower().startswith("recent"):
+        return "DATE", "PAST_REF"  # TimeBank reads "in recent years" as a vague past, not a length
+    return "DURATION", tn.duration(None, unit)
+
+
+_RATE_BEFORE = re.compile(r"(?:\d|\bpercent|%|\bdollars?|\bcents?|\bmillion|\bbillion|\btimes|"
+                          r"\bonce|\btwice|\bhundreds|\bthousands|\bdozens|\bmiles|\bhours|\btons)\W*"
+                          r"(?:\w+\W+){0,3}$", re.I)
+
+
+def _a_unit(m, ctx):
+    """'a year': a rate after a quantity ("$33 million a year") or a length ("for a year")."""
+    unit = tn.unit_of(m["unit"])
+    before = ctx.text[max(0, m.start() - 40):m.start()]
+    if _RATE_BEFORE.search(before):
+        return "SET", tn.duration(1, unit)
+    return "DURATION", tn.duration(1, unit)
+
+
+def _set_every(m, ctx):
+    what = m["what"]
+    low = _low(what)
+    if low.rstrip("s") in tn.WEEKDAYS or low in tn.WEEKDAYS:
+        return "SET", f"XXXX-WXX-{tn.WEEKDAYS[low.rstrip('s') if low not in tn.WEEKDAYS else low] + 1}"
+    if low in tn.MONTHS:
+        return "SET", f"XXXX-{tn.MONTHS[low]:02d}"
+    if low in tn.SEASONS:
+        return "SET", f"XXXX-{tn.SEASONS[low]}"
+    unit = tn.unit_of(low)
+    if unit in tn.UNITS:
+        n = tn.parse_number(m["num"]) if m["num"] else 1
+        return "SET", tn.duration(n or 1, unit)
+    return None
+
+
+_ADVERB_SETS = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
+                "hourly": "PT1H", "quarterly": "P1Q", "nightly": "P1D", "biweekly": "P2W",
+                "semiannually": "P6M", "biannually": "P6M"}
+
+
+def _adverb_set(m, ctx):
+    return "SET", _ADVERB_SETS[_low(m["adv"])]
+
+
+def _plural_weekday(m, ctx):
+    return "SET", f"XXXX-WXX-{tn.WEEKDAYS[_low(m['wds'])[:-1]] + 1}"
+
+
+def _plural_season(m, ctx):
+    return "SET", f"XXXX-{tn.SEASONS[_low(m['seasons'])[:-1]]}"
+
+
+_REFS = {
+    "now": "PRESENT_REF", "right now": "PRESENT_REF", "currently": "PRESENT_REF", "current": "PRESENT_REF",
+    "presently": "PRESENT_REF", "at present": "PRESENT_REF", "nowadays": "PRESENT_REF",
+    "these days": "PRESENT_REF", "the present": "PRESENT_REF", "at the moment": "PRESENT_REF",
+    "at this time": "PRESENT_REF",
+    "recently": "PAST_REF", "recent": "PAST_REF", "lately": "PAST_REF", "the past": "PAST_REF",
+    "previously": "PAST_REF", "formerly": "PAST_REF",
+    "the future": "FUTURE_REF", "future": "FUTURE_REF", "soon": "FUTURE_REF", "shortly": "FUTURE_REF",
+    "the near future": "FUTURE_REF", "someday": "FUTURE_REF",
+}
+
+
+def _ref(m, ctx):
+    w = " ".join(m.group(0).lower().split())
+    return "DATE", _REFS[w]
+
+
+def _clock(m, ctx):
+    text = m["clk"].lower().replace(" ", "")
+    if text == "noon":
+        hh, mm = 12, 0
+    elif text == "midnight":
+        hh, mm = 24, 0
+    else:
+        num = re.match(r"(\d+|[a-z]+)(?::(\d\d))?", text)
+        hh = int(num.group(1)) if num.group(1).isdigit() else int(tn.parse_number(num.group(1)) or 0)
+        mm = int(num.group(2) or 0)
+        if "p" in text and "o'clock" not in text and hh < 12:
+            hh += 12
+        if "a" in text and hh == 12:
+            hh = 0
+    d = ctx.dct
+    anchor = m["anchor"] or ""
+    al = _low(anchor.strip(" ,"))
+    if al:
+        if al in ("today", "tonight"):
+            pass
+        elif al == "yesterday":
+            d = d - timedelta(days=1)
+        elif al == "tomorrow":
+            d = d + timedelta(days=1)
+        elif al in tn.WEEKDAYS:
+            d = tn.resolve_weekday(ctx.dct, tn.WEEKDAYS[al], ctx.direction(m.start(), m.end()))
+        else:
+            mm_ = re.match(rf"({MONTH})\s+(\d+)", anchor.strip(" ,"))
+            if mm_:
+                mo, dd = tn.MONTHS[_low(mm_.group(1))], int(mm_.group(2))
+                y = tn.resolve_month_day_year(ctx.dct, mo, dd, ctx.direction(m.start(), m.end()))
+                try:
+                    d = date(y, mo, dd)
+                except ValueError:
+                    pass
+    if hh == 24:
+        return "TIME", f"{d.isoformat()}T24:00"
+    return "TIME", f"{d.isoformat()}T{hh:02d}:{mm:02d}"
+
+
+def _holiday(m, ctx):
+    name = " ".join(m["hol"].lower().replace("'", "").split())
+    y = _year(m["hy"]) if m["hy"] else ctx.dct.year
+    fixed = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24),
+             "new years day": (1, 1), "new years eve": (12, 31), "independence day": (7, 4),
+             "valentines day": (2, 14), "halloween": (10, 31), "veterans day": (11, 11)}
+    if name in fixed:
+        mo, d = fixed[name]
+        if not m["hy"] and name.startswith("new years day") and ctx.dct.month == 12:
+            y += 1
+        return "DATE", date(y, mo, d).isoformat()
+    if name.startswith("thanksgiving"):
+        first = date(y, 11, 1)
+        thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+        return "DATE", thursday.isoformat()
+    return None
+
+
+def _fiscal_year(m, ctx):
+    return "DATE", f"{_year(m['fy']):04d}"
+
+
+def _year_end(m, ctx):
+    y = _year(m["ye"]) if m["ye"] else ctx.dct.year
+    return "DATE", f"{y:04d}-12-31" if "end" in m.group(0).lower() else f"{y:04d}"
+
+
+# --- the grammar ------------------------------------------------------------------------
+
+def _R(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+_REL = r"(?P<rel>(?i:this|last|next|past|previous|coming|the coming|the past|the previous|the next|the following|following|current|the current))"
+
+_ADVERB_ALT = '|'.join(_ADVERB_SETS)
+_REF_ALT = '|'.join(sorted((re.escape(k) for k in _REFS), key=len, reverse=True))
+
+RULES: list[tuple[str, re.Pattern, Callable]] = [
+    ("date_full", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"),
+     _date_full),
+    ("date_full_dmy", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH}),?\s+(?P<year>{YEAR})"),
+     _date_full),
+    ("date_numeric", _R(r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
+                        r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"), _numeric_date),
+    ("month_day", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"), _month_day),
+    ("day_month", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})"), _month_day),
+    ("month_year", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})"), _month_year),
+    ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\s*\d)"), _month_alone),
+    ("season", _R(rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
+                  rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"), _season),
+    ("quarter", _R(rf"\b(?i:(?:the|its))?\s*(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
+                   rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
+                   rf"(?P<qadj>(?i:latest|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
+                   rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
+                   rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?"
+                   rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"),
+     _quarter),
+    ("year_span", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!\s*(?:-|to|and)\s*\d)(?!'?s\b)"), _year_alone),
+    ("fiscal_year", _R(rf"\b(?i:(?:the\s+)?(?:fiscal|calendar|financial|model|tax)(?: year)?)\s+(?P<fy>{YEAR})"), _fiscal_year),
+    ("year_end", _R(rf"\b(?i:year-end|year end|the end of the year)(?:\s+(?P<ye>{YEAR}))?(?!\w)"), _year_end),
+    ("decade", _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?:(?i:mid)-)?(?P<dec>(?:1[5-9]|20)\d0|'\d0|’\d0)'?s\b"), _decade),
+    ("century", _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?P<ord>(?i:\w+(?:-\w+)?))[\s-](?i:century)(?!\w)"), _century),
+    ("holiday", _R(rf"\b(?P<hol>(?i:christmas(?: day| eve)?|new year(?:.s|s)? (?:day|eve)|thanksgiving(?: day)?|independence day|valentine.?s day|halloween|veterans day))(?:\s+(?P<hy>{YEAR}))?(?!\w)"), _holiday),
+    ("clock", _R(rf"\b(?:(?i:(?:early|late|around|about))\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"
+                 rf"(?P<anchor>,?\s+(?:(?i:{RELDAY})|{WEEKDAY}|(?:on\s+)?{MONTH}\s*\d{{1,2}}(?!\d)))?"), _clock),
+    ("weekday_clock", _R(rf"\b(?P<anchor>{WEEKDAY})\s+(?:(?i:at)\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"), _clock),
+    ("relday", _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?P<rd>(?i:{RELDAY}))(?:\s+(?P<part>(?i:{PART})))?(?!\w)"), _relday),
+    ("part_relday", _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?:(?i:this|in the)\s+)?(?P<part>(?i:{PART}))\s+(?P<rd>(?i:today|yesterday|tomorrow))(?!\w)"), _relday),
+    ("last_night", _R(rf"\b(?i:last night|overnight)(?!\w)"), _last_night),
+    ("this_part", _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?i:this)\s+(?P<part>(?i:morning|afternoon|evening))(?!\w)"), _this_part),
+    ("mid_part", _R(rf"\b(?P<part>(?i:mid-?\s?afternoon|midday|mid-?\s?morning))(?!\w)"), _this_part),
+    ("weekday", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<part>(?i:{PART})))?"), _weekday),
+    ("relative_unit", _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
+     _relative_unit),
+    ("the_unit", _R(rf"\b(?i:the)\s+(?P<unit>(?i:week|weekend|month|year|day))(?![\w-])(?!\s+(?:of|to|before|after|ended|ending)\b)"), _the_unit),
+    ("ago", _R(rf"\b(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|before|later|from now|hence))(?!\w)"), _ago),
+    ("year_ago_adj", _R(rf"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"), _year_ago_adj),
+    ("set_every", _R(rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"), _set_every),
+    ("adverb_set", _R(rf"\b(?P<adv>(?i:{_ADVERB_ALT}))(?!\w)"), _adverb_set),
+    ("plural_weekday", _R(rf"\b(?P<wds>(?:{_WD})s)(?!\w)"), _plural_weekday),
+    ("plural_season", _R(rf"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"), _plural_season),
+    ("a_unit", _R(rf"\b(?i:a|an|per|one)\s+(?P<unit>(?i:{UNIT}))(?![\w-])"), _a_unit),
+    ("duration", _R(rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
+                    rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?P<unit>(?i:{UNITS}))(?![\w-])"), _duration),
+    ("plural_unit", _R(rf"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"),
+     _plural_unit),
+    ("ref", _R(rf"\b(?i:{_REF_ALT})(?![\w-])"), _ref),
+]
+
+
+# earlier rules win ties between spans of equal length
+PRIORITY = {name: i for i, (name, _, _) in enumerate(RULES)}
