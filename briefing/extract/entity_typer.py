@@ -1,0 +1,239 @@
+"""Which spans are names, and of what type: a small linear re-typer over spaCy's NER.
+
+spaCy-small misses most sports teams (town names in results tables), calls agencies people and
+types many names differently on each mention. This module proposes candidate spans (spaCy's
+entities plus runs of capitalised words it skipped), describes each with features (spaCy's label,
+the words, their context, the shape of the line, what the rest of the document says about the same
+name) and scores them with a multinomial logistic model learned on CoNLL-2003 train
+(``briefing.extract.entity_train`` rebuilds ``briefing/data/entity_typer.json``). Scoring is a sum
+of weights in pure Python, a few microseconds a candidate.
+
+Types are decided per document: every mention of the same name gets the type its mentions vote for.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+CLASSES = ("PER", "ORG", "LOC", "MISC", "O")
+
+# spaCy labels that may be names we care about; numbers, dates and the like are never candidates.
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+               "LANGUAGE"}
+_NUMERIC = re.compile(r"^[\d.,:/%()+-]+$")
+
+
+@dataclass
+class Candidate:
+    start: int  # token index in the doc
+    end: int
+    start_char: int
+    end_char: int
+    label: str  # spaCy's label, or "CAP" for a capitalised run spaCy skipped
+    text: str  # surface form from the caller's text (original casing)
+    type: str = "O"
+    probs: tuple[float, ...] = ()
+
+
+def _is_cap(tok_text: str) -> bool:
+    return tok_text[:1].isupper() and any(c.isalpha() for c in tok_text)
+
+
+def candidates(doc, text: str) -> list[Candidate]:
+    """spaCy's name entities, plus maximal capitalised runs that no entity touches."""
+    out: list[Candidate] = []
+    taken = [False] * len(doc)
+    for ent in doc.ents:
+        for i in range(ent.start, ent.end):
+            taken[i] = True
+        if ent.label_ in NAME_LABELS:
+            out.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.label_,
+                                 text[ent.start_char:ent.end_char]))
+    i, n = 0, len(doc)
+    while i < n:
+        tok = doc[i]
+        if taken[i] or not _is_cap(text[tok.idx:tok.idx + len(tok)]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not taken[j] and "\n" not in doc[j - 1].whitespace_ + doc[j].text \
+                and _is_cap(text[doc[j].idx:doc[j].idx + len(doc[j])]):
+            j += 1
+        a, b = doc[i].idx, doc[j - 1].idx + len(doc[j - 1])
+        if j - i <= 5:
+            out.append(Candidate(i, j, a, b, "CAP", text[a:b]))
+        i = j
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _shape(s: str) -> str:
+    s = re.sub(r"[A-Z]", "X", s)
+    s = re.sub(r"[a-z]", "x", s)
+    s = re.sub(r"\d", "d", s)
+    return re.sub(r"(.)\1+", r"\1\1", s)
+
+
+@dataclass
+class _Line:
+    tokens: int = 0
+    numbers: int = 0
+    shouting: bool = False
+
+
+def _line_info(doc, text: str) -> tuple[list[int], list[_Line]]:
+    """Line number of every token, and per line: token count, numeric tokens, ALL CAPS or not."""
+    line_of = []
+    lines = [_Line()]
+    ln = 0
+    for tok in doc:
+        if tok.is_space:
+            ln += tok.text.count("\n")
+            while len(lines) <= ln:
+                lines.append(_Line())
+            line_of.append(ln)
+            continue
+        line_of.append(ln)
+        info = lines[ln]
+        info.tokens += 1
+        if _NUMERIC.match(tok.text) and any(c.isdigit() for c in tok.text):
+            info.numbers += 1
+        ln += tok.whitespace_.count("\n")
+        while len(lines) <= ln:
+            lines.append(_Line())
+    # shouting lines, from the caller's text (the doc may have been title-cased)
+    from .nlp import _is_shouting
+
+    for k, line in enumerate(text.split("\n")):
+        if k < len(lines):
+            lines[k].shouting = _is_shouting(line)
+    return line_of, lines
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.lower().split())
+
+
+def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
+    """Feature names for each candidate (all binary)."""
+    line_of, lines = _line_info(doc, text)
+    n_lines = sum(1 for ln in lines if ln.tokens)
+    table_lines = sum(1 for ln in lines if ln.tokens and ln.numbers >= 2 and ln.numbers >= 0.3 * ln.tokens)
+    table_doc = n_lines > 0 and table_lines >= 0.25 * n_lines
+
+    # what the document says elsewhere about each name and each word
+    labels_of: dict[str, set[str]] = defaultdict(set)
+    person_words: set[str] = set()
+    org_words: set[str] = set()
+    for c in cands:
+        labels_of[_norm(c.text)].add(c.label)
+        if c.label == "PERSON" and c.end - c.start >= 2:
+            person_words.update(_norm(c.text).split())
+        if c.label == "ORG" and c.end - c.start >= 2:
+            org_words.update(_norm(c.text).split())
+
+    def tok_text(i: int) -> str:
+        if i < 0 or i >= len(doc):
+            return "<none>"
+        t = doc[i]
+        return "<nl>" if t.is_space else text[t.idx:t.idx + len(t)].lower()
+
+    out = []
+    for c in cands:
+        words = [text[doc[i].idx:doc[i].idx + len(doc[i])] for i in range(c.start, c.end)]
+        low = _norm(c.text)
+        line = lines[line_of[c.start]]
+        is_table = line.numbers >= 2 and line.numbers >= 0.3 * line.tokens
+        lab = c.label
+        f = ["bias", "lab=" + lab, "w=" + low, "first=" + words[0].lower(), "last=" + words[-1].lower(),
+             "len=" + str(min(c.end - c.start, 4)), "shape=" + _shape(c.text)[:8],
+             "suf3=" + words[-1][-3:].lower(), "suf2=" + words[-1][-2:].lower()]
+        f += ["tok=" + w.lower() for w in words]
+        prev, prev2 = tok_text(c.start - 1), tok_text(c.start - 2)
+        nxt, nxt2 = tok_text(c.end), tok_text(c.end + 1)
+        f += ["prev=" + prev, "prev2=" + prev2 + "|" + prev, "next=" + nxt, "next2=" + nxt + "|" + nxt2]
+        nxt_num = bool(_NUMERIC.match(nxt)) and any(ch.isdigit() for ch in nxt)
+        prev_num = bool(_NUMERIC.match(prev)) and any(ch.isdigit() for ch in prev)
+        line_start = c.start == 0 or prev in ("<nl>", "<none>") or line_of[c.start - 1] != line_of[c.start]
+        ctx = []
+        if nxt_num:
+            ctx.append("next_num")
+        if prev_num:
+            ctx.append("prev_num")
+        if line_start:
+            ctx.append("line_start")
+        if is_table:
+            ctx.append("table_line")
+        if table_doc:
+            ctx.append("table_doc")
+        if line.shouting:
+            ctx.append("caps_line")
+        if prev == "(" and nxt == ")":
+            ctx.append("in_parens")
+        if c.text.isupper() and len(c.text) > 1:
+            ctx.append("all_upper")
+        f += ctx
+        f += [lab + "&" + x for x in ctx]
+        others = sorted(labels_of[low] - {lab})
+        f += ["also=" + o for o in others]
+        f += [lab + "&also=" + o for o in others]
+        if c.end - c.start == 1:
+            if low in person_words:
+                f.append("part_of_person")
+            if low in org_words:
+                f.append("part_of_org")
+        out.append(f)
+    return out
+
+
+@lru_cache(maxsize=None)
+def load_model() -> dict:
+    """Weights shipped in briefing/data/entity_typer.json: {"classes": [...], "weights": {feat: [w...]}}."""
+    with resources.files("briefing.data").joinpath("entity_typer.json").open("r", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _softmax(z: list[float]) -> tuple[float, ...]:
+    m = max(z)
+    e = [math.exp(v - m) for v in z]
+    s = sum(e)
+    return tuple(v / s for v in e)
+
+
+def score(feats: list[list[str]], model: dict | None = None) -> list[tuple[float, ...]]:
+    model = model or load_model()
+    weights = model["weights"]
+    bias = model["intercept"]
+    out = []
+    for f in feats:
+        z = list(bias)
+        for name in f:
+            w = weights.get(name)
+            if w is not None:
+                for k, v in enumerate(w):
+                    z[k] += v
+        out.append(_softmax(z))
+    return out
+
+
+def type_names(doc, text: str, model: dict | None = None) -> list[Candidate]:
+    """Candidates with a type in CLASSES, decided once per name for the whole document."""
+    cands = candidates(doc, text)
+    if not cands:
+        return []
+    probs = score(features(doc, text, cands), model)
+    votes: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(CLASSES))
+    for c, p in zip(cands, probs):
+        c.probs = p
+        v = votes[_norm(c.text)]
+        for k, pk in enumerate(p):
+            v[k] += math.log(max(pk, 1e-9))
+    for c in cands:
+        v = votes[_norm(c.text)]
+        c.type = CLASSES[max(range(len(CLASSES)), key=v.__getitem__)]
+    return cands
