@@ -1,0 +1,1 @@
+"""Many articles -> stories -> one digest: clustering, near-duplicate sentences, story summaries."""
