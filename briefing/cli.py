@@ -35,6 +35,18 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         return super().get_command(ctx, name) or self._load(name)
 
+    def invoke(self, ctx):
+        # Our errors become one line and an exit code here, so every entry point
+        # (console script, python -m, CliRunner in tests) behaves the same.
+        try:
+            return super().invoke(ctx)
+        except UsageError as e:
+            fail(e)
+            ctx.exit(2)
+        except BriefingError as e:
+            fail(e)
+            ctx.exit(e.exit_code)
+
     @staticmethod
     def _load(name):
         target = LAZY_COMMANDS.get(name)
@@ -223,30 +235,17 @@ def algorithms():
 
 
 def main(argv=None) -> None:
-    """Entry point: run the CLI, turning our errors into one line and an exit code."""
+    """Entry point: bad input never shows a traceback; a bug of ours shows one line unless debugging."""
     try:
-        cli.main(args=argv, prog_name="briefing", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("briefing: interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except UsageError as e:
-        fail(e)
-        sys.exit(2)
-    except BriefingError as e:
-        fail(e)
-        sys.exit(e.exit_code)
+        cli.main(args=argv, prog_name="briefing")
     except KeyboardInterrupt:
         click.echo("briefing: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
-    except Exception as e:  # a bug of ours: one line, details on demand
+    except Exception as e:
         if os.environ.get("BRIEFING_DEBUG"):
             raise
         click.echo(f"briefing: internal error: {type(e).__name__}: {e} (set BRIEFING_DEBUG=1 for details)", err=True)
         sys.exit(70)
-    sys.exit(0)

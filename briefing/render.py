@@ -44,8 +44,9 @@ def one_line(text: Any) -> str:
 def md_escape(text: Any) -> str:
     """Keep article text from being read as Markdown markup or raw HTML."""
     s = one_line(text)
-    s = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", s)
-    return s
+    s = re.sub(r"([\\`*_\[\]#|])", r"\\\1", s)
+    # Markdown passes raw HTML through and not every renderer honours "\<": use the entity
+    return s.replace("<", "&lt;")
 
 
 def _filters() -> dict[str, Any]:

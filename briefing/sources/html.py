@@ -5,6 +5,7 @@ from datetime import date
 
 from ..errors import InputError
 from ..models import Article
+from ..text.normalize import line_key
 
 
 def read_html(html: str, *, name: str = "input", url: str | None = None) -> Article:
@@ -30,5 +31,10 @@ def read_html(html: str, *, name: str = "input", url: str | None = None) -> Arti
             published = date.fromisoformat(str(raw_date)[:10])
         except ValueError:
             published = None
-    return Article(text=text, title=get("title"), author=get("author"), published=published,
-                   source_name=get("sitename"), format="html")
+    title = get("title")
+    body_start = 0
+    first = text.split("\n", 1)[0]
+    if title and line_key(first) == line_key(title):
+        body_start = len(first)  # the headline repeated as the first paragraph is not body text
+    return Article(text=text, title=title, author=get("author"), published=published,
+                   source_name=get("sitename"), format="html", body_start=body_start)

@@ -112,8 +112,11 @@ class SumySummarizer(Summarizer):
             return tuple(sentences)
 
         summarizer._get_best_sentences = capture
+        import numpy
+
         try:
-            summarizer(document, len(sumy_sentences))
+            with numpy.errstate(all="ignore"):  # degenerate graphs divide by zero; ratings fall back below
+                summarizer(document, len(sumy_sentences))
         except (ValueError, ZeroDivisionError, IndexError):
             captured.pop("ratings", None)  # degenerate input (e.g. one word): fall back to position
         ratings = captured.get("ratings")

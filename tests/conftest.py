@@ -1,0 +1,109 @@
+"""Shared fixtures: the real CLI (in-process and as a subprocess) and a real HTTP server on localhost."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SAMPLE_TXT = SAMPLES / "biden-putin-call.txt"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def cli_run():
+    """Run `briefing ARGS` in-process through click (fast: the spaCy model stays loaded)."""
+    from click.testing import CliRunner
+
+    from briefing.cli import cli
+
+    def run(*args, input=None):
+        runner = CliRunner()
+        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
+
+
+@dataclass
+class Proc:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_briefing(*args, input: str | bytes | None = None, cwd=None, env=None, timeout=120) -> Proc:
+    """Run `python -m briefing ARGS` as a user would, from a directory outside the checkout."""
+    full_env = {**os.environ, **(env or {})}
+    p = subprocess.run([sys.executable, "-m", "briefing", *map(str, args)], input=input,
+                       capture_output=True, cwd=cwd or "/", env=full_env, timeout=timeout,
+                       text=not isinstance(input, bytes))
+    out, err = p.stdout, p.stderr
+    if isinstance(out, bytes):
+        out, err = out.decode(), err.decode()
+    return Proc(p.returncode, out, err)
+
+
+@dataclass
+class Route:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    delay: float = 0.0
+
+
+class LocalServer:
+    def __init__(self):
+        self.routes: dict[str, Route] = {}
+        routes = self.routes
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                route = routes.get(self.path)
+                if route is None:
+                    self.send_error(404, "Not Found")
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                try:
+                    self.send_response(route.status)
+                    self.send_header("Content-Type", route.content_type)
+                    self.send_header("Content-Length", str(len(route.body)))
+                    self.end_headers()
+                    self.wfile.write(route.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def add(self, path: str, body: bytes | str, **kw) -> str:
+        self.routes[path] = Route(body.encode() if isinstance(body, str) else body, **kw)
+        return self.base + path
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server():
+    server = LocalServer()
+    yield server
+    server.close()
