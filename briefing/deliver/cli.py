@@ -1,0 +1,179 @@
+"""Command-line side of email: the shared ``mail_options`` decorator and ``briefing send``.
+
+``mail_options`` adds --email-to/--email-from/--cc/--bcc/--subject and the transport
+options to a command and hands it one ``mail`` argument (a dict for
+``MailSettings.from_options(**mail)``). ``summarize`` and ``digest`` both use it.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+
+import click
+
+from ..errors import BriefingError
+
+_TRANSPORT_KEYS = ("mail_config", "transport", "smtp_host", "smtp_port", "smtp_security", "smtp_user",
+                   "smtp_password_env", "smtp_password_file", "mail_path", "outbox_dir", "retries", "backoff")
+_ADDRESS_KEYS = ("email_to", "email_from", "cc", "bcc", "subject")
+
+
+def _collect(keys):
+    def wrap(f):
+        @functools.wraps(f)
+        def inner(*args, **kwargs):
+            mail = {k: kwargs.pop(k, None) for k in keys}
+            mail.update(kwargs.pop("mail", None) or {})
+            return f(*args, mail=mail, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+def transport_options(f):
+    """How mail leaves: config file, transport, SMTP server, outbox, retries."""
+    opts = [
+        click.option("--mail-config", type=click.Path(dir_okay=False), default=None,
+                     help="TOML file with an [email] section (see docs/email.md)."),
+        click.option("--transport", "transport", type=click.Choice(["smtp", "sendmail", "file", "maildir"]),
+                     default=None, help="How to send (default: smtp)."),
+        click.option("--smtp-host", default=None, metavar="HOST", help="SMTP server (default: localhost)."),
+        click.option("--smtp-port", type=int, default=None, help="SMTP port (default: 25, 587 or 465 by security)."),
+        click.option("--smtp-security", type=click.Choice(["none", "starttls", "tls"]), default=None,
+                     help="Plain, STARTTLS or implicit TLS."),
+        click.option("--smtp-user", default=None, help="SMTP login; the password comes from a variable or file."),
+        click.option("--smtp-password-env", default=None, metavar="VAR",
+                     help="Environment variable holding the SMTP password (default: BRIEFING_SMTP_PASSWORD)."),
+        click.option("--smtp-password-file", type=click.Path(dir_okay=False), default=None,
+                     help="File holding the SMTP password."),
+        click.option("--mail-path", default=None, metavar="PATH",
+                     help="The .eml file or folder, Maildir, or sendmail program for those transports."),
+        click.option("--outbox-dir", default=None, metavar="DIR", help="Where unsent messages wait."),
+        click.option("--retries", type=click.IntRange(min=1), default=None,
+                     help="Attempts before a message is left in the outbox (default: 3)."),
+        click.option("--backoff", type=click.FloatRange(min=0), default=None,
+                     help="Seconds before the second attempt, doubling each time (default: 5)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def mail_options(f):
+    """Everything to mail a rendering: recipients, subject and transport options -> ``mail`` dict."""
+    f = _collect(_ADDRESS_KEYS + _TRANSPORT_KEYS)(f)
+    f = transport_options(f)
+    opts = [
+        click.option("--email-to", multiple=True, metavar="ADDR", help="Mail the result to ADDR (repeatable)."),
+        click.option("--email-from", default=None, metavar="ADDR", help="Sender, e.g. 'Briefing <b@example.org>'."),
+        click.option("--cc", multiple=True, metavar="ADDR", help="Copy to ADDR (repeatable)."),
+        click.option("--bcc", multiple=True, metavar="ADDR", help="Blind copy to ADDR (repeatable)."),
+        click.option("--subject", default=None, metavar="TEMPLATE",
+                     help="Subject, a Jinja2 template: '{{ title }} ({{ date }})'."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def settings_from(mail: dict):
+    from .settings import MailSettings
+
+    return MailSettings.from_options(**{k: v for k, v in mail.items()})
+
+
+def wants_mail(mail: dict | None) -> bool:
+    """Did the user ask for mail (on the command line)? A config file alone does not send."""
+    return bool(mail and (mail.get("email_to") or mail.get("cc") or mail.get("bcc")))
+
+
+def email_objects(objs, mail: dict, *, kind: str = "brief", template: str | None = None,
+                  key=None, resend: bool = False) -> None:
+    """Mail each Brief/Digest in ``objs`` (one message each); one line per message on stderr.
+
+    Raises MessageQueued / PermanentFailure / RecipientsRefused after trying every message.
+    """
+    from .compose import compose_for
+    from .send import send_message
+
+    settings = settings_from(mail)
+    first_error: BriefingError | None = None
+    for i, obj in enumerate(objs):
+        try:
+            msg = compose_for(obj, settings, kind=kind, template=template)
+            report = send_message(msg, settings, key=key, resend=resend, flush=(i == 0))
+            _echo_report(report)
+            report.raise_for_refused()
+        except BriefingError as e:
+            if first_error is None:
+                first_error = e
+            if i < len(objs) - 1:
+                click.echo(f"briefing: error: {e}", err=True)
+    if first_error is not None:
+        raise first_error
+
+
+def _echo_report(report) -> None:
+    if report.skipped:
+        click.echo(f"briefing: already sent ({report.previous_message_id}); use --resend to send again", err=True)
+    elif report.delivered:
+        click.echo(f"briefing: sent {report.message_id} to {len(report.delivered)} recipient(s)", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[FILE.eml]...")
+@click.option("--outbox", "from_outbox", is_flag=True, help="Send what waits in the outbox.")
+@click.option("--list", "list_only", is_flag=True, help="List what waits in the outbox; send nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each attempt.")
+@transport_options
+@_collect(_TRANSPORT_KEYS)
+def send(files, from_outbox, list_only, verbose, mail):
+    """Send FILE.eml messages written earlier (Bcc honoured), or what waits in the outbox.
+
+    Exit codes: 0 all sent, 1 a permanent failure, 75 something is still waiting in the outbox.
+    """
+    from .errors import MessageQueued, PermanentFailure
+    from .message import parse_message
+    from .outbox import Outbox
+    from .send import flush_waiting, send_message
+
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="briefing: %(message)s", stream=sys.stderr)
+    settings = settings_from(mail)
+    if list_only:
+        for e in Outbox(settings.outbox_path()).entries():
+            click.echo(f"{e.id}  {e.message_id}  to {', '.join(e.recipients)}  "
+                       f"({e.attempts} attempt(s): {e.last_error or 'not tried'})")
+        return
+    if not files and not from_outbox:
+        raise click.UsageError("give FILE.eml to send, or --outbox")
+    failed: BriefingError | None = None
+    if from_outbox:
+        results = flush_waiting(settings)
+        sent = sum(1 for _, r in results if not isinstance(r, Exception) and not r.skipped)
+        waiting = len(Outbox(settings.outbox_path()).entries())
+        click.echo(f"briefing: outbox: {sent} sent, {waiting} waiting", err=True)
+        for _, r in results:
+            if isinstance(r, Exception):
+                failed = failed or r
+            else:
+                try:
+                    r.raise_for_refused()
+                except BriefingError as e:
+                    failed = failed or e
+        if waiting and failed is None:
+            failed = MessageQueued(f"{waiting} message(s) still waiting in {settings.outbox_path()}")
+    for path in files:
+        try:
+            with open(path, "rb") as fh:
+                msg = parse_message(fh.read())
+            report = send_message(msg, settings, flush=False)
+            _echo_report(report)
+            report.raise_for_refused()
+        except (MessageQueued, PermanentFailure, BriefingError) as e:
+            click.echo(f"briefing: error: {path}: {e}", err=True) if len(files) > 1 else None
+            failed = failed or e
+    if failed is not None:
+        raise failed

@@ -1,0 +1,58 @@
+"""Entry points at the level of MailSettings: what the summarize/digest/send commands call."""
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+
+from .delivery import DeliveryReport, deliver, flush_outbox
+from .errors import MessageQueued, PermanentFailure
+from .ledger import Ledger, SentRecord
+from .outbox import Outbox
+from .settings import MailSettings
+
+log = logging.getLogger("briefing.deliver")
+
+
+def already_sent(settings: MailSettings, key: str) -> SentRecord | None:
+    """Was ``key`` sent before? (Check before building a digest you may not need.)"""
+    return Ledger(settings.state_path()).was_sent(key)
+
+
+def send_message(msg: EmailMessage, settings: MailSettings, *, key: str | None = None,
+                 resend: bool = False, flush: bool = True, sleep=None) -> DeliveryReport:
+    """Send ``msg`` as ``settings`` say; first send whatever earlier runs left in the outbox.
+
+    ``key`` (e.g. ``digest_key(name, day)``) makes the send happen once: a second call with
+    the same key returns a report with ``skipped=True`` unless ``resend``.
+    Raises MessageQueued (kept in the outbox, exit 75) or PermanentFailure; a report with
+    per-recipient refusals is returned (``report.raise_for_refused()`` turns it into an error).
+    """
+    import time
+
+    transport = settings.make_transport()
+    outbox = Outbox(settings.outbox_path())
+    ledger = Ledger(settings.state_path()) if key else None
+    sleep = sleep or time.sleep
+    if flush:
+        flush_waiting(settings, transport=transport, sleep=sleep)
+    return deliver(msg, transport, outbox=outbox, retry=settings.retry_policy(), key=key,
+                   ledger=ledger, resend=resend, sleep=sleep)
+
+
+def flush_waiting(settings: MailSettings, *, transport=None, sleep=None):
+    """Send what waits in the outbox (one try each: a cron run must not hang on a dead server).
+
+    Returns ``[(entry, report_or_error)]``; failures stay in the outbox and are logged."""
+    import time
+
+    outbox = Outbox(settings.outbox_path())
+    if not outbox.entries():
+        return []
+    results = flush_outbox(transport or settings.make_transport(), outbox=outbox,
+                           ledger=Ledger(settings.state_path()), sleep=sleep or time.sleep)
+    for entry, result in results:
+        if isinstance(result, (MessageQueued, PermanentFailure)):
+            log.warning("outbox %s still waiting: %s", entry.id, result)
+        elif not result.skipped:
+            log.info("outbox %s sent (%s)", entry.id, entry.message_id)
+    return results
