@@ -67,10 +67,12 @@ def parse_number(words: str) -> float | None:
     for p in parts:
         if p in _TENS:
             total += _TENS[p]
-        elif p in _SMALL and p not in ("a", "an"):
+        elif p in ("a", "an") and len(parts) > 1:
+            continue
+        elif p in _SMALL:
             total += _SMALL[p]
-        elif p == "hundred":
-            total = max(total, 1) * 100
+        elif p in ("hundred", "thousand"):
+            total = max(total, 1) * (100 if p == "hundred" else 1000)
         elif p == "and":
             continue
         else:
@@ -91,6 +93,8 @@ def unit_of(word: str) -> str:
 def duration(n: float | None, unit: str) -> str:
     """P3Y, PT24H, P1.5Y, PXM (n None = unspecified amount)."""
     code, timed = UNITS[unit]
+    if unit == "hour" and n and float(n).is_integer() and n % 24 == 0:
+        unit, code, timed, n = "day", "D", False, n // 24  # TimeBank writes "24 hours" as P1D
     if unit == "fortnight" and n is not None:
         n *= 2
     if unit == "weekend":  # TimeBank writes a weekend's length in days
@@ -171,34 +175,33 @@ def resolve_weekday_strict(dct: date, wd: int, direction: int) -> date:
 
 
 def resolve_month_year(dct: date, m: int, direction: int) -> int:
-    """Year of a month named without one. direction: +1 future, -1 past, 0 unknown (same year,
-    or the previous one when the month is far ahead, since news mostly reports the past)."""
-    if direction > 0:
-        return dct.year if m >= dct.month else dct.year + 1
-    if direction < 0:
-        return dct.year if m <= dct.month else dct.year - 1
-    if m - dct.month > 6:
-        return dct.year - 1
-    if dct.month - m > 8:  # 'January' in a December article is most likely the coming one
-        return dct.year + 1
-    return dct.year
+    """Year of a month named without one. direction: +1 future, -1 past, 0 unknown.
+
+    Without a cue, a month up to four months ahead of the DCT is the coming one ("in January"
+    in an October article: deadlines, payments, plans); any other is the most recent one,
+    as news mostly reports the past.
+    """
+    ahead = (m - dct.month) % 12
+    if direction > 0 or (direction == 0 and 1 <= ahead <= 4):
+        return dct.year + (1 if m < dct.month else 0)
+    return dct.year if m <= dct.month else dct.year - 1
 
 
 def resolve_month_day_year(dct: date, m: int, d: int, direction: int) -> int:
     """Year of 'Jan. 10' without one: the nearest such date, unless the tense says which side."""
-    best = None
+    # nearest, but news mostly reports the past: a future date must be clearly nearer,
+    # unless the verb looks forward
+    future_weight, past_weight = (0.5, 1.5) if direction > 0 else (1.5, 1.0)
+    best, best_cost = None, None
     for y in (dct.year - 1, dct.year, dct.year + 1):
         try:
             cand = date(y, m, d)
         except ValueError:
             continue
         delta = (cand - dct).days
-        if direction > 0 and delta < -3:
-            continue
-        if direction < 0 and delta > 3:
-            continue
-        if best is None or abs(delta) < abs((best - dct).days):
-            best = cand
+        cost = delta * future_weight if delta > 0 else -delta * past_weight
+        if best_cost is None or cost < best_cost:
+            best, best_cost = cand, cost
     return best.year if best else dct.year
 
 

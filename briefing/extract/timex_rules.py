@@ -28,13 +28,13 @@ WEEKDAY = rf"(?:{_WD}|{_WD.upper()}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|S
 _NUMW = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
          "sixteen|seventeen|eighteen|nineteen")
 _TENSW = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-NUMBER = (rf"(?:\d+(?:\.\d+)?|(?:{_TENSW})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+NUMBER = (rf"(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand)|\d+(?:\.\d+)?|(?:{_TENSW})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
           rf"|{_NUMW}|a dozen|dozen|a couple of|a couple|a half|a|an|one and a half|\d+ and a half)")
 VAGUE = r"(?:several|a few|few|many|some|numerous|countless|a number of|the next few|the past few|the last few)"
 UNIT = r"(?:second|minute|hour|day|night|week|weekend|fortnight|month|quarter|year|decade|centur(?:y|ie))"
 UNITS = rf"(?:{UNIT}s?)"
 YEAR = r"(?<![\d$.,:/])(?:1[6-9]\d\d|20\d\d)(?![\d%]|,\d|\.\d|-(?:year|old))"
-DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:|-(?:year|old))"
+DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d|-(?:year|old))"
 SEASON = r"(?:spring|summer|fall|autumn|winter)"
 PART = (r"(?:morning|afternoon|evening|night|mid-?\s?afternoon|mid-?\s?morning|midday|"
         r"overnight|dawn|daybreak|dusk)")
@@ -49,13 +49,18 @@ RELDAY = r"(?:today|tonight|yesterday|tomorrow)"
 
 # words before an expression that say it lies ahead, or behind, of the DCT
 _FUTURE_CUE = re.compile(
-    r"\b(?:will|'ll|shall|won't|going to|scheduled|schedule|set to|due|plans?|planned|planning|"
+    r"\b(?:will|'ll|shall|won't|going to|scheduled|schedule|set to|due|plans? to|planned to|planning|"
     r"expected|expects?|to be held|upcoming|is to|are to|would|until|till|starting|begins?|"
+    r"as soon as|as early as|no later than|"
     r"next|intends?|hopes? to|aims? to|deadline)\b", re.I)
+# lower case only: "United" or "Ted" are not past-tense verbs
 _PAST_CUE = re.compile(
     r"\b(?:said|says|told|was|were|had|did|ago|last|earlier|announced|reported|began|"
     r"met|left|arrived|killed|died|held|came|went|took|made|gave|signed|closed|rose|fell|"
-    r"\w+ed)\b", re.I)
+    r"[a-z]\w+ed)\b")
+# "had been due to expire Friday": a plan told in the past tense points back
+_PAST_PLAN = re.compile(r"\b(?:had(?: been)?|was|were)\s+(?:\w+\s+)?(?:scheduled|due|set|planned|expected|supposed)\b",
+                        re.I)
 _CLAUSE_BREAK = re.compile(r"[.!?;\n\"“”]|``|''")
 
 
@@ -67,6 +72,7 @@ class Context:
     text: str
     last_quarter: tuple[int, int] | None = None  # (year, quarter) last mentioned
     last_quarter_pos: int = -10_000
+    last_year: int | None = None  # the last year the story named explicitly ("in 1995 ... the following year")
     notes: dict = field(default_factory=dict)
 
     def direction(self, start: int, end: int) -> int:
@@ -75,7 +81,7 @@ class Context:
         The cue nearest the expression on its left wins ("said Friday he will meet Monday":
         'said' governs Friday, 'will' governs Monday); without one, the right side decides.
         """
-        left = self.text[max(0, start - 80):start]
+        left = _PAST_PLAN.sub(" was ", self.text[max(0, start - 80):start])
         cut = None
         for cut in _CLAUSE_BREAK.finditer(left):
             pass
@@ -114,7 +120,7 @@ def _year(s: str) -> int:
 
 def _date_full(m, ctx):
     mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
-    y = _year(m["year"])
+    y = ctx.last_year = _year(m["year"])
     try:
         return "DATE", date(y, mo, d).isoformat()
     except ValueError:
@@ -125,7 +131,7 @@ def _month_day(m, ctx):
     mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
     if m["mon"] == "May" and not m["day"]:
         return None
-    y = tn.resolve_month_day_year(ctx.dct, mo, d, ctx.direction(m.start(), m.end()))
+    y = tn.resolve_month_day_year(ctx.dct, mo, d, max(0, ctx.direction(m.start(), m.end())))
     try:
         return "DATE", date(y, mo, d).isoformat()
     except ValueError:
@@ -133,7 +139,8 @@ def _month_day(m, ctx):
 
 
 def _month_year(m, ctx):
-    return "DATE", tn.month(_year(m["year"]), tn.MONTHS[_low(m["mon"])])
+    ctx.last_year = _year(m["year"])
+    return "DATE", tn.month(ctx.last_year, tn.MONTHS[_low(m["mon"])])
 
 
 _MAY_OK = re.compile(r"(?:\b(?:in|of|since|until|till|by|last|this|next|early|late|mid|from|through|"
@@ -157,7 +164,7 @@ def _month_alone(m, ctx):
     elif rel == "this":
         y = ctx.dct.year
     else:
-        y = tn.resolve_month_year(ctx.dct, mo, ctx.direction(m.start(), m.end()))
+        y = tn.resolve_month_year(ctx.dct, mo, max(0, ctx.direction(m.start(), m.end())))
     return "DATE", tn.month(y, mo)
 
 
@@ -181,6 +188,7 @@ def _year_alone(m, ctx):
     if re.match(r"\s*(?:troops|people|persons|men|women|shares|dollars|tons|miles|feet|meters|"
                  r"percent|students|workers|employees|cars|jobs|units)\b", after):
         return None
+    ctx.last_year = y
     return "DATE", f"{y:04d}"
 
 
@@ -201,6 +209,14 @@ def _century(m, ctx):
 
 def _season(m, ctx):
     code = tn.SEASONS[_low(m["season"])]
+    if not (m["rel"] or m["year"]):
+        # "fall" and "spring" are verbs and nouns too: a bare season needs a preposition
+        before = ctx.text[max(0, m.start() - 15):m.start()]
+        bare = m.group(0).lower() == m["season"].lower()
+        if bare and not re.search(r"\b(?:in|during|by|until|since|through|early|late|of)\s+$", before, re.I):
+            return None
+        if re.match(r"\s+of\b", ctx.text[m.end():m.end() + 4]):
+            return None  # "the fall of the Berlin Wall"
     rel = _low(m["rel"])
     if m["year"]:
         y = _year(m["year"])
@@ -236,7 +252,7 @@ def _quarter(m, ctx):
         year = year or (ctx.dct.year if q == 1 and ctx.dct.month > 6 else ctx.dct.year - (q == 2 and ctx.dct.month <= 6))
         return "DATE", f"{year:04d}-H{q}"
     cur_q = tn.quarter_of(ctx.dct)
-    adj = _low(m["qadj"])
+    adj = " ".join(_low(m["qadj"]).strip(" -").split())
     if not (q or adj or year or re.match(r"(?i)the|its", m.group(0).strip())):
         return None  # "quarter" alone is a fraction or a district
     if q is None and adj == "final":
@@ -266,11 +282,14 @@ def _quarter(m, ctx):
             y, qq = divmod(ctx.dct.year * 4 + cur_q - 2, 4)
             year, q = year or y, qq + 1
     if year is None:
-        year = ctx.dct.year if q < cur_q or (q == cur_q and ctx.direction(m.start(), m.end()) >= 0) \
-            else ctx.dct.year - 1
+        # a quarter later in the year than the DCT's is usually a fiscal quarter already reported
+        year = ctx.dct.year if q <= cur_q or ctx.direction(m.start(), m.end()) > 0 else ctx.dct.year - 1
     if m["plural"]:
         return "SET", f"XXXX-Q{q}"
-    ctx.last_quarter, ctx.last_quarter_pos = (year, q), m.start()
+    if adj not in ("year-ago", "year-earlier", "year ago", "year earlier", "comparable", "prior-year",
+                   "previous", "prior", "preceding"):
+        # comparisons point back; the quarter being reported stays the reference
+        ctx.last_quarter, ctx.last_quarter_pos = (year, q), m.start()
     return "DATE", f"{year:04d}-Q{q}"
 
 
@@ -306,10 +325,11 @@ def _weekday(m, ctx):
         d = tn.resolve_weekday_strict(ctx.dct, wd, 1)
     elif rel == "this":
         d = tn.resolve_weekday(ctx.dct, wd, 1 if ctx.direction(m.start(), m.end()) > 0 else -1)
+    elif ctx.text.startswith("'s", m.end()):
+        d = tn.resolve_weekday(ctx.dct, wd, -1)  # "Wednesday's ruling" is done
     else:
         d = tn.resolve_weekday(ctx.dct, wd, ctx.direction(m.start(), m.end()))
-    if m["part"]:
-        return "TIME", d.isoformat() + "T" + tn.PARTS_OF_DAY[_part_key(m["part"])]
+    # TimeBank/AQUAINT give "Friday night" the day's value; the part of day stays in the text
     return "DATE", d.isoformat()
 
 
@@ -327,6 +347,8 @@ def _relative_unit(m, ctx):
         return "DATE", tn.week(base + timedelta(weeks=n)) + "-WE"
     if unit == "quarter":
         return "DATE", tn.shift(ctx.dct, n, "quarter")
+    if unit == "year" and ctx.last_year and rel in ("the following", "following", "the previous", "the next"):
+        return "DATE", f"{ctx.last_year + n:04d}"  # relative to the story's year, not the DCT
     if unit in ("day", "night", "hour", "minute", "second"):
         return None
     return "DATE", tn.shift(ctx.dct, n, unit)
@@ -336,8 +358,13 @@ def _the_unit(m, ctx):
     """'the week', 'the year', 'the weekend', 'the month': the current one (DURATION after 'for')."""
     unit = tn.unit_of(m["unit"])
     before = ctx.text[max(0, m.start() - 12):m.start()].lower()
-    if unit == "year" and re.search(r"\bfor\s*$", before):
-        return "DURATION", "P1Y"
+    after = ctx.text[m.end():m.end() + 10].lower()
+    if unit == "year" and (re.match(r"\s+end(?:ed|ing)\b", after) or
+                           (not m["adj"] and re.search(r"\b(?:for|throughout)\s*$", before)
+                            and not re.match(r"\s*,", after))):
+        return "DURATION", "P1Y"  # "for the year ended Sept. 30": a fiscal year's length
+    if unit == "year" and m["adj"] and "latest" in m["adj"].lower():
+        return "DATE", f"{ctx.dct.year - 1:04d}"
     if unit == "weekend":
         d = ctx.dct
         base = d if d.weekday() >= 4 or ctx.direction(m.start(), m.end()) > 0 else d - timedelta(days=d.weekday() + 1)
@@ -355,6 +382,8 @@ def _ago(m, ctx):
     word = _low(m["dir"])
     sign = 1 if word in ("later", "from now", "hence", "after", "on") else -1
     if n is None:
+        if not m["unit"].lower().endswith("s"):
+            return None  # "the day before authorities ...": a relation between events, not a date
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF"
     if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter and \
             m.start() - ctx.last_quarter_pos < 600 and word in ("ago", "earlier", "before"):
@@ -369,14 +398,27 @@ def _ago(m, ctx):
     return "DATE", tn.shift(ctx.dct, sign * n, unit)
 
 
+def _that_year(m, ctx):
+    """'that year', 'the same year', 'later that year': the year the story last named."""
+    if not ctx.last_year:
+        return None
+    return "DATE", f"{ctx.last_year:04d}"
+
+
 def _year_ago_adj(m, ctx):
     if ctx.last_quarter and m.start() - ctx.last_quarter_pos < 600:
         return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
     return "DATE", f"{ctx.dct.year - 1:04d}"
 
 
+_NOT_A_LENGTH = re.compile(r"\s+old\b|-old\b|\s+of\b")
+
+
 def _duration(m, ctx):
     unit = tn.unit_of(m["unit"])
+    # "52 years old" is an age; "three-quarters of its food" a fraction
+    if _NOT_A_LENGTH.match(ctx.text, m.end()) and (unit == "quarter" or "old" in ctx.text[m.end():m.end() + 5]):
+        return None
     if unit not in tn.UNITS:
         return None
     n = tn.parse_number(m["num"]) if m["num"] else None
@@ -400,6 +442,11 @@ _RATE_BEFORE = re.compile(r"(?:\d|\bpercent|%|\bdollars?|\bcents?|\bmillion|\bbi
 def _a_unit(m, ctx):
     """'a year': a rate after a quantity ("$33 million a year") or a length ("for a year")."""
     unit = tn.unit_of(m["unit"])
+    after = ctx.text[m.end():m.end() + 6]
+    if unit == "quarter" and re.match(r"\s+of\b", after):
+        return None  # a fraction
+    if unit == "second" and not m.group(0).lower().startswith("per"):
+        return None  # "a second group": an ordinal
     before = ctx.text[max(0, m.start() - 40):m.start()]
     if _RATE_BEFORE.search(before):
         return "SET", tn.duration(1, unit)
@@ -423,7 +470,7 @@ def _set_every(m, ctx):
 
 
 _ADVERB_SETS = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
-                "hourly": "PT1H", "quarterly": "P1Q", "nightly": "P1D", "biweekly": "P2W",
+                "hourly": "PT1H", "nightly": "P1D", "biweekly": "P2W",
                 "semiannually": "P6M", "biannually": "P6M"}
 
 
@@ -444,9 +491,10 @@ _REFS = {
     "presently": "PRESENT_REF", "at present": "PRESENT_REF", "nowadays": "PRESENT_REF",
     "these days": "PRESENT_REF", "the present": "PRESENT_REF", "at the moment": "PRESENT_REF",
     "at this time": "PRESENT_REF",
-    "recently": "PAST_REF", "recent": "PAST_REF", "lately": "PAST_REF", "the past": "PAST_REF",
-    "previously": "PAST_REF", "formerly": "PAST_REF",
-    "the future": "FUTURE_REF", "future": "FUTURE_REF", "soon": "FUTURE_REF", "shortly": "FUTURE_REF",
+    "recently": "PAST_REF", "lately": "PAST_REF", "the past": "PAST_REF",
+    "formerly": "PAST_REF",
+    "the future": "FUTURE_REF", "the near term": "FUTURE_REF", "the short term": "FUTURE_REF",
+    "the long term": "FUTURE_REF", "a later date": "FUTURE_REF",
     "the near future": "FUTURE_REF", "someday": "FUTURE_REF",
 }
 
@@ -508,9 +556,14 @@ def _holiday(m, ctx):
             y += 1
         return "DATE", date(y, mo, d).isoformat()
     if name.startswith("thanksgiving"):
-        first = date(y, 11, 1)
-        thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 21)
-        return "DATE", thursday.isoformat()
+        def thanksgiving(year):
+            first = date(year, 11, 1)
+            return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+        if m["hy"]:
+            return "DATE", thanksgiving(y).isoformat()
+        # the nearest one: an article in January still speaks of last Thanksgiving
+        cands = [thanksgiving(ctx.dct.year + k) for k in (-1, 0, 1)]
+        return "DATE", min(cands, key=lambda d: abs((d - ctx.dct).days)).isoformat()
     return None
 
 
@@ -521,6 +574,70 @@ def _fiscal_year(m, ctx):
 def _year_end(m, ctx):
     y = _year(m["ye"]) if m["ye"] else ctx.dct.year
     return "DATE", f"{y:04d}-12-31" if "end" in m.group(0).lower() else f"{y:04d}"
+
+
+_SPOKEN_TENS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                "seventy": 70, "eighty": 80, "ninety": 90}
+_SPOKEN_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+SPOKEN_YEAR = (r"(?:nineteen[\s-]+(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+               r"(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?|"
+               r"(?:the\s+year\s+)?two\s+thousand(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine))?)")
+
+
+def _spoken_year_value(words: str) -> int | None:
+    w = words.lower().replace("-", " ").split()
+    if w[:2] == ["the", "year"]:
+        w = w[2:]
+    if w[:2] == ["two", "thousand"]:
+        rest = [x for x in w[2:] if x != "and"]
+        return 2000 + (_SPOKEN_ONES.get(rest[0], 0) if rest else 0)
+    if w and w[0] == "nineteen" and len(w) >= 2:
+        return 1900 + _SPOKEN_TENS.get(w[1], 0) + (_SPOKEN_ONES.get(w[2], 0) if len(w) > 2 else 0)
+    return None
+
+
+def _spoken_year(m, ctx):
+    y = _spoken_year_value(m["sy"])
+    if y is None:
+        return None
+    if m["mon"]:
+        return "DATE", tn.month(y, tn.MONTHS[_low(m["mon"])])
+    if m["season"]:
+        return "DATE", f"{y:04d}-{tn.SEASONS[_low(m['season'])]}"
+    return "DATE", f"{y:04d}"
+
+
+def _month_rel_year(m, ctx):
+    """'June last year', 'January this year'."""
+    n = {"last": -1, "this": 0, "next": 1}[_low(m["ry"])]
+    return "DATE", tn.month(ctx.dct.year + n, tn.MONTHS[_low(m["mon"])])
+
+
+def _period(m, ctx):
+    """'the latest period', 'the year-ago period', 'the 1988 period': in earnings reports, a quarter."""
+    adj = " ".join(_low(m["padj"]).split())
+    recent = ctx.last_quarter and m.start() - ctx.last_quarter_pos < 3000
+    if m["py"]:
+        y = int(m["py"])
+        return "DATE", f"{y:04d}-Q{ctx.last_quarter[1]}" if recent else f"{y:04d}"
+    if adj in ("year-ago", "year-earlier", "year ago", "year earlier", "comparable", "corresponding", "prior-year"):
+        if recent:
+            return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
+        return "DATE", f"{ctx.dct.year - 1:04d}"
+    if recent:
+        return "DATE", f"{ctx.last_quarter[0]:04d}-Q{ctx.last_quarter[1]}"
+    y, q = divmod(ctx.dct.year * 4 + tn.quarter_of(ctx.dct) - 2, 4)
+    return "DATE", f"{y:04d}-Q{q + 1}"
+
+
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+                 "eighties": 8, "nineties": 9}
+
+
+def _decade_word(m, ctx):
+    d = _DECADE_WORDS[_low(m["dw"])]
+    century = ctx.dct.year // 100 if d <= (ctx.dct.year % 100) // 10 else ctx.dct.year // 100 - 1
+    return "DATE", f"{century}{d}"
 
 
 # --- the grammar ------------------------------------------------------------------------
@@ -535,26 +652,30 @@ _ADVERB_ALT = '|'.join(_ADVERB_SETS)
 _REF_ALT = '|'.join(sorted((re.escape(k) for k in _REFS), key=len, reverse=True))
 
 RULES: list[tuple[str, re.Pattern, Callable]] = [
-    ("date_full", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"),
+    ("date_full", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"),
      _date_full),
     ("date_full_dmy", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH}),?\s+(?P<year>{YEAR})"),
      _date_full),
     ("date_numeric", _R(r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
                         r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"), _numeric_date),
-    ("month_day", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"), _month_day),
+    ("month_day", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"), _month_day),
     ("day_month", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})"), _month_day),
     ("month_year", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})"), _month_year),
-    ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\s*\d)"), _month_alone),
+    ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\.?\s*\d)"), _month_alone),
     ("season", _R(rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
                   rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"), _season),
     ("quarter", _R(rf"\b(?i:(?:the|its))?\s*(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
                    rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
                    rf"(?P<qadj>(?i:latest|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
                    rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
-                   rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?"
+                   rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?(?!-century)"
                    rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"),
      _quarter),
-    ("year_span", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!\s*(?:-|to|and)\s*\d)(?!'?s\b)"), _year_alone),
+    ("spoken_year", _R(rf"\b(?:(?P<mon>{MONTH})\s+|(?:(?i:the)\s+)?(?P<season>(?i:{SEASON}))\s+of\s+)?(?P<sy>(?i:{SPOKEN_YEAR}))(?![\w-])"), _spoken_year),
+    ("month_rel_year", _R(rf"\b(?P<mon>{MONTH})\s+(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"), _month_rel_year),
+    ("period", _R(rf"\b(?i:the)\s+(?:(?P<py>{YEAR})\s+|(?P<padj>(?i:latest|year-ago|year-earlier|year ago|year earlier|comparable|corresponding|same|prior-year|most recent|recent))\s+)(?i:period)(?!\w)"), _period),
+    ("decade_word", _R(rf"\b(?i:the)\s+(?:(?i:{MODIFIER}))?(?P<dw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))(?!\w)"), _decade_word),
+    ("year_span", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!'?s\b)"), _year_alone),
     ("fiscal_year", _R(rf"\b(?i:(?:the\s+)?(?:fiscal|calendar|financial|model|tax)(?: year)?)\s+(?P<fy>{YEAR})"), _fiscal_year),
     ("year_end", _R(rf"\b(?i:year-end|year end|the end of the year)(?:\s+(?P<ye>{YEAR}))?(?!\w)"), _year_end),
     ("decade", _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?:(?i:mid)-)?(?P<dec>(?:1[5-9]|20)\d0|'\d0|’\d0)'?s\b"), _decade),
@@ -571,8 +692,9 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
     ("weekday", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<part>(?i:{PART})))?"), _weekday),
     ("relative_unit", _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
      _relative_unit),
-    ("the_unit", _R(rf"\b(?i:the)\s+(?P<unit>(?i:week|weekend|month|year|day))(?![\w-])(?!\s+(?:of|to|before|after|ended|ending)\b)"), _the_unit),
-    ("ago", _R(rf"\b(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|before|later|from now|hence))(?!\w)"), _ago),
+    ("the_unit", _R(rf"\b(?i:the)\s+(?:(?P<adj>(?i:fiscal|full|calendar|latest fiscal|current fiscal|current|entire|whole))\s+)?(?P<unit>(?i:week|weekend|month|year))(?![\w-])(?!\s+(?:of|to|before|after)\b)"), _the_unit),
+    ("ago", _R(rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|before|later|from now|hence))(?!\w)"), _ago),
+    ("that_year", _R(rf"\b(?:(?i:early|earlier|late|later)\s+)?(?i:that|the same)\s+(?i:year)(?!\w)"), _that_year),
     ("year_ago_adj", _R(rf"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"), _year_ago_adj),
     ("set_every", _R(rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"), _set_every),
     ("adverb_set", _R(rf"\b(?P<adv>(?i:{_ADVERB_ALT}))(?!\w)"), _adverb_set),
@@ -580,7 +702,7 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
     ("plural_season", _R(rf"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"), _plural_season),
     ("a_unit", _R(rf"\b(?i:a|an|per|one)\s+(?P<unit>(?i:{UNIT}))(?![\w-])"), _a_unit),
     ("duration", _R(rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
-                    rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?P<unit>(?i:{UNITS}))(?![\w-])"), _duration),
+                    rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?![\w-])"), _duration),
     ("plural_unit", _R(rf"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"),
      _plural_unit),
     ("ref", _R(rf"\b(?i:{_REF_ALT})(?![\w-])"), _ref),
