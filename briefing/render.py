@@ -112,7 +112,7 @@ def _enforce_width(text: str) -> str:
     """Email bodies: no line over 72 columns, whatever a template did."""
     lines = []
     for line in text.splitlines():
-        if len(line) <= EMAIL_WIDTH:
+        if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line):  # a broken URL is a dead link
             lines.append(line.rstrip())
         else:
             indent = re.match(r"\s*(?:[-*] |\d+\. )?", line).group(0)

@@ -1,0 +1,396 @@
+"""Articles -> stories -> Digest: grouping, "already reported" filtering, ranking, budget, sections.
+
+The expensive analyses run only where the digest shows something: clustering
+(about linear) runs on every article; named-entity recognition runs on the
+leads of the few best candidate stories, in one batch; the multi-document
+summary runs only for the stories that fit the budget. So a day of 10,000
+items costs little more NER than a day of 100.
+
+Importance of a story (the ranking, and how the word budget is shared):
+
+* independent sources — distinct outlets telling it, on a log scale (ten
+  copies of one wire story from one outlet count once);
+* recency — the newest member's age, decaying with a one-day time constant;
+* prominence of its entities — how many of the window's headlines name the
+  story's main people, organisations and places.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from ..models import Article
+from .models import Digest, Section, SourceFailure, Story, StoryArticle, StoryLine
+from .state import ReportedStory, fingerprint
+
+DEFAULT_MAX_STORIES = 20
+MIN_STORY_WORDS = 30  # a story needs room for at least one sentence
+LEAD_CHARS = 1500  # what NER reads of each member: the title and the top of the text
+NER_MEMBERS = 6  # members per story whose leads NER reads
+DEFAULT_SECTION = "Top stories"
+W_SOURCES, W_RECENCY, W_PROMINENCE = 1.0, 0.6, 0.8
+
+
+@dataclass
+class DigestOptions:
+    now: datetime
+    window_start: datetime | None = None
+    words: int | None = None
+    max_stories: int | None = None
+    max_sentences: int = 3
+    title: str | None = None
+    section_order: list[str] = field(default_factory=list)
+    include_seen: bool = False
+    ner: bool = True  # who/where and entity prominence (off: cheaper, ranking without prominence)
+
+
+@dataclass
+class _Candidate:
+    members: list[int]  # indices into the article list, oldest first
+    story_id: str
+    update: bool
+    new_keys: set[str]
+    sources: list[str]
+    latest: datetime | None
+    earliest: datetime | None
+    newest_seen: datetime | None = None  # recency of undated items: when we first saw them
+    score: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+    who: list[dict] = field(default_factory=list)
+    where: list[dict] = field(default_factory=list)
+
+
+def published_time(article: Article) -> datetime | None:
+    """Publication time, or the day's midnight (UTC) for date-only items; None when unknown."""
+    if article.published_at:
+        return article.published_at
+    if article.published:
+        return datetime(article.published.year, article.published.month, article.published.day,
+                        tzinfo=timezone.utc)
+    return None
+
+
+def article_time(article: Article) -> datetime | None:
+    """For windows and recency: the publication time, else when a run first saw the item."""
+    return published_time(article) or article.extra.get("seen_at")
+
+
+def article_key(article: Article) -> str:
+    return article.extra.get("key") or fingerprint([article.url or article.id or article.text[:200]])
+
+
+def source_of(article: Article) -> str:
+    from .sources import hostname
+
+    return article.source_name or hostname(article.url) or "unknown source"
+
+
+def build_digest(articles: list[Article], options: DigestOptions, *, reported: dict[str, str] | None = None,
+                 failures: list[SourceFailure] | None = None,
+                 on_progress: Callable[[str], None] | None = None) -> tuple[Digest, list[ReportedStory]]:
+    """Group, filter, rank and summarise. Returns the digest and the stories to record as reported."""
+    from .cluster import cluster_articles
+
+    reported = reported or {}
+    note = on_progress or (lambda stage: None)
+    note("clustering")
+    labels = cluster_articles(articles) if articles else []
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        groups[label].append(i)
+
+    candidates = [c for c in (_candidate(articles, idx, reported, options) for idx in groups.values()) if c]
+    used: set[str] = set()
+    for c in candidates:  # an old story split in two today: the second part is a story of its own
+        if c.story_id in used:
+            c.story_id = fingerprint(article_key(articles[i]) for i in c.members)
+            c.update = False
+        used.add(c.story_id)
+    n_already = len(groups) - len(candidates)
+    limit = options.max_stories or DEFAULT_MAX_STORIES
+    if options.words:
+        limit = max(1, min(limit, options.words // MIN_STORY_WORDS))
+
+    for c in candidates:
+        _base_score(c, options.now)
+    candidates.sort(key=lambda c: -c.score)
+    # entity prominence can reorder neighbours, not lift story #200 to the top: look a bit past the limit
+    shortlist = candidates[:max(2 * limit, limit + 10)]
+    if options.ner and shortlist:
+        note("entities")
+        _add_entities(articles, shortlist)
+        _add_prominence(articles, shortlist)
+        shortlist.sort(key=lambda c: -c.score)
+    chosen = shortlist[:limit]
+
+    note("summarising")
+    shares = _share_budget(options.words, [c.score for c in chosen])
+    stories = [_story(articles, c, share, options) for c, share in zip(chosen, shares)]
+    stories = [s for s in stories if s.summary or s.articles]
+    sections = _sections(stories, options.section_order)
+
+    window_end = options.now
+    notes = []
+    if n_already:
+        notes.append(f"{n_already} stor{'y' if n_already == 1 else 'ies'} already reported by an earlier run "
+                     "left out")
+    if len(candidates) > len(chosen):
+        notes.append(f"{len(candidates) - len(chosen)} more stor{'y' if len(candidates) - len(chosen) == 1 else 'ies'}"
+                     " left out to fit the length budget")
+    digest = Digest(
+        id=_digest_id(options.now, stories),
+        title=options.title or f"Briefing for {options.now.strftime('%A %d %B %Y')}",
+        generated_at=options.now,
+        window_start=options.window_start,
+        window_end=window_end,
+        sections=sections,
+        failures=list(failures or []),
+        stats={"articles": len(articles), "stories_found": len(groups), "stories_new": len(candidates),
+               "stories_shown": len(stories), "sources_failed": len(failures or [])},
+        notes=notes,
+    )
+    to_record = [ReportedStory(id=s.id, title=s.title, member_keys=[article_key(articles[i]) for i in c.members])
+                 for s, c in zip(stories, chosen)]
+    return digest, to_record
+
+
+# ---------------------------------------------------------------- candidates and scores
+
+
+def _candidate(articles: list[Article], members: list[int], reported: dict[str, str],
+               options: DigestOptions) -> _Candidate | None:
+    keys = {i: article_key(articles[i]) for i in members}
+    old_story_ids = Counter(reported[k] for k in keys.values() if k in reported)
+    new_keys = {k for k in keys.values() if k not in reported}
+    if not new_keys and not options.include_seen:
+        return None
+    members = sorted(members, key=lambda i: (_ts(article_time(articles[i])), i))
+    times = [t for t in (published_time(articles[i]) for i in members) if t]
+    seen = [t for t in (article_time(articles[i]) for i in members) if t]
+    sources = Counter(source_of(articles[i]) for i in members)
+    return _Candidate(
+        members=members,
+        story_id=old_story_ids.most_common(1)[0][0] if old_story_ids else fingerprint(keys.values()),
+        update=bool(old_story_ids) and bool(new_keys),
+        new_keys=new_keys,
+        sources=[s for s, _ in sources.most_common()],
+        latest=max(times) if times else None,
+        earliest=min(times) if times else None,
+        newest_seen=max(seen) if seen else None,
+    )
+
+
+def _ts(dt: datetime | None) -> float:
+    return dt.timestamp() if dt else float("inf")
+
+
+def _independent_sources(sources: list[str]) -> int:
+    return len({s.casefold().removeprefix("the ").strip() for s in sources})
+
+
+def _base_score(c: _Candidate, now: datetime) -> None:
+    n = _independent_sources(c.sources)
+    newest = c.latest or c.newest_seen
+    age_h = max(0.0, (now - newest).total_seconds() / 3600) if newest else 0.0
+    c.parts = {"sources": math.log2(1 + n), "recency": math.exp(-age_h / 24.0), "prominence": 0.0}
+    c.score = W_SOURCES * c.parts["sources"] + W_RECENCY * c.parts["recency"]
+
+
+def _lead(article: Article) -> str:
+    body = article.text[article.body_start:] if article.body_start else article.text
+    body = body[:LEAD_CHARS]
+    cut = max(body.rfind(". "), body.rfind(".\n"))
+    if len(body) == LEAD_CHARS and cut > LEAD_CHARS // 2:
+        body = body[:cut + 1]
+    title = (article.title or "").strip()
+    if title and not body.lstrip().startswith(title):
+        return f"{title}.\n\n{body}" if not title.endswith((".", "?", "!")) else f"{title}\n\n{body}"
+    return body
+
+
+def _add_entities(articles: list[Article], shortlist: list[_Candidate]) -> None:
+    """who/where per story, merged over its members' leads (NER batched over all of them)."""
+    from ..extract.entities import extract_entities
+    from ..extract.nlp import parse_many
+
+    jobs = [(c, i, _lead(articles[i])) for c in shortlist for i in c.members[-NER_MEMBERS:]]
+    docs = parse_many([text for _, _, text in jobs], batch_size=64)
+    merged: dict[int, dict[tuple[str, str], dict]] = defaultdict(dict)
+    for (c, i, text), doc in zip(jobs, docs):
+        who, where = extract_entities(text, doc)
+        for e in who + where:
+            key = (e.type, e.name.casefold())
+            slot = merged[id(c)].setdefault(key, {"name": e.name, "type": e.type, "mentions": 0,
+                                                  "articles": 0, "aliases": []})
+            slot["mentions"] += e.mentions
+            slot["articles"] += 1
+            for alias in e.aliases:
+                if alias != slot["name"] and alias not in slot["aliases"]:
+                    slot["aliases"].append(alias)
+    for c in shortlist:
+        ents = sorted(merged[id(c)].values(), key=lambda e: (-e["articles"], -e["mentions"], e["name"]))
+        c.who = [e for e in ents if e["type"] != "place"][:10]
+        c.where = [{k: v for k, v in e.items() if k != "type"} for e in ents if e["type"] == "place"][:8]
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _add_prominence(articles: list[Article], shortlist: list[_Candidate]) -> None:
+    """Share of the window's headlines that name the story's main entities (best of its top three)."""
+    index: dict[str, set[int]] = defaultdict(set)
+    for i, a in enumerate(articles):
+        head = a.title or a.text[:200]
+        for w in set(_WORD.findall(head.casefold())):
+            index[w].add(i)
+    n = max(len(articles), 1)
+    for c in shortlist:
+        best = 0
+        for e in (c.who[:3] + c.where[:3]):
+            words = _WORD.findall(e["name"].casefold())
+            if not words:
+                continue
+            hits = set.intersection(*(index.get(w, set()) for w in words))
+            best = max(best, len(hits))
+        c.parts["prominence"] = math.log1p(best) / math.log1p(n) if n > 1 else 0.0
+        c.score += W_PROMINENCE * c.parts["prominence"]
+
+
+def _share_budget(words: int | None, scores: list[float]) -> list[int | None]:
+    """The digest's word budget shared out in proportion to importance (each story gets a minimum)."""
+    if not words or not scores:
+        return [None] * len(scores)
+    total = sum(scores) or 1.0
+    spare = max(0, words - MIN_STORY_WORDS * len(scores))
+    return [MIN_STORY_WORDS + int(spare * s / total) for s in scores]
+
+
+# ---------------------------------------------------------------- one story
+
+
+def _summarize(members: list[Article], budget: int | None, max_sentences: int):
+    try:
+        from .multidoc import summarize_story
+    except ImportError:  # TEMPORARY until briefing.digest.multidoc lands: first lead sentences
+        return _fallback_summary(members, budget, max_sentences)
+    return summarize_story(members, budget_words=budget, max_sentences=max_sentences)
+
+
+@dataclass
+class _FallbackSentence:
+    text: str
+    article_index: int
+    start: int
+    end: int
+    score: float
+
+
+def _fallback_summary(members: list[Article], budget: int | None, max_sentences: int):
+    from ..text import split_sentences, word_count
+
+    out, seen, used = [], set(), 0
+    for rank in range(3):
+        for i, a in enumerate(members):
+            sents = split_sentences(a.text[a.body_start:])
+            if rank < len(sents):
+                s = sents[rank]
+                key = " ".join(s.text.lower().split())
+                if key in seen:
+                    continue
+                n = word_count(s.text)
+                if budget is not None and used + n > budget and out:
+                    return out
+                seen.add(key)
+                used += n
+                out.append(_FallbackSentence(s.text, i, s.start + a.body_start, s.end + a.body_start, 1.0 / (1 + rank)))
+                if len(out) >= max_sentences:
+                    return out
+    return out
+
+
+def _story(articles: list[Article], c: _Candidate, budget: int | None, options: DigestOptions) -> Story:
+    members = [articles[i] for i in c.members]
+    lines = []
+    for s in _summarize(members, budget, options.max_sentences):
+        a = members[s.article_index]
+        lines.append(StoryLine(text=" ".join(s.text.split()), article_id=str(a.id), source=source_of(a), url=a.url,
+                               start=s.start, end=s.end, score=float(s.score)))
+    story_articles = [
+        StoryArticle(id=str(a.id), title=(a.title or _first_words(a.text)), source=source_of(a), url=a.url,
+                     published=published_time(a), new=article_key(a) in c.new_keys)
+        for a in members
+    ]
+    title_from = members[0]
+    if lines:
+        title_from = next((a for a in members if str(a.id) == lines[0].article_id and a.title), title_from)
+    title = title_from.title or next((a.title for a in members if a.title), None) or _first_words(members[0].text)
+    sections = Counter(a.extra.get("section") for a in members if a.extra.get("section"))
+    return Story(
+        id=c.story_id,
+        title=" ".join(title.split()),
+        section=sections.most_common(1)[0][0] if sections else DEFAULT_SECTION,
+        score=c.score,
+        summary=lines,
+        articles=story_articles,
+        sources=c.sources,
+        earliest=c.earliest,
+        latest=c.latest,
+        who=c.who,
+        where=c.where,
+        when=_when(members, lines),
+        update=c.update,
+        score_parts=c.parts,
+    )
+
+
+def _first_words(text: str, n: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def _when(members: list[Article], lines: list[StoryLine]) -> list[dict]:
+    """Dated events of the story, from the members' leads, merged by date (regex tagger: cheap)."""
+    from ..extract.when import build_timeline, find_time_expressions
+    from ..text import split_sentences
+
+    events: dict[str, dict] = {}
+    for a in members[:NER_MEMBERS]:
+        published = a.published or (a.published_at.date() if a.published_at else None)
+        if published is None:
+            continue
+        lead = _lead(a)
+        try:
+            timexes = find_time_expressions(lead, published)
+            timeline = build_timeline(lead, split_sentences(lead), timexes, published, limit=4)
+        except Exception:  # a tagger bug on one article must not sink the digest
+            continue
+        for ev in timeline:
+            slot = events.setdefault(ev.value, {"value": ev.value, "label": ev.label, "what": ev.what,
+                                                "articles": 0})
+            slot["articles"] += 1
+    ranked = sorted(events.values(), key=lambda e: -e["articles"])[:6]
+    return sorted(ranked, key=lambda e: e["value"])
+
+
+# ---------------------------------------------------------------- sections and identity
+
+
+def _sections(stories: list[Story], order: list[str]) -> list[Section]:
+    by_name: dict[str, list[Story]] = defaultdict(list)
+    for s in stories:  # stories arrive in importance order and stay so within a section
+        by_name[s.section].append(s)
+    rank = {name.casefold(): i for i, name in enumerate(order)}
+    names = sorted(by_name, key=lambda n: (rank.get(n.casefold(), len(rank)),
+                                           -max(s.score for s in by_name[n])))
+    return [Section(name=n, stories=by_name[n]) for n in names]
+
+
+def _digest_id(now: datetime, stories: list[Story]) -> str:
+    """Same day and same stories (and members) -> same id, so a re-run can tell it was sent already."""
+    basis = [f"{s.id}:{len(s.articles)}" for s in stories]
+    return f"{now.date().isoformat()}-{fingerprint(basis)[:10]}"
+

@@ -1,0 +1,179 @@
+"""``briefing digest``: a thin click layer over ``briefing.digest.run``.
+
+Cron-friendly: a progress bar only on a terminal; ``--quiet`` prints nothing but
+problems; exit 0 when everything worked, 3 when some sources failed but a
+digest was made, 1 when nothing could be made, 75 when another run holds the lock.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import BriefingError, UsageError
+
+EXIT_PARTIAL = 3  # some sources failed; the digest was still produced
+
+
+def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = False) -> None:
+    if level == "debug" and not verbose:
+        return
+    if level == "info" and quiet:
+        return
+    prefix = "briefing: warning: " if level == "warning" else "briefing: "
+    click.echo(prefix + msg, err=True)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="TOML config file with sources and settings (see samples/digest.toml).")
+@click.option("--since", default=None, metavar="WHEN",
+              help="Window: 24h, 90m, 7d, an ISO date/time, last-run (since the last successful run) or all. "
+                   "Default 24h.")
+@click.option("--words", "-w", type=click.IntRange(min=1), default=None,
+              help="Word budget for the whole digest's summaries, shared out by importance.")
+@click.option("--max-stories", type=click.IntRange(min=1), default=None, help="At most N stories (default 20).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "html", "email", "json"]), default=None,
+              help="Output format (default markdown).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write to FILE (default: standard output, unless --output-dir is given).")
+@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
+              help="Archive: dated files (HTML, Markdown, JSON) plus index.html and feed.atom in DIR.")
+@click.option("--template", type=click.Path(dir_okay=False), default=None,
+              help="Render with your own Jinja2 template (sandboxed).")
+@click.option("--title", default=None, help="The digest's title.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
+              help="State database (default: in the user's state folder, or the config's `state`).")
+@click.option("--include-seen", is_flag=True, help="Report stories an earlier run already reported, too.")
+@click.option("--dry-run", is_flag=True, help="Show the digest without recording anything or writing --output-dir.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems (for cron).")
+@click.option("--verbose", "-v", is_flag=True, help="Say what happens, source by source.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds to wait for each source (default 15).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=None,
+              help="Sources fetched at once (default 4).")
+@click.option("--now", "now_text", default=None, hidden=True,
+              help="Pretend it is this ISO time (tests, re-making an old digest).")
+@click.option("--no-entities", is_flag=True, hidden=True, help="Skip NER (faster; no who/where, no prominence).")
+def digest(sources, config_path, since, words, max_stories, fmt, output, output_dir, template, title, state_path,
+           include_seen, dry_run, quiet, verbose, timeout, jobs, now_text, no_entities):
+    """One briefing from many SOURCEs: files, globs, folders, URL lists, RSS/Atom feeds, OPML, JSONL.
+
+    Articles about the same event become one story, summarised once from all
+    its sources. Safe to run from cron: what an earlier run reported is not
+    repeated (a story that grew is marked as an update).
+    """
+    from .config import DigestConfig, load_config
+    from .lock import RunLock, lock_path_for
+    from .run import RunOptions
+    from .sources import SourceSpec
+    from .state import default_state_path
+
+    cfg = load_config(config_path) if config_path else DigestConfig()
+    specs = [SourceSpec(spec=s) for s in sources] + cfg.sources
+    if not specs:
+        raise UsageError("no sources: give SOURCE arguments or a --config file with [[sources]]")
+    fmt = fmt or cfg.format or "markdown"
+    if fmt not in ("markdown", "html", "email", "json"):
+        raise UsageError(f"format {fmt!r} in the config: choose markdown, html, email or json")
+    output = output or cfg.output
+    output_dir = output_dir or cfg.output_dir
+    state = Path(state_path or cfg.state or default_state_path()).expanduser()
+    now = None
+    if now_text:
+        from .sources import parse_published
+
+        try:
+            _, now = parse_published(now_text)
+        except ValueError:
+            raise UsageError(f"--now {now_text!r}: expected an ISO date-time") from None
+        if now is None:
+            raise UsageError(f"--now {now_text!r}: expected an ISO date-time, not a date")
+    opts = RunOptions(sources=specs, state_path=state, since=since or cfg.since, now=now,
+                      words=words or cfg.words, max_stories=max_stories or cfg.max_stories,
+                      title=title or cfg.title, section_order=cfg.section_order, include_seen=include_seen,
+                      timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities)
+    log = dict(quiet=quiet, verbose=verbose)
+
+    if dry_run:
+        run = _prepare(opts, quiet, verbose)
+        _deliver(run, fmt, output or "-", None, template, cfg, log)
+    else:
+        with RunLock(lock_path_for(state)):
+            run = _prepare(opts, quiet, verbose)
+            _deliver(run, fmt, output, output_dir, template, cfg, log)
+            run.commit()  # only now: a crash before this point leaves the state as it was
+    _finish(run, dry_run, log)
+
+
+def _prepare(opts, quiet: bool, verbose: bool):
+    from .run import prepare_run
+
+    show_bar = not quiet and not verbose and sys.stderr.isatty()
+    bar = None
+    t0 = time.monotonic()
+
+    def on_fetch(done: int, total: int, label: str) -> None:
+        nonlocal bar
+        if show_bar:
+            if bar is None:
+                bar = click.progressbar(length=total, label="reading sources", file=sys.stderr,
+                                        show_pos=True)
+                bar.__enter__()
+            bar.length = total
+            bar.update(1)
+        elif verbose:
+            _log(f"read {label} ({done}/{total})", level="debug", verbose=True)
+
+    def on_stage(name: str) -> None:
+        nonlocal bar
+        if bar is not None:
+            bar.__exit__(None, None, None)
+            bar = None
+        if verbose:
+            _log(f"{name} ({time.monotonic() - t0:.1f}s)", level="debug", verbose=True)
+        elif show_bar:
+            click.echo(f"briefing: {name}…", err=True)
+
+    try:
+        return prepare_run(opts, on_fetch=on_fetch, on_stage=on_stage)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log) -> None:
+    from ..cli import write_output
+    from ..render import render
+
+    d = run.digest
+    if not run.produced:
+        for f in run.failures:
+            _log(f"{f.source}: {f.reason}", level="warning", **log)
+        raise BriefingError(f"no digest: all {len(run.failures)} source(s) failed")
+    if output_dir:
+        if d.stories:
+            from .archive import write_archive
+
+            rendered = {f: render(d, f, kind="digest") for f in ("html", "markdown", "json")}
+            paths = write_archive(output_dir, d, rendered, base_url=cfg.base_url)
+            _log(f"archived {paths[0].name} in {output_dir}", level="debug", **log)
+        else:
+            _log("nothing new: no digest archived", **log)
+    if output or not output_dir:
+        write_output(output or "-", render(d, fmt, template=template, kind="digest"))
+
+
+def _finish(run, dry_run: bool, log) -> None:
+    d = run.digest
+    for f in run.failures:
+        _log(f"{f.source}: {f.reason}", level="warning", **log)
+    s = d.stats
+    _log(f"{'dry run: ' if dry_run else ''}{s.get('stories_shown', 0)} stories from {s.get('articles', 0)} articles"
+         f" ({s.get('items_outside_window', 0)} outside the window, {s.get('stories_found', 0) - s.get('stories_new', 0)}"
+         f" already reported){', nothing recorded' if dry_run else ''}", **log)
+    if run.failures:
+        sys.exit(EXIT_PARTIAL)
