@@ -54,8 +54,11 @@ def parse_addresses(values: Iterable[str] | str | None) -> list[Address]:
     for value in values:
         if not str(value).strip():
             continue
-        header = policy.default.header_factory("To", str(value))
-        found = list(header.addresses)
+        try:
+            header = policy.default.header_factory("To", str(value))
+            found = list(header.addresses)
+        except (IndexError, ValueError, TypeError):  # the stdlib parser trips on some malformed input
+            raise UsageError(f"not an email address: {value!r}") from None
         if not found or header.defects or any("@" not in a.addr_spec or not a.username or not a.domain
                                               for a in found):
             raise UsageError(f"not an email address: {value!r}")

@@ -98,7 +98,7 @@ class SMTPTransport:
             if self.username:
                 if self.password is None:
                     raise PermanentFailure("SMTP user given but no password (set password_env or password_file)")
-                client.login(self.username, self.password)
+                _login(client, self.username, self.password)
         except BaseException:
             _quit(client)
             raise
@@ -137,6 +137,30 @@ class SMTPTransport:
         except OSError as e:
             raise TemporaryFailure(f"{where}: {e.strerror or e}") from None
         return {r: (code, _reply(code, text)) for r, (code, text) in refused.items()}
+
+
+def _login(client, username: str, password: str) -> None:
+    """AUTH, also for non-ASCII passwords: smtplib encodes credentials as ASCII and crashes on
+    "Pässwort", while RFC 4616 (PLAIN) and common practice (LOGIN) send UTF-8."""
+    import base64
+    import smtplib
+
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    offered = (client.esmtp_features.get("auth") or "").upper().split()
+    b64 = lambda raw: base64.b64encode(raw).decode("ascii")  # noqa: E731
+    if "PLAIN" in offered:
+        code, resp = client.docmd("AUTH", "PLAIN " + b64(b"\0" + username.encode() + b"\0" + password.encode()))
+    elif "LOGIN" in offered:
+        code, resp = client.docmd("AUTH", "LOGIN " + b64(username.encode()))
+        if code == 334:
+            code, resp = client.docmd(b64(password.encode()))
+    else:
+        raise smtplib.SMTPNotSupportedError("the server offers no AUTH method for a non-ASCII password")
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, resp)
 
 
 def _all_refused(recipients: dict, where: str) -> Refused:
