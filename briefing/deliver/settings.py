@@ -14,7 +14,7 @@ The config file is TOML; its ``[email]`` section (or the whole file) holds::
     smtp_user = "briefing"
     password_env = "BRIEFING_SMTP_PASSWORD"      # or password_file = "~/.config/briefing/smtp-password"
     outbox = "~/.local/state/briefing/outbox"
-    state = "~/.local/state/briefing/state.sqlite3"
+    state = "~/.local/state/briefing/digest.sqlite"   # the digest's state file (the default)
     retries = 3                                  # attempts in all
     backoff = 5.0                                # seconds before the second attempt, doubling
 
