@@ -424,11 +424,16 @@ def _duration(m, ctx):
     n = tn.parse_number(m["num"]) if m["num"] else None
     if m["num"] and n is None and not re.match(VAGUE, m["num"], re.I):
         return None
+    if unit == "second" and _low(m["num"]) in ("a", "an", "one"):
+        return None  # "a second group": an ordinal
     return "DURATION", tn.duration(n, unit)
 
 
 def _plural_unit(m, ctx):
     unit = tn.unit_of(m["unit"])
+    if _NOT_A_LENGTH.match(ctx.text, m.end()) and "old" in ctx.text[m.end():m.end() + 5] \
+            or re.search(r"\d[\s-]*$", ctx.text[max(0, m.start() - 4):m.start()]):
+        return None  # what is left of an age ("52 years old") is no time either
     if unit == "year" and m.group(0).lower().startswith("recent"):
         return "DATE", "PAST_REF"  # TimeBank reads "in recent years" as a vague past, not a length
     return "DURATION", tn.duration(None, unit)

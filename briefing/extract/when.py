@@ -91,6 +91,30 @@ def label_for(value: str) -> str:
     return value
 
 
+def period_start(value: str) -> date:
+    """The first day a TIMEX3 value covers, to put values of mixed granularity in time order."""
+    from datetime import timedelta
+
+    y = int(value[:4])
+    rest = value[5:].split("T")[0]
+    try:
+        if re.fullmatch(r"\d\d-\d\d", rest):
+            return date(y, int(rest[:2]), int(rest[3:]))
+        if re.fullmatch(r"\d\d", rest):
+            return date(y, int(rest), 1)
+        if rest.startswith("W"):
+            return date.fromisocalendar(y, int(rest[1:3]), 6 if rest.endswith("WE") else 1)
+        if rest.startswith("Q"):
+            return date(y, 3 * int(rest[1]) - 2, 1)
+        if rest.startswith("H"):
+            return date(y, 1 if rest[1] == "1" else 7, 1)
+        if rest in ("SP", "SU", "FA", "WI"):
+            return date(y, {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[rest], 1)
+    except ValueError:
+        pass
+    return date(y, 1, 1) + timedelta(0)
+
+
 def _granularity(value: str) -> int:
     """Finer values tell more: day/time 3, week 2, month/quarter/season 1, year 0."""
     if re.match(r"^\d{4}-\d\d-\d\d", value):
@@ -135,7 +159,7 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
         return e["count"] + 2.0 * position + 0.5 * _granularity(key)
 
     chosen = sorted(by_value.items(), key=score, reverse=True)[:limit]
-    chosen.sort(key=lambda kv: kv[0])  # TIMEX3 values sort chronologically within a granularity
+    chosen.sort(key=lambda kv: (period_start(kv[0]), -_granularity(kv[0])))
     events = []
     for key, e in chosen:
         what = " ".join(text[e["sentence"].start:e["sentence"].end].split())

@@ -1,0 +1,189 @@
+"""Time expressions: one handmade case per rule and granularity, weekday direction, the sample."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefing.extract.timex_normalize import canonical, parse_number, resolve_weekday
+from briefing.extract.when import build_timeline, find_time_expressions, label_for, period_start
+from briefing.models import Sentence
+
+FRIDAY = date(2013, 3, 22)  # a Friday, as in issue #4
+SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "biden-putin-call.txt"
+
+
+def tag(text: str, dct: date = FRIDAY) -> dict[str, tuple[str, str]]:
+    found = find_time_expressions(text, dct)
+    for t in found:  # the offsets contract every consumer relies on
+        assert text[t.start:t.end] == t.text
+    return {t.text: (t.type, t.value) for t in found}
+
+
+def value_of(text: str, expr: str, dct: date = FRIDAY) -> str:
+    found = tag(text, dct)
+    assert expr in found, f"{expr!r} not found in {found}"
+    return found[expr][1]
+
+
+@pytest.mark.parametrize("text, expr, value", [
+    # days
+    ("It was signed on March 21, 2013 in Paris.", "March 21, 2013", "2013-03-21"),
+    ("The vote is on 21 March 2013.", "21 March 2013", "2013-03-21"),
+    ("The filing, dated 2013-03-02, was late.", "2013-03-02", "2013-03-02"),
+    ("Shares fell on Jan. 10.", "Jan. 10", "2013-01-10"),
+    ("He left yesterday.", "yesterday", "2013-03-21"),
+    ("She arrives tomorrow.", "tomorrow", "2013-03-23"),
+    ("The market is closed today.", "today", "2013-03-22"),
+    ("The Times said in an editorial on Saturday, March 16: no.", "Saturday, March 16", "2013-03-16"),
+    # months, years, weeks, seasons, quarters, halves, decades, centuries
+    ("Sales rose in February.", "February", "2013-02"),
+    ("Prices peaked in July 2011.", "July 2011", "2011-07"),
+    ("Prices fell this month.", "this month", "2013-03"),
+    ("Prices fell last month.", "last month", "2013-02"),
+    ("It was built in 1998.", "1998", "1998"),
+    ("Profit rose last year.", "last year", "2012"),
+    ("Growth will slow next year.", "next year", "2014"),
+    ("The deal closed last week.", "last week", "2013-W11"),
+    ("Markets calmed this week.", "this week", "2013-W12"),
+    ("Stocks rallied last summer.", "last summer", "2012-SU"),
+    ("The plant opens in the spring of 2014.", "the spring of 2014", "2014-SP"),
+    ("Profit rose in the first quarter.", "the first quarter", "2013-Q1"),
+    ("Profit fell in the fourth quarter of 2012.", "the fourth quarter of 2012", "2012-Q4"),
+    ("Sales doubled in the first half of 2012.", "the first half of 2012", "2012-H1"),
+    ("Music of the 1960s returned.", "the 1960s", "196"),
+    ("Art of the 20th century.", "the 20th century", "19"),
+    ("It happened in nineteen ninety-six.", "nineteen ninety-six", "1996"),
+    ("He visited three years ago.", "three years ago", "2010"),
+    ("They met two weeks ago.", "two weeks ago", "2013-W10"),
+    ("It was passed in 1995 and amended the following year.", "the following year", "1996"),
+    # times of day
+    ("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday", "2013-03-21T20:00"),
+    ("Talks broke off at noon Thursday.", "noon Thursday", "2013-03-21T12:00"),
+    ("He will speak tonight.", "tonight", "2013-03-22TNI"),
+    ("She spoke this morning.", "this morning", "2013-03-22TMO"),
+    ("Fires burned last night.", "last night", "2013-03-21TNI"),
+    # durations
+    ("The strike lasted 90 days.", "90 days", "P90D"),
+    ("A 10-year bond.", "10-year", "P10Y"),
+    ("It took the past two months.", "the past two months", "P2M"),
+    ("Talks went on for several months.", "several months", "PXM"),
+    ("He waited for years.", "years", "PXY"),
+    ("It took 24 hours.", "24 hours", "P1D"),
+    ("A 50-minute call.", "50-minute", "PT50M"),
+    # sets
+    ("It earns $2 million a year.", "a year", "P1Y"),
+    ("The paper appears daily.", "daily", "P1D"),
+    ("Rates are set every week.", "every week", "P1W"),
+    ("They march each Thursday.", "each Thursday", "XXXX-WXX-4"),
+    ("He skis winters in Utah.", "winters", "XXXX-WI"),
+    # references
+    ("Prices are now falling.", "now", "PRESENT_REF"),
+    ("He currently lives in Rome.", "currently", "PRESENT_REF"),
+    ("She recently moved.", "recently", "PAST_REF"),
+    ("We will see in the future.", "the future", "FUTURE_REF"),
+])
+def test_each_rule_and_granularity(text, expr, value):
+    assert value_of(text, expr) == value
+
+
+@pytest.mark.parametrize("text, expr, type_", [
+    ("It earns $2 million a year.", "a year", "SET"),
+    ("He stayed for a year.", "a year", "DURATION"),
+    ("The strike lasted 90 days.", "90 days", "DURATION"),
+    ("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday", "TIME"),
+    ("Profit rose last year.", "last year", "DATE"),
+])
+def test_types(text, expr, type_):
+    assert tag(text)[expr][0] == type_
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The court ruled Friday that the law stands.", "2013-03-22"),        # same day as the DCT
+    ("The minister said Wednesday that talks failed.", "2013-03-20"),     # past: earlier this week
+    ("The leaders will meet Monday in Geneva.", "2013-03-25"),            # future: the coming Monday
+    ("The vote is scheduled for Tuesday.", "2013-03-26"),
+    ("Police said Monday they had arrested him.", "2013-03-18"),
+    ("The offer had been due to expire Tuesday.", "2013-03-19"),          # a plan told in the past
+    ("He criticised Wednesday's ruling, which he will appeal.", "2013-03-20"),
+    ("They met last Friday.", "2013-03-15"),                              # explicit: never the DCT
+    ("They meet next Friday.", "2013-03-29"),
+])
+def test_weekday_direction(text, value):
+    found = find_time_expressions(text, FRIDAY)
+    weekdays = [t for t in found if any(d in t.text for d in ("day",))]
+    assert weekdays and weekdays[0].value == value, found
+
+
+def test_month_day_year_follows_the_nearest_occurrence():
+    # a December article speaks of the coming January, a January one of the past December
+    assert value_of("Talks are set for Jan. 10.", "Jan. 10", date(2021, 12, 30)) == "2022-01-10"
+    assert value_of("Talks were held Dec. 28.", "Dec. 28", date(2022, 1, 3)) == "2021-12-28"
+
+
+def test_quarter_context_makes_a_year_ago_a_quarter():
+    text = "Profit rose in the third quarter. A year earlier, the company lost money."
+    found = tag(text, date(1989, 10, 30))
+    assert found["the third quarter"][1] == "1989-Q3"
+    assert found["A year earlier"][1] == "1988-Q3"
+
+
+@pytest.mark.parametrize("text", [
+    "You may go now, she said, and he may stay.",  # only "now" is a time
+    "Prices fall when demand falls.",
+    "Iraq imports three-quarters of its food.",
+    "Mr. Smith, 52 years old, will retire.",
+    "A second group of investors joined.",
+])
+def test_no_false_alarms(text):
+    found = tag(text)
+    assert all(v[1] == "PRESENT_REF" for v in found.values()), found
+
+
+def test_weekday_resolution_directly():
+    thursday = date(2021, 12, 30)
+    assert resolve_weekday(thursday, 3, 0) == thursday
+    assert resolve_weekday(thursday, 2, -1) == date(2021, 12, 29)
+    assert resolve_weekday(thursday, 0, 1) == date(2022, 1, 3)
+
+
+def test_helpers():
+    assert parse_number("twenty four") == 24
+    assert parse_number("a hundred") == 100
+    assert parse_number("several") is None
+    assert canonical("2000-W7") == "2000-W07"
+    assert label_for("2021-12-30") == "Thu 30 December 2021"
+    assert label_for("2021-W51") == "week 51 of 2021"
+    assert period_start("2021-W51") < period_start("2021-12-30")
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="project sample ../shared/samples/biden-putin-call.txt absent")
+def test_sample_article_expectations():
+    text = SAMPLE.read_text(encoding="utf-8")
+    found = tag(text, date(2021, 12, 30))
+    expected = {
+        "Thursday": "2021-12-30", "Jan. 10": "2022-01-10", "this month": "2021-12",
+        "last week": "2021-W51", "next month": "2022-01", "Wednesday": "2021-12-29",
+        "December 7, 2021": "2021-12-07", "2014": "2014",
+    }
+    for expr, value in expected.items():
+        assert found.get(expr, (None, None))[1] == value, (expr, found.get(expr))
+
+
+def test_timeline_is_short_dated_and_in_time_order():
+    text = ("Leaders met Thursday in Geneva. They will meet again on Jan. 10. "
+            "Officials said last week that talks were now urgent. The talks lasted two hours.")
+    sentences, pos = [], 0
+    for i, s in enumerate(text.split(". ")):
+        s = s if s.endswith(".") else s + "."
+        start = text.index(s[:-1], pos)
+        sentences.append(Sentence(text=s, start=start, end=start + len(s), index=i))
+        pos = start + len(s) - 1
+    dct = date(2021, 12, 30)
+    events = build_timeline(text, sentences, find_time_expressions(text, dct), dct, limit=6)
+    values = [e.value for e in events]
+    assert values == ["2021-W51", "2021-12-30", "2022-01-10"]  # no PRESENT_REF, no duration
+    assert events[1].what == "Leaders met Thursday in Geneva."
+    assert events[2].label == "Mon 10 January 2022"
+    assert len(build_timeline(text, sentences, find_time_expressions(text, dct), dct, limit=2)) == 2
