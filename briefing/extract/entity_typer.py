@@ -44,16 +44,71 @@ def _is_cap(tok_text: str) -> bool:
     return tok_text[:1].isupper() and any(c.isalpha() for c in tok_text)
 
 
+_BREAKS = set("()[]{},:;\"|/")
+
+
+def _breaks(doc, i: int) -> bool:
+    """Whether token i separates names: line breaks, brackets, commas, and spaced dashes ("Romania - Contra")."""
+    tok = doc[i]
+    if tok.is_space:
+        return True
+    t = tok.text
+    if t in _BREAKS:
+        return True
+    if t.strip("-–—") == "" and tok.whitespace_ and i > 0 and doc[i - 1].whitespace_:
+        return True
+    return False
+
+
+def _segments(doc, start: int, end: int):
+    """Split tokens [start, end) into name-like pieces: no line breaks or separators inside, no numbers
+    or punctuation at the edges, no leading article or trailing possessive."""
+    pieces, cur = [], start
+    for i in range(start, end):
+        if _breaks(doc, i):
+            pieces.append((cur, i))
+            cur = i + 1
+        elif "\n" in doc[i].whitespace_:
+            pieces.append((cur, i + 1))
+            cur = i + 1
+    pieces.append((cur, end))
+    for a, b in pieces:
+        while a < b and not any(ch.isalpha() for ch in doc[a].text):
+            a += 1
+        while b > a and not any(ch.isalpha() for ch in doc[b - 1].text):
+            b -= 1
+        # "the United States": names are compared, and annotated, without the article
+        while a < b - 1 and doc[a].lower_ in ("the", "a", "an"):
+            a += 1
+        while b > a + 1 and doc[b - 1].text in ("'s", "’s", "'", "’"):
+            b -= 1
+        if a < b:
+            yield a, b
+
+
 def candidates(doc, text: str) -> list[Candidate]:
-    """spaCy's name entities, plus maximal capitalised runs that no entity touches."""
+    """spaCy's name entities (split at line breaks and separators), plus capitalised runs no entity
+    touches; in ALL-CAPS lines, where capitals say nothing, every short sub-run of such a run."""
+    from .nlp import _is_shouting
+
     out: list[Candidate] = []
     taken = [False] * len(doc)
     for ent in doc.ents:
         for i in range(ent.start, ent.end):
             taken[i] = True
         if ent.label_ in NAME_LABELS:
-            out.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.label_,
-                                 text[ent.start_char:ent.end_char]))
+            for a, b in _segments(doc, ent.start, ent.end):
+                ca, cb = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
+                out.append(Candidate(a, b, ca, cb, ent.label_, text[ca:cb]))
+    shouting: dict[int, bool] = {}
+
+    def line_shouts(i: int) -> bool:
+        a = text.rfind("\n", 0, doc[i].idx) + 1
+        if a not in shouting:
+            b = text.find("\n", a)
+            shouting[a] = _is_shouting(text[a:b if b >= 0 else len(text)])
+        return shouting[a]
+
     i, n = 0, len(doc)
     while i < n:
         tok = doc[i]
@@ -61,14 +116,18 @@ def candidates(doc, text: str) -> list[Candidate]:
             i += 1
             continue
         j = i + 1
-        while j < n and not taken[j] and "\n" not in doc[j - 1].whitespace_ + doc[j].text \
+        while j < n and not taken[j] and "\n" not in doc[j - 1].whitespace_ \
                 and _is_cap(text[doc[j].idx:doc[j].idx + len(doc[j])]):
             j += 1
-        a, b = doc[i].idx, doc[j - 1].idx + len(doc[j - 1])
-        if j - i <= 5:
-            out.append(Candidate(i, j, a, b, "CAP", text[a:b]))
+        if line_shouts(i):
+            spans = [(a, b) for a in range(i, j) for b in range(a + 1, min(a + 3, j) + 1)]
+        else:
+            spans = [(i, j)] if j - i <= 5 else []
+        for a, b in spans:
+            ca, cb = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
+            out.append(Candidate(a, b, ca, cb, "CAP", text[ca:cb]))
         i = j
-    out.sort(key=lambda c: c.start)
+    out.sort(key=lambda c: (c.start, c.end))
     return out
 
 
@@ -233,7 +292,19 @@ def type_names(doc, text: str, model: dict | None = None) -> list[Candidate]:
         v = votes[_norm(c.text)]
         for k, pk in enumerate(p):
             v[k] += math.log(max(pk, 1e-9))
+    confidence = {}
     for c in cands:
         v = votes[_norm(c.text)]
-        c.type = CLASSES[max(range(len(CLASSES)), key=v.__getitem__)]
+        k = max(range(len(CLASSES)), key=v.__getitem__)
+        c.type = CLASSES[k]
+        confidence[id(c)] = c.probs[k]
+    # overlapping candidates (sub-runs of a headline, a name inside a longer one): keep the surest
+    named = sorted((c for c in cands if c.type != "O"), key=lambda c: -confidence[id(c)])
+    used = set()
+    for c in named:
+        toks = range(c.start, c.end)
+        if any(t in used for t in toks):
+            c.type = "O"
+        else:
+            used.update(toks)
     return cands
