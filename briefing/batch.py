@@ -53,25 +53,25 @@ def _process_chunk(chunk: list[tuple[int, str]], options: BriefOptions) -> list[
     from .extract.nlp import parse_many
 
     parsed = [parse_line(line, n) for n, line in chunk]
-    ready: list[tuple[int, Article, dict, str]] = []
+    ready: list[tuple[int, Article, dict, tuple]] = []
     results: list[dict | None] = [None] * len(parsed)
     for i, (rid, article, over, err) in enumerate(parsed):
         if err:
             results[i] = {"id": rid, "error": err}
             continue
         try:
-            analysis, _ = prepare(article)
+            prepared = prepare(article)
         except BriefingError as e:
             results[i] = {"id": rid, "error": str(e)}
             continue
-        ready.append((i, article, over, analysis))
-    docs = parse_many([r[3] for r in ready], batch_size=CHUNK)
-    for (i, article, over, _), doc in zip(ready, docs):
+        ready.append((i, article, over, prepared))
+    docs = parse_many([r[3][0] for r in ready], batch_size=CHUNK)
+    for (i, article, over, prepared), doc in zip(ready, docs):
         opts = replace(options, **over) if over else options
         if "words" in over and "sentences" not in over:
             opts = replace(opts, sentences=None)
         try:
-            results[i] = build_brief(article, opts, doc=doc).to_dict()
+            results[i] = build_brief(article, opts, doc=doc, prepared=prepared).to_dict()
         except BriefingError as e:
             results[i] = {"id": parsed[i][0], "error": str(e)}
     return [json.dumps(r, ensure_ascii=False) for r in results]
@@ -91,6 +91,13 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
 
 
 def _worker_init() -> None:
+    # one BLAS thread per worker: the workers already use every core
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
     from .extract.nlp import get_nlp
 
     get_nlp()
@@ -99,7 +106,8 @@ def _worker_init() -> None:
 def run_batch(lines: Iterable[str], options: BriefOptions, *, jobs: int = 1,
               on_progress=None) -> Iterator[str]:
     """Yield one JSON line per non-blank input line, in input order."""
-    chunks = _chunks(lines, CHUNK)
+    # smaller chunks when several workers share the work, so none idles at the end
+    chunks = _chunks(lines, CHUNK if jobs <= 1 else CHUNK // 4)
     if jobs <= 1:
         for chunk in chunks:
             out = _process_chunk(chunk, options)

@@ -39,15 +39,20 @@ def prepare(article: Article) -> tuple[str, list]:
     return analysis, split_sentences(analysis)
 
 
-def build_brief(article: Article, options: BriefOptions | None = None, *, doc=None) -> Brief:
-    """Summarise and analyse one article. ``doc`` is a spaCy Doc of the analysis text, if one was made."""
+def build_brief(article: Article, options: BriefOptions | None = None, *, doc=None,
+                prepared: tuple[str, list] | None = None) -> Brief:
+    """Summarise and analyse one article.
+
+    ``doc`` is a spaCy Doc of the analysis text and ``prepared`` the result of
+    ``prepare(article)``, when a batch already made them.
+    """
     from .extract.entities import extract_entities
     from .extract.quotes import find_quotes
     from .extract.when import build_timeline, find_time_expressions
 
     options = options or BriefOptions()
     budget = options.budget()
-    analysis, sentences = prepare(article)
+    analysis, sentences = prepared if prepared is not None else prepare(article)
     name = article.path or article.url or article.id or "input"
     notes: list[str] = []
     if not sentences:
