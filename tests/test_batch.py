@@ -57,3 +57,32 @@ def test_batch_stdin_stdout_and_jobs_agree(tmp_path):
 def test_batch_missing_input_file(tmp_path):
     res = run_briefing("batch", tmp_path / "nope.jsonl")
     assert res.returncode == 1 and "no such file" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """stderr on a terminal and output to a file: a bar; output piped: silence (checked above)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.run([sys.executable, "-m", "briefing", "batch", str(src), "-o", str(tmp_path / "o.jsonl")],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, timeout=120, cwd="/")
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert p.returncode == 0
+    assert b"100%" in seen and b"briefing" in seen

@@ -1,0 +1,60 @@
+"""Offline segmentation and offset-keeping normalisation."""
+from __future__ import annotations
+
+from briefing.text import clean_for_analysis, split_sentences
+
+
+def texts(s: str) -> list[str]:
+    return [x.text for x in split_sentences(s)]
+
+
+def test_abbreviations_and_dates_do_not_split():
+    s = ("The meeting is on Jan. 10 in Geneva. Mr. Smith of the U.S. State Department will attend. "
+         "He lives in the U.S. He works for Acme Inc. in Boston.")
+    assert texts(s) == ["The meeting is on Jan. 10 in Geneva.",
+                        "Mr. Smith of the U.S. State Department will attend.",
+                        "He lives in the U.S.", "He works for Acme Inc. in Boston."]
+
+
+def test_quotes_stay_with_their_sentence():
+    s = "“We will respond,” he said. “Perhaps, we should prepare for that.” Officials agreed."
+    assert texts(s) == ["“We will respond,” he said.", "“Perhaps, we should prepare for that.”", "Officials agreed."]
+
+
+def test_offsets_are_exact_and_paragraphs_never_merge():
+    s = "Title line\n\nFirst paragraph ends here\n\nSecond one. It has two sentences."
+    sents = split_sentences(s)
+    assert [x.text for x in sents] == ["Title line", "First paragraph ends here", "Second one.",
+                                        "It has two sentences."]
+    for x in sents:
+        assert s[x.start:x.end] == x.text
+    assert sents[2].paragraph == sents[3].paragraph != sents[1].paragraph
+
+
+def test_clean_keeps_length_and_blanks_furniture_and_repeats():
+    s = ("Headline here\n\nA sentence with\u00a0a non-breaking space.\n"
+         "Officials inspect the damaged bridge on Tuesday morning.\n"
+         "Officials inspect the damaged bridge on Tuesday morning.\n"
+         "REUTERS\n\nThe real story goes on here.\n\nPost a Comment\n\nPrevious Post Next Post\n")
+    c = clean_for_analysis(s, keep_from=len("Headline here"))
+    assert len(c) == len(s)
+    assert "\u00a0" not in c and "a non-breaking space" in c
+    assert "Headline" not in c
+    assert "Officials inspect" not in c, "a caption printed twice is dropped (both copies)"
+    assert "REUTERS" not in c and "Post a Comment" not in c and "Previous Post" not in c
+    assert "The real story goes on here." in c
+
+
+def test_near_identical_caption_pair_is_dropped():
+    s = ("President Joe Biden and Russian President Vladimir Putin speaking on December 7, 2021.\n"
+         "President Biden and Russian President Vladimir Putin speaking on December 7, 2021.\n\n"
+         "Body text that stays.\n")
+    c = clean_for_analysis(s)
+    assert "Putin speaking" not in c and "Body text that stays." in c
+
+
+def test_repeated_paragraph_keeps_first_copy():
+    para = "The council will vote on the new budget next week, the mayor said."
+    s = f"{para}\n\nSomething else happened in between.\n\n{para}\n"
+    c = clean_for_analysis(s)
+    assert c.count(para) == 1 and c.index(para) == 0
