@@ -36,11 +36,17 @@ _SUFFIXES = ("’s", "'s", "ing", "ed", "es", "s")
 
 @dataclass
 class ClusterOptions:
-    # cosine between cluster centroids needed to merge; one value for full articles and headlines
-    threshold: float = 0.30
+    # Full articles merge by *average link* (mean cosine over all cross pairs): it keeps two events
+    # of the same kind apart, as their many detailed pairs disagree. Headline-only items merge by
+    # *cosine of centroids*: a story's headlines are short and share few words pairwise, but their
+    # centroid gathers the story's vocabulary. Mixed clusters interpolate by their share of headlines.
+    threshold: float = 0.23  # full articles, average link
+    headline_threshold: float = 0.18  # headline-only items, centroid cosine
+    headline_words: int = 25  # an item whose text (title aside) is shorter counts as headline-only
     title_weight: int = 2
-    lead_words: int = 80  # the lead tells the event; later paragraphs drift into background
-    name_weight: int = 2  # capitalised words inside a sentence and numbers
+    lead_words: int = 150  # the lead tells the event; later paragraphs drift into background
+    name_weight: int = 3  # capitalised words inside a sentence and numbers
+    min_df: int = 2  # terms of a single article only dilute its vector (applied from 20 articles on)
     neighbours: int = 20  # candidate neighbours kept per article
     block_df: int = 100  # terms in more articles than this do not make candidate pairs
     time_window_hours: float | None = 96.0
@@ -55,7 +61,8 @@ def cluster_articles(articles: list[Article], options: ClusterOptions | None = N
     vectors = story_vectors(articles, options)
     edges = candidate_pairs(vectors, options)
     times = [_timestamp(a) for a in articles]
-    groups = _agglomerate(vectors, edges, times, options)
+    heads = [is_headline_only(a, options) for a in articles]
+    groups = _agglomerate(vectors, edges, times, heads, options)
     return _relabel(groups)
 
 
@@ -94,6 +101,13 @@ def _terms(text: str, weight: int, name_weight: int) -> list[str]:
     return out
 
 
+def is_headline_only(article: Article, options: ClusterOptions | None = None) -> bool:
+    """A feed item with a title and no real text (or a teaser only)."""
+    options = options or ClusterOptions()
+    text = article.text or ""
+    return len(text[article.body_start:].split()) < options.headline_words
+
+
 def stem(word: str) -> str:
     """A light suffix strip, so "recalls"/"recalled"/"recall" meet; never below three letters."""
     for suf in _SUFFIXES:
@@ -111,8 +125,12 @@ def story_vectors(articles: list[Article], options: ClusterOptions):
         import scipy.sparse as sp
 
         return sp.csr_matrix((len(articles), 1))
-    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
-    return vec.fit_transform(docs).tocsr()
+    from sklearn.preprocessing import normalize
+
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False, norm=None,
+                          min_df=options.min_df if len(docs) >= 20 else 1)
+    X = vec.fit_transform(docs)
+    return normalize(X).tocsr()
 
 
 def _identity(doc):
@@ -159,8 +177,15 @@ def candidate_pairs(X, options: ClusterOptions, chunk: int = 1000) -> dict[tuple
 
 # -- merging ----------------------------------------------------------------
 
-def _agglomerate(X, edges, times, options: ClusterOptions) -> list[int]:
-    """Centroid-cosine agglomeration over the candidate graph; returns a group id per article."""
+def _agglomerate(X, edges, times, heads, options: ClusterOptions) -> list[int]:
+    """Agglomeration over the candidate graph; returns a group id per article.
+
+    Clusters keep the sum of their members' unit vectors, so both linkages are
+    exact over all member pairs, not only over candidate pairs: the mean
+    pairwise cosine is ``sum_a . sum_b / (n_a n_b)``, the centroid cosine
+    ``sum_a . sum_b / (|sum_a| |sum_b|)``. The pair whose similarity is
+    furthest above its threshold merges first.
+    """
     n = X.shape[0]
     X = X.tocsr()
     sums: list[dict[int, float] | None] = []
@@ -168,6 +193,8 @@ def _agglomerate(X, edges, times, options: ClusterOptions) -> list[int]:
         a, b = X.indptr[i], X.indptr[i + 1]
         sums.append(dict(zip(X.indices[a:b].tolist(), X.data[a:b].tolist())))
     norm2 = [sum(v * v for v in s.values()) for s in sums]
+    size = [1] * n
+    n_heads = [1 if h else 0 for h in heads]
     tmin = list(times)
     tmax = list(times)
     members: list[list[int] | None] = [[i] for i in range(n)]
@@ -181,9 +208,14 @@ def _agglomerate(X, edges, times, options: ClusterOptions) -> list[int]:
             return False
         return max(tmax[a], tmax[b]) - min(tmin[a], tmin[b]) > window
 
-    def push(a: int, b: int, sim: float) -> None:
-        if sim >= options.threshold and not too_far(a, b):
-            heapq.heappush(heap, (-sim, a, b, version[a], version[b]))
+    def push(a: int, b: int, dot: float) -> None:
+        h = (n_heads[a] + n_heads[b]) / (size[a] + size[b])  # share of headline-only items
+        centroid = dot / (math.sqrt(norm2[a] * norm2[b]) or 1.0)
+        average = dot / (size[a] * size[b])
+        sim = h * centroid + (1 - h) * average
+        threshold = h * options.headline_threshold + (1 - h) * options.threshold
+        if sim >= threshold and not too_far(a, b):
+            heapq.heappush(heap, (-sim / threshold, a, b, version[a], version[b]))
 
     for (i, j), sim in edges.items():
         nbrs[i].add(j)
@@ -191,10 +223,10 @@ def _agglomerate(X, edges, times, options: ClusterOptions) -> list[int]:
         push(i, j, sim)
 
     while heap:
-        neg, a, b, va, vb = heapq.heappop(heap)
+        _, a, b, va, vb = heapq.heappop(heap)
         if members[a] is None or members[b] is None or version[a] != va or version[b] != vb:
             continue
-        if len(members[a]) < len(members[b]):
+        if size[a] < size[b]:
             a, b = b, a
         # merge b into a
         sa, sb = sums[a], sums[b]
@@ -202,6 +234,8 @@ def _agglomerate(X, edges, times, options: ClusterOptions) -> list[int]:
         for t, v in sb.items():
             sa[t] = sa.get(t, 0.0) + v
         norm2[a] = norm2[a] + norm2[b] + 2 * cross
+        size[a] += size[b]
+        n_heads[a] += n_heads[b]
         members[a].extend(members[b])
         if tmin[b] is not None:
             tmin[a] = tmin[b] if tmin[a] is None else min(tmin[a], tmin[b])
@@ -215,7 +249,7 @@ def _agglomerate(X, edges, times, options: ClusterOptions) -> list[int]:
         for c in merged:
             nbrs[c].discard(b)
             nbrs[c].add(a)
-            push(a, c, _dot(sa, sums[c]) / math.sqrt(norm2[a] * norm2[c] or 1.0))
+            push(a, c, _dot(sa, sums[c]))
 
     group = [0] * n
     for g, m in enumerate(members):

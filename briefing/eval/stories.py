@@ -180,7 +180,8 @@ def command(file, predictions_path, paraphrase, threshold, as_json):
 
     result = {
         "file": file, "articles": len(articles), "gold_stories": len(set(gold)),
-        "ours": {**ours.to_dict(), "threshold": options.threshold, "seconds": round(seconds, 3)},
+        "ours": {**ours.to_dict(), "threshold": options.threshold,
+                 "headline_threshold": options.headline_threshold, "seconds": round(seconds, 3)},
         "baseline": {**base.to_dict(), "threshold": best_t, "threshold_choice": "best on this file"},
     }
     if as_json:
@@ -193,7 +194,8 @@ def command(file, predictions_path, paraphrase, threshold, as_json):
                        ("pairwise recall", "pair_recall"), ("pairwise F1", "pair_f1")]:
         click.echo(f"{label:28}{100 * getattr(ours, key):10.1f}{100 * getattr(base, key):10.1f}")
     click.echo(f"{'clusters':28}{ours.clusters:10d}{base.clusters:10d}")
-    click.echo(f"ours: centroid clustering at {options.threshold} ({seconds:.2f}s); "
+    click.echo(f"ours: average link at {options.threshold} (headline-only items: centroid cosine at "
+               f"{options.headline_threshold}), {seconds:.2f}s; "
                f"baseline: TF-IDF single-link at its best threshold on this file, {best_t}")
 
 
