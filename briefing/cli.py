@@ -89,6 +89,9 @@ def summary_options(f):
     return f
 
 
+from .deliver.cli import mail_options as _mail_options, wants_mail as _wants_mail  # noqa: E402 (click only)
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @summary_options
@@ -102,7 +105,8 @@ def summary_options(f):
               help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).")
 @click.option("--explain", is_flag=True, help="Show every sentence's score, its parts and whether it was chosen.")
 @click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds to wait for a URL.")
-def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout):
+@_mail_options
+def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout, mail):
     """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief."""
     from .brief import BriefOptions, build_brief
     from .render import render
@@ -134,7 +138,12 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
         else:
             sep = {"markdown": "\n---\n\n", "email": "\n" + "-" * 72 + "\n\n", "html": "\n"}.get(fmt, "\n")
             text = sep.join(rendered)
-        write_output(output, text)
+        if not (_wants_mail(mail) and output == "-"):  # mailing replaces stdout unless -o is given
+            write_output(output, text)
+        if _wants_mail(mail):
+            from .deliver.cli import email_objects
+
+            email_objects(briefs, mail, kind="brief", template=template if fmt == "html" else None)
     if failures:
         sys.exit(1)
 

@@ -126,3 +126,12 @@ def test_no_recipients_or_sender():
         compose_message("s", "t", None, SENDER, [])
     with pytest.raises(UsageError, match="sender"):
         compose_for(make_brief(), MailSettings(to=["a@example.org"]))
+
+
+def test_long_non_ascii_subject_unfolds_to_the_same_text():
+    """CPython folds "... Ukraine — 2024" with a double space; what arrives must read as written."""
+    subject = "Biden, Putin speak as Russian leader demands NATO rebuff Ukraine — 2024-05-02 — Zürich édition"
+    data = wire_bytes(compose_message(subject, "t", None, SENDER, ["a@example.org"]))
+    head = data.split(b"\r\n\r\n")[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78  # still folded
+    assert parse(data)["Subject"] == subject

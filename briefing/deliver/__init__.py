@@ -23,19 +23,25 @@ the transports in ``transports.py``, ``Outbox``, ``Ledger``.
 """
 from __future__ import annotations
 
-from .compose import compose_for, subject_for
-from .delivery import DeliveryReport, deliver, flush_outbox
-from .errors import MessageQueued, PermanentFailure, RecipientsRefused, TemporaryFailure
-from .ledger import Ledger, SentRecord, digest_key
-from .message import Envelope, compose_message, envelope_of
-from .outbox import Outbox, OutboxEntry
-from .retry import RetryPolicy
-from .send import already_sent, flush_waiting, send_message
-from .settings import MailSettings
+import importlib
 
-__all__ = [
-    "DeliveryReport", "Envelope", "Ledger", "MailSettings", "MessageQueued", "Outbox", "OutboxEntry",
-    "PermanentFailure", "RecipientsRefused", "RetryPolicy", "SentRecord", "TemporaryFailure",
-    "already_sent", "compose_for", "compose_message", "deliver", "digest_key", "envelope_of",
-    "flush_outbox", "flush_waiting", "send_message", "subject_for",
-]
+# name -> submodule; loaded on first use so `briefing --help` never imports ssl, smtplib or email
+_EXPORTS = {
+    "compose_for": "compose", "subject_for": "compose",
+    "DeliveryReport": "delivery", "deliver": "delivery", "flush_outbox": "delivery",
+    "MessageQueued": "errors", "PermanentFailure": "errors", "RecipientsRefused": "errors",
+    "TemporaryFailure": "errors",
+    "Ledger": "ledger", "SentRecord": "ledger", "digest_key": "ledger",
+    "Envelope": "message", "compose_message": "message", "envelope_of": "message",
+    "Outbox": "outbox", "OutboxEntry": "outbox",
+    "RetryPolicy": "retry",
+    "already_sent": "send", "flush_waiting": "send", "send_message": "send",
+    "MailSettings": "settings",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

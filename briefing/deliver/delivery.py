@@ -26,6 +26,7 @@ from .retry import RetryPolicy
 from .transports import Transport
 
 log = logging.getLogger("briefing.deliver")
+log.addHandler(logging.NullHandler())  # silent unless a command turns logging on (-v): cron mails stderr
 
 
 @dataclass

@@ -111,7 +111,7 @@ def compose_message(subject: str, text: str, html: str | None, sender: str | Add
     if not (to_a or cc_a or bcc_a):
         raise UsageError("no recipients: give --email-to (or cc/bcc)")
     msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = " ".join(str(subject).split())  # a header is one line, whatever a template made
+    _set_subject(msg, " ".join(str(subject).split()))  # one line, whatever a template made
     msg["From"] = from_
     if to_a:
         msg["To"] = to_a
@@ -137,6 +137,20 @@ def compose_message(subject: str, text: str, html: str | None, sender: str | Add
     return msg
 
 
+def _set_subject(msg: EmailMessage, subject: str) -> None:
+    """Non-ASCII subjects are encoded here, not by the policy's folder: CPython's folder
+    puts meaningful spaces between adjacent encoded words, where RFC 2047 says readers drop
+    them ("— Zürich édition" arrives as "—Zürichédition"). The legacy Header encoder keeps
+    each space inside the encoded text."""
+    if subject.isascii():
+        msg["Subject"] = subject
+        return
+    from email.header import Header
+
+    encoded = Header(subject, "utf-8", maxlinelen=76, header_name="Subject").encode(linesep="\r\n")
+    msg.set_raw("Subject", encoded)
+
+
 def envelope_of(msg: EmailMessage, sender: str | None = None) -> Envelope:
     """Envelope from the headers: From (or ``sender``), and To + Cc + Bcc, each address once."""
     frm = sender or _addr_specs(msg.get_all("From", []))[:1]
@@ -159,12 +173,21 @@ def wire_bytes(msg: EmailMessage) -> bytes:
     copy = _copy(msg)
     del copy["Bcc"]
     del copy["Resent-Bcc"]
-    return copy.as_bytes(policy=policy.SMTP)
+    return _serialise(copy)
 
 
 def message_bytes(msg: EmailMessage) -> bytes:
     """The whole message, Bcc kept (for drafts and the outbox)."""
-    return msg.as_bytes(policy=policy.SMTP)
+    return _serialise(msg)
+
+
+def _serialise(msg: EmailMessage) -> bytes:
+    """as_bytes, minus a CPython folding bug: when a header folds before an encoded word the
+    folder keeps the space at the end of the line *and* starts the next with one, so the
+    subject reads "Ukraine  —" once unfolded. The fold's own whitespace is enough."""
+    data = msg.as_bytes(policy=policy.SMTP)
+    head, sep, body = data.partition(b"\r\n\r\n")
+    return re.sub(rb"[ \t]+\r\n([ \t])", rb"\r\n\1", head) + sep + body
 
 
 def parse_message(data: bytes) -> EmailMessage:
@@ -174,7 +197,7 @@ def parse_message(data: bytes) -> EmailMessage:
 
 
 def _copy(msg: EmailMessage) -> EmailMessage:
-    return parse_message(msg.as_bytes(policy=policy.SMTP))
+    return parse_message(_serialise(msg))
 
 
 def _addr_specs(values) -> list[str]:
