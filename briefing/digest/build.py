@@ -223,15 +223,19 @@ def _add_entities(articles: list[Article], shortlist: list[_Candidate]) -> None:
     for (c, i, text), doc in zip(jobs, docs):
         who, where = extract_entities(text, doc)
         for e in who + where:
-            key = (e.type, e.name.casefold())
+            # one name, one entity: the small model may type "Marrow Falls" as a place here, an org there
+            key = e.name.casefold()
             slot = merged[id(c)].setdefault(key, {"name": e.name, "type": e.type, "mentions": 0,
-                                                  "articles": 0, "aliases": []})
+                                                  "articles": 0, "aliases": [], "types": Counter()})
+            slot["types"][e.type] += e.mentions
             slot["mentions"] += e.mentions
             slot["articles"] += 1
             for alias in e.aliases:
                 if alias != slot["name"] and alias not in slot["aliases"]:
                     slot["aliases"].append(alias)
     for c in shortlist:
+        for e in merged[id(c)].values():
+            e["type"] = e.pop("types").most_common(1)[0][0]
         ents = sorted(merged[id(c)].values(), key=lambda e: (-e["articles"], -e["mentions"], e["name"]))
         c.who = [e for e in ents if e["type"] != "place"][:10]
         c.where = [{k: v for k, v in e.items() if k != "type"} for e in ents if e["type"] == "place"][:8]

@@ -152,7 +152,7 @@ def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template
     d = run.digest
     if not run.produced:
         for f in run.failures:
-            _log(f"{f.source}: {f.reason}", level="warning", **log)
+            _log(str(f), level="warning", **log)
         raise BriefingError(f"no digest: all {len(run.failures)} source(s) failed")
     if output_dir:
         if d.stories:

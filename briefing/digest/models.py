@@ -20,11 +20,21 @@ class SourceFailure:
     """A source (or one page of it) that could not be read; the digest says so in a short section."""
 
     source: str  # the source's name, or its spec when it has none
-    spec: str  # what was asked for: URL, path, glob
+    spec: str  # what failed: the source's URL, path or glob, or one page of a feed
     reason: str  # one line
+
+    def __post_init__(self) -> None:
+        # errors name what failed ("URL: timed out"); the digest shows the spec once, not twice
+        for prefix in (f"{self.spec}: ", f"{self.source}: "):
+            if self.reason.startswith(prefix):
+                self.reason = self.reason[len(prefix):]
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "spec": self.spec, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = self.source if self.spec == self.source else f"{self.source} ({self.spec})"
+        return f"{where}: {self.reason}"
 
 
 @dataclass

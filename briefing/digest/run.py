@@ -80,7 +80,7 @@ class DigestRun:
     @property
     def produced(self) -> bool:
         """False when nothing could be read at all: every source failed."""
-        return self.sources_ok > 0 or not self.failures
+        return self.sources_ok > 0 or self.digest.stats.get("items_read", 0) > 0 or not self.failures
 
     def commit(self) -> int:
         """Record the run (items seen, stories reported) in one transaction."""

@@ -135,6 +135,7 @@ def read_sources(specs: list[SourceSpec], *, timeout: float = 15.0, jobs: int = 
                 done += 1
                 if on_progress:
                     on_progress(done, total, spec.label)
+    result.failures.sort(key=lambda f: (f.source, f.spec))  # completion order is noise
     return result
 
 
@@ -289,7 +290,8 @@ def _complete_page(teaser: Article, spec: SourceSpec, timeout: float) -> _Outcom
         page = read_url(teaser.url, timeout=timeout)
     except BriefingError as e:
         kept = [teaser] if teaser.text.strip() else []
-        return _Outcome(articles=kept, failures=[SourceFailure(spec.label, teaser.url, str(e))])
+        return _Outcome(articles=kept, failures=[SourceFailure(spec.name or teaser.source_name or spec.label,
+                                                               teaser.url, str(e))])
     # the feed knows title, date and identity better than the page's metadata
     page.title = teaser.title or page.title
     page.id = teaser.id
