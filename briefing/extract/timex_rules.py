@@ -716,3 +716,34 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
 
 # earlier rules win ties between spans of equal length
 PRIORITY = {name: i for i, (name, _, _) in enumerate(RULES)}
+
+# A rule can only match where one of its key words occurs; a substring test (fast, in C)
+# skips the rules an article cannot trigger. Rules without an entry always run.
+_UNIT_KEYS = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "quarter",
+              "year", "decade", "centur")
+_MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon.", "tue.",
+             "tues.", "wed.", "thu.", "thur.", "thurs.", "fri.", "sat.", "sun.")
+GATES: dict[str, tuple[str, ...]] = {
+    "date_full": _MONTH_KEYS, "date_full_dmy": _MONTH_KEYS, "month_day": _MONTH_KEYS,
+    "day_month": _MONTH_KEYS, "month_year": _MONTH_KEYS, "month_alone": _MONTH_KEYS,
+    "month_rel_year": _MONTH_KEYS, "date_numeric": ("/", "-"),
+    "season": ("spring", "summer", "fall", "autumn", "winter"),
+    "quarter": ("quarter", "half"), "period": ("period",),
+    "spoken_year": ("nineteen", "thousand"), "decade_word": ("ties",),
+    "fiscal_year": ("fiscal", "calendar", "financial", "model", "tax"),
+    "year_end": ("year",), "decade": ("0s", "0's"), "century": ("century",),
+    "holiday": ("christmas", "new year", "thanksgiving", "independence", "valentine", "halloween", "veterans"),
+    "clock": ("a.m", "p.m", "am", "pm", "noon", "midnight", "o'clock", ":"),
+    "weekday_clock": ("a.m", "p.m", "am", "pm", "noon", "midnight", "o'clock", ":"),
+    "relday": ("today", "tonight", "yesterday", "tomorrow"),
+    "part_relday": ("today", "yesterday", "tomorrow"),
+    "last_night": ("last night", "overnight"), "this_part": ("this morning", "this afternoon", "this evening"),
+    "mid_part": ("mid",), "weekday": _DAY_KEYS, "plural_weekday": ("days",),
+    "relative_unit": ("week", "month", "year", "decade", "century", "quarter"),
+    "the_unit": ("week", "month", "year"), "that_year": ("year",),
+    "ago": ("ago", "earlier", "before", "later", "from now", "hence"),
+    "year_ago_adj": ("year",), "set_every": ("every", "each", "per"),
+    "adverb_set": ("ly",), "plural_season": ("springs", "summers", "autumns", "winters"),
+    "a_unit": _UNIT_KEYS, "duration": _UNIT_KEYS, "plural_unit": _UNIT_KEYS,
+}

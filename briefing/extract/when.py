@@ -19,12 +19,16 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
     ``doc`` (a spaCy Doc of ``text``) is accepted for interface compatibility but not needed:
     the regex grammar is both more precise and far cheaper than anything derived from it.
     """
-    from .timex_rules import PRIORITY, RULES, Context
+    from .timex_rules import GATES, PRIORITY, RULES, Context
 
     if isinstance(published, str):
         published = date.fromisoformat(published[:10])
+    low = text.lower()
     candidates = []
     for name, pattern, handler in RULES:
+        gate = GATES.get(name)
+        if gate and not any(k in low for k in gate):
+            continue  # none of the rule's key words: it cannot match
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 candidates.append((m.start(), m.start() - m.end(), PRIORITY[name], m, handler))
