@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS runs (
     n_failures INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS items (
-    key TEXT PRIMARY KEY,
+    key TEXT PRIMARY KEY NOT NULL,  -- SQLite would otherwise allow NULL keys
     article_id TEXT,
     source TEXT,
     url TEXT,
