@@ -1,0 +1,144 @@
+"""One story, many articles -> one extractive summary.
+
+Every candidate is a verbatim sentence of a member article (or, for an item
+without text, its headline). A candidate's score mixes
+
+- its *single-article* score from the default ranker (lead position, length,
+  penalties for quotes, captions, dangling references...), and
+- its *support*: how many of the other articles say something close to it.
+  What several independent sources agree on is the core of the story; a
+  detail only one outlet printed is not.
+
+Selection is greedy by score under the word and sentence budgets and skips
+any sentence that is a near-duplicate of one already chosen (``dedup``), so
+the same wire sentence reprinted by five outlets appears once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Article
+from ..text import word_count
+
+LEAD_SENTENCES = 12  # candidates per article: the news is in the lead, and it bounds the cost
+MAX_ARTICLES = 40  # a huge story is summarised from its first articles (the digest passes them ranked)
+SUPPORT_SIMILARITY = 0.25  # TF-IDF cosine above which another article "says the same"
+SUPPORT_WEIGHT = 0.5
+REDUNDANT_SIMILARITY = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
+
+
+@dataclass
+class StorySentence:
+    """A summary sentence: ``articles[article_index].text[start:end] == text``.
+
+    A headline (used when an item has no text) has ``start == end == -1``.
+    """
+
+    text: str
+    article_index: int
+    start: int
+    end: int
+    score: float
+
+
+def summarize_story(articles: list[Article], budget_words: int | None = None,
+                    max_sentences: int = 3) -> list[StorySentence]:
+    """The story's best sentences, best first; never empty when some article has a title or text."""
+    candidates = _candidates(articles[:MAX_ARTICLES])
+    if not candidates:
+        return []
+    sims = _similarities(candidates)
+    _add_support(candidates, sims, n_articles=len({c.article_index for c in candidates}))
+    return _select(candidates, sims, budget_words, max_sentences)
+
+
+def _candidates(articles: list[Article]) -> list[StorySentence]:
+    from ..brief import prepare
+    from ..errors import InputError
+    from ..summarize import RankInput, get_summarizer
+
+    summarizer = get_summarizer()
+    out: list[StorySentence] = []
+    for ai, article in enumerate(articles):
+        sentences = []
+        if article.text and article.text.strip():
+            try:
+                analysis, sentences = prepare(article)
+            except InputError:
+                sentences = []
+        if sentences:
+            scored = summarizer.score(RankInput(text=analysis, sentences=sentences, title=article.title))
+            for s in scored[:LEAD_SENTENCES]:
+                st = s.sentence
+                out.append(StorySentence(article.text[st.start:st.end], ai, st.start, st.end, s.score))
+        elif article.title and article.title.strip():
+            # a feed item with a headline only: the headline is what it says
+            out.append(StorySentence(article.title.strip(), ai, -1, -1, 0.5))
+    return out
+
+
+def _similarities(candidates: list[StorySentence]):
+    """TF-IDF cosine between every two candidates (a story has at most a few hundred)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        X = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform([c.text for c in candidates])
+    except ValueError:  # nothing but stop words
+        return np.zeros((len(candidates), len(candidates)))
+    return (X @ X.T).toarray()
+
+
+def _add_support(candidates: list[StorySentence], S, n_articles: int) -> None:
+    """Mix each score with the share of *other* articles that carry a similar sentence."""
+    if n_articles < 2:
+        return
+    for i, c in enumerate(candidates):
+        others = {candidates[j].article_index for j in S[i].nonzero()[0]
+                  if S[i, j] >= SUPPORT_SIMILARITY and candidates[j].article_index != c.article_index}
+        support = len(others) / (n_articles - 1)
+        c.score = (1 - SUPPORT_WEIGHT) * c.score + SUPPORT_WEIGHT * support
+
+
+def _select(candidates: list[StorySentence], S, budget_words: int | None,
+            max_sentences: int) -> list[StorySentence]:
+    from .dedup import DEFAULT_THRESHOLD, key_similarity, sentence_key
+
+    order = sorted(range(len(candidates)),
+                   key=lambda i: (-candidates[i].score, candidates[i].article_index, candidates[i].start))
+    chosen: list[StorySentence] = []
+    chosen_ix: list[int] = []
+    keys = []
+    used = 0
+    for i in order:
+        c = candidates[i]
+        if len(chosen) >= max(1, max_sentences):
+            break
+        w = word_count(c.text)
+        if budget_words is not None and used + w > budget_words:
+            continue
+        key = sentence_key(c.text)
+        if any(key_similarity(key, k) >= DEFAULT_THRESHOLD or _contained(key, k) for k in keys):
+            continue
+        # within one story every sentence is on topic, so a high content overlap already means "said that"
+        if any(S[i, j] >= REDUNDANT_SIMILARITY for j in chosen_ix):
+            continue
+        chosen.append(c)
+        chosen_ix.append(i)
+        keys.append(key)
+        used += w
+    if not chosen:
+        # nothing fits the word budget: the shortest good sentence is the closest we can get verbatim
+        chosen = [min(candidates, key=lambda c: (word_count(c.text), -c.score))]
+    return chosen
+
+
+def _contained(a, b) -> bool:
+    """A sentence whose content words are mostly in another one adds little to it
+    ("The navy has captured 23 pirates." next to a longer account of the capture)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    wa = a.words - ENGLISH_STOP_WORDS
+    wb = b.words - ENGLISH_STOP_WORDS
+    small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return len(small) >= 3 and len(small & large) >= 0.75 * len(small)
