@@ -78,6 +78,12 @@ def mail_options(f):
     return f
 
 
+def resend_option(f):
+    """--resend: send even though this digest was already sent today (the ledger says so)."""
+    return click.option("--resend", is_flag=True,
+                        help="Mail it again even if this digest was already sent (default: once per day).")(f)
+
+
 def settings_from(mail: dict):
     from .settings import MailSettings
 
