@@ -1,22 +1,215 @@
-"""interim"""
-from __future__ import annotations
-from ..models import Entity
-_T = {"PER": "person", "ORG": "organisation", "LOC": "place"}
+"""People, organisations and places: typed names, merged into entities, with roles and salience.
 
-def extract_entities(text: str, doc=None, *, summary_spans=()):
+1. ``entity_typer`` finds and types the names (spaCy-small's entities re-typed by a learned model).
+2. Cleanup: no names without a capital letter ("n't"), agencies and outlets are organisations.
+3. Alias merging: "Biden" and "President Biden" join "Joe Biden" (surname and title forms),
+   "NATO" joins "North Atlantic Treaty Organization" (initials), "US" joins "United States".
+4. Roles from the title before a name or an apposition after it (``entity_roles``).
+5. Salience: how often, how early, and whether the summary mentions it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..models import Entity
+from .entity_roles import apposition_after, honorific_prefix, title_before
+
+_KINDS = {"PER": "person", "ORG": "organisation", "LOC": "place"}
+_CORP_SUFFIXES = {"inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "ltd", "ltd.", "plc", "llc",
+                  "group", "holdings", "ag", "sa", "s.a.", "nv", "n.v.", "gmbh", "company", "limited"}
+_INITIALS_SKIP = {"of", "the", "and", "for", "de", "&"}
+
+
+@dataclass
+class _Mention:
+    text: str  # the name as written, without leading title or trailing possessive
+    kind: str  # person | organisation | place
+    start: int
+    end: int
+    title: str | None = None  # a title that spaCy put inside the span ("President Biden")
+
+
+@lru_cache(maxsize=None)
+def outlets() -> frozenset[str]:
+    """News agencies, outlets and photo services (briefing/data/entity_outlets.txt), normalised."""
+    raw = resources.files("briefing.data").joinpath("entity_outlets.txt").read_text(encoding="utf-8")
+    return frozenset(_key(line) for line in raw.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def _alias_table() -> dict[str, str]:
+    """normalised short form -> normalised canonical form (briefing/data/entity_aliases.json)."""
+    raw = json.loads(resources.files("briefing.data").joinpath("entity_aliases.json").read_text(encoding="utf-8"))
+    table = {}
+    for canon, forms in raw.items():
+        if canon.startswith("_"):
+            continue
+        for f in [canon, *forms]:
+            table[_key(f)] = _key(canon)
+    return table
+
+
+def _key(name: str) -> str:
+    s = " ".join(name.lower().replace("’", "'").split())
+    s = re.sub(r"^the ", "", s)
+    return re.sub(r"\s*'s?$", "", s)
+
+
+def _clean_surface(s: str) -> str:
+    s = " ".join(s.split())
+    return re.sub(r"\s*['’]s?$", "", s)
+
+
+def _mentions(text: str, doc) -> list[_Mention]:
     from .entity_typer import type_names
+
+    out = []
+    for c in type_names(doc, text):
+        kind = _KINDS.get(c.type)
+        if kind is None:
+            continue
+        surface = _clean_surface(c.text)
+        if not any(ch.isupper() for ch in surface) or sum(ch.isalpha() for ch in surface) < 2:
+            continue  # "n't", "'s", stray lower-case tokens the model called a name
+        start = c.start_char + text[c.start_char:].find(surface) if surface else c.start_char
+        title = None
+        if kind == "person":
+            surface, title = honorific_prefix(surface)
+            start = c.end_char - len(surface) if text[c.start_char:c.end_char].endswith(surface) else start
+        if _key(surface) in outlets():
+            kind = "organisation"  # "Reuters", "Getty Images": never people or places
+        out.append(_Mention(surface, kind, start, start + len(surface), title))
+    return out
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w.lower() not in _INITIALS_SKIP and w[:1].isalpha()).lower()
+
+
+class _Group:
+    def __init__(self, key: str):
+        self.key = key
+        self.mentions: list[_Mention] = []
+
+    @property
+    def kind(self) -> str:
+        return Counter(m.kind for m in self.mentions).most_common(1)[0][0]
+
+    @property
+    def words(self) -> list[str]:
+        return self.key.split()
+
+
+def _merge(mentions: list[_Mention]) -> list[_Group]:
+    table = _alias_table()
+    groups: dict[str, _Group] = {}
+    for m in mentions:
+        k = _key(m.text)
+        k = table.get(k, k)
+        groups.setdefault(k, _Group(k)).mentions.append(m)
+
+    # surname and partial forms join the fullest person name that ends (or starts) with them
+    people = sorted((g for g in groups.values() if g.kind == "person" and len(g.words) >= 2),
+                    key=lambda g: (-len(g.words), -len(g.mentions)))
+    for g in list(groups.values()):
+        if g.kind == "place" or g.key not in groups:
+            continue
+        targets = [p for p in people if p is not g and p.key in groups and len(p.words) > len(g.words)
+                   and p.words[-len(g.words):] == g.words]
+        if g.kind != "person" and len(g.words) > 1:
+            continue  # an organisation called like a person's surname only when it is one word
+        if not targets and g.kind == "person" and len(g.words) == 1:
+            targets = [p for p in people if p is not g and p.key in groups and p.words[0] == g.words[0]]
+        if targets:
+            best = max(targets, key=lambda p: len(p.mentions))
+            best.mentions.extend(g.mentions)
+            del groups[g.key]
+
+    # organisations: initials ("NATO" <- "North Atlantic Treaty Organization"), corporate suffixes
+    orgs = [g for g in groups.values() if g.kind == "organisation"]
+    for g in orgs:
+        if g.key not in groups:
+            continue
+        for h in orgs:
+            if h is g or h.key not in groups:
+                continue
+            short, long_ = (g, h) if len(g.words) < len(h.words) else (h, g)
+            if len(short.words) == 1 and len(long_.words) >= 2 and short.key == _initials(long_.key) \
+                    and len(short.key) >= 2:
+                pass
+            elif long_.words[:len(short.words)] == short.words and len(long_.words) > len(short.words) \
+                    and all(w in _CORP_SUFFIXES for w in long_.words[len(short.words):]):
+                pass
+            else:
+                continue
+            long_.mentions.extend(short.mentions)
+            del groups[short.key]
+            if short is g:
+                break
+    return list(groups.values())
+
+
+def _display_name(g: _Group) -> str:
+    forms = Counter(m.text for m in g.mentions)
+
+    def quality(form: str):
+        shouting = form.isupper() and len(form) > 5
+        words = len(form.split())
+        if g.kind == "person":
+            return (not shouting, words, forms[form])
+        return (not shouting, forms[form], words)
+
+    return max(forms, key=quality)
+
+
+def _role(text: str, g: _Group) -> str | None:
+    if g.kind != "person":
+        return None
+    found = []
+    for m in sorted(g.mentions, key=lambda m: m.start):
+        role = m.title or title_before(text, m.start) or apposition_after(text, m.end)
+        if role:
+            found.append(role)
+    if not found:
+        return None
+    # the fullest title first seen ("White House Press Secretary" over a later "Psaki")
+    counts = Counter(found)
+    return max(found, key=lambda r: (len(r.split()) > 1, counts[r]))
+
+
+def _salience(g: _Group, n_chars: int, summary_spans) -> float:
+    first = min(m.start for m in g.mentions)
+    score = math.log1p(len(g.mentions)) + 0.8 * (1.0 - first / max(n_chars, 1))
+    if summary_spans:
+        inside = sum(1 for m in g.mentions for a, b in summary_spans if a <= m.start < b)
+        score += 0.8 * min(inside, 3) / 3
+    if _key(_display_name(g)) in outlets():
+        score -= 1.5  # the source of the story, not its subject
+    return score
+
+
+def extract_entities(text: str, doc=None, *, summary_spans=()) -> tuple[list[Entity], list[Entity]]:
+    """Return (who, where), most salient first. ``doc`` is the spaCy Doc of ``text`` if already parsed
+    (made by ``nlp.parse``); ``summary_spans`` are (start, end) offsets of summary sentences."""
     if doc is None:
         from .nlp import parse
+
         doc = parse(text)
-    groups = {}
-    for c in type_names(doc, text):
-        kind = _T.get(c.type)
-        if not kind:
-            continue
-        key = (kind, c.text.lower())
-        e = groups.get(key)
-        if e is None:
-            e = groups[key] = Entity(name=c.text, type=kind, mentions=0, aliases=[c.text])
-        e.mentions += 1
-    ents = list(groups.values())
-    return [e for e in ents if e.type != "place"], [e for e in ents if e.type == "place"]
+    groups = _merge(_mentions(text, doc))
+    entities = []
+    for g in groups:
+        aliases = list(dict.fromkeys(m.text for m in sorted(g.mentions, key=lambda m: m.start)))
+        entities.append(Entity(
+            name=_display_name(g), type=g.kind, mentions=len(g.mentions), aliases=aliases,
+            role=_role(text, g), salience=round(_salience(g, len(text), summary_spans), 4),
+            spans=sorted((m.start, m.end) for m in g.mentions)))
+    entities.sort(key=lambda e: (-e.salience, e.spans[0][0]))
+    who = [e for e in entities if e.type != "place"]
+    where = [e for e in entities if e.type == "place"]
+    return who, where

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .entity_roles import HONORIFICS, ROLE_WORDS
+
 CLASSES = ("PER", "ORG", "LOC", "MISC", "O")
 
 # spaCy labels that may be names we care about; numbers, dates and the like are never candidates.
@@ -131,6 +133,17 @@ def candidates(doc, text: str) -> list[Candidate]:
     return out
 
 
+_SPEECH_VERBS = {"said", "says", "told", "added", "asked", "argued", "warned", "stated", "explained",
+                 "insisted", "noted", "wrote", "tweeted", "announced", "declared", "replied"}
+
+
+def _lower_tok(doc, text: str, i: int) -> str:
+    if i < 0 or i >= len(doc):
+        return ""
+    t = doc[i]
+    return text[t.idx:t.idx + len(t)].lower()
+
+
 def _shape(s: str) -> str:
     s = re.sub(r"[A-Z]", "X", s)
     s = re.sub(r"[a-z]", "x", s)
@@ -187,10 +200,19 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
 
     # what the document says elsewhere about each name and each word
     labels_of: dict[str, set[str]] = defaultdict(set)
+    cues_of: dict[str, set[str]] = defaultdict(set)  # person cues seen around any mention of a name
     person_words: set[str] = set()
     org_words: set[str] = set()
     for c in cands:
         labels_of[_norm(c.text)].add(c.label)
+        before = _lower_tok(doc, text, c.start - 1)
+        after = _lower_tok(doc, text, c.end)
+        if before in HONORIFICS:
+            cues_of[_norm(c.text)].add("honorific")
+        elif before in ROLE_WORDS:
+            cues_of[_norm(c.text)].add("title")
+        if after in _SPEECH_VERBS:
+            cues_of[_norm(c.text)].add("speaks")
         if c.label == "PERSON" and c.end - c.start >= 2:
             person_words.update(_norm(c.text).split())
         if c.label == "ORG" and c.end - c.start >= 2:
@@ -238,6 +260,7 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
             ctx.append("all_upper")
         f += ctx
         f += [lab + "&" + x for x in ctx]
+        f += ["cue=" + x for x in sorted(cues_of[low])]
         others = sorted(labels_of[low] - {lab})
         f += ["also=" + o for o in others]
         f += [lab + "&also=" + o for o in others]
