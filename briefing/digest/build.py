@@ -277,43 +277,9 @@ def _share_budget(words: int | None, scores: list[float]) -> list[int | None]:
 
 
 def _summarize(members: list[Article], budget: int | None, max_sentences: int):
-    try:
-        from .multidoc import summarize_story
-    except ImportError:  # TEMPORARY until briefing.digest.multidoc lands: first lead sentences
-        return _fallback_summary(members, budget, max_sentences)
+    from .multidoc import summarize_story
+
     return summarize_story(members, budget_words=budget, max_sentences=max_sentences)
-
-
-@dataclass
-class _FallbackSentence:
-    text: str
-    article_index: int
-    start: int
-    end: int
-    score: float
-
-
-def _fallback_summary(members: list[Article], budget: int | None, max_sentences: int):
-    from ..text import split_sentences, word_count
-
-    out, seen, used = [], set(), 0
-    for rank in range(3):
-        for i, a in enumerate(members):
-            sents = split_sentences(a.text[a.body_start:])
-            if rank < len(sents):
-                s = sents[rank]
-                key = " ".join(s.text.lower().split())
-                if key in seen:
-                    continue
-                n = word_count(s.text)
-                if budget is not None and used + n > budget and out:
-                    return out
-                seen.add(key)
-                used += n
-                out.append(_FallbackSentence(s.text, i, s.start + a.body_start, s.end + a.body_start, 1.0 / (1 + rank)))
-                if len(out) >= max_sentences:
-                    return out
-    return out
 
 
 def _story(articles: list[Article], c: _Candidate, budget: int | None, options: DigestOptions) -> Story:
