@@ -47,7 +47,6 @@ def normalise_name(name: str) -> str:
 def read_conll(path: str) -> list[ConllDoc]:
     """Rebuild documents from CoNLL-style JSONL rows. Raises InputError on unreadable input."""
     docs: dict[str, ConllDoc] = {}
-    offsets: dict[str, int] = {}
     try:
         fh = open(path, encoding="utf-8")
     except OSError as err:
@@ -91,7 +90,6 @@ def read_conll(path: str) -> list[ConllDoc]:
             if cur:
                 doc.spans.append(tuple(cur))
             doc.text += " ".join(tokens)
-            offsets[doc_id] = len(doc.text)
     if not docs:
         raise InputError(f"{path}: no rows")
     for d in docs.values():  # keep only the types we score
