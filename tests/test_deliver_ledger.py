@@ -104,3 +104,41 @@ def test_concurrent_runs_are_serialised_by_the_outbox_lock(tmp_path, smtp_server
         t.join(30)
     assert len(server.received) == 1
     assert sorted(r.skipped for r in reports) == [False, True, True]
+
+
+def make_digest():
+    from datetime import datetime, timezone
+
+    from briefing.digest.models import Digest, Section, Story, StoryArticle, StoryLine
+
+    when = datetime(2024, 5, 2, 6, 0, tzinfo=timezone.utc)
+    line = StoryLine("Zoë Müller won the Étoile prize in Zürich.", "a1", "Le Temps", "https://example.org/a1",
+                     0, 42, 1.0)
+    story = Story("s1", "Zoë Müller wins the Étoile prize", "World", 1.0, [line],
+                  [StoryArticle("a1", "Étoile prize", "Le Temps", "https://example.org/a1", when)],
+                  ["Le Temps"], when, when)
+    return Digest("d-2024-05-02", "Morning briefing", when, None, when, [Section("World", [story])])
+
+
+def test_digest_style_call_with_config_and_options(tmp_path, smtp_server):
+    """What `briefing digest` does: [email] table from its config, options on top, a key per day."""
+    from briefing.deliver import MailSettings
+    from briefing.deliver.cli import email_objects
+
+    server = smtp_server()
+    base = MailSettings.from_config({"from": "Briefing <b@example.org>", "to": "desk@example.org",
+                                     "smtp": {"host": "127.0.0.1", "port": server.port, "security": "none"},
+                                     "outbox": "outbox", "state": "state.sqlite3"}, base=tmp_path)
+    assert base.wants_mail
+    mail = {"email_to": ("Zoë <zoe@example.org>",), "subject": "{{ title }} ({{ date }})"}
+    digest = make_digest()
+    email_objects([digest], mail, kind="digest", key=digest.id, base=base)
+    email_objects([digest], mail, kind="digest", key=digest.id, base=base)  # the same cron job again
+    [got] = server.received
+    assert got.rcpt_tos == ["zoe@example.org"]  # the option replaced the config's list
+    m = got.message
+    assert m["Subject"] == "Morning briefing (2024-05-02)"
+    assert "Zürich" in m.get_body(("plain",)).get_content()
+    assert "Zürich" in m.get_body(("html",)).get_content()
+    with StateDB(tmp_path / "state.sqlite3") as db:
+        assert db.was_sent("d-2024-05-02") == m["Message-ID"]

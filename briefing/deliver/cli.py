@@ -84,10 +84,16 @@ def resend_option(f):
                         help="Mail it again even if this digest was already sent (default: once per day).")(f)
 
 
-def settings_from(mail: dict):
+def settings_from(mail: dict, base=None):
+    """MailSettings from the options; ``base`` (e.g. a digest config's [email] table, already
+    read with ``MailSettings.from_config``) is what the options override."""
     from .settings import MailSettings
 
-    return MailSettings.from_options(**{k: v for k, v in mail.items()})
+    mail = dict(mail)
+    if base is None or mail.get("mail_config"):
+        return MailSettings.from_options(**mail)
+    mail.pop("mail_config", None)
+    return base.merged(**mail)
 
 
 def wants_mail(mail: dict | None) -> bool:
@@ -96,15 +102,17 @@ def wants_mail(mail: dict | None) -> bool:
 
 
 def email_objects(objs, mail: dict, *, kind: str = "brief", template: str | None = None,
-                  key=None, resend: bool = False) -> None:
+                  key=None, resend: bool = False, base=None) -> None:
     """Mail each Brief/Digest in ``objs`` (one message each); one line per message on stderr.
+
+    ``base``: MailSettings from a config file, under the command-line options.
 
     Raises MessageQueued / PermanentFailure / RecipientsRefused after trying every message.
     """
     from .compose import compose_for
     from .send import send_message
 
-    settings = settings_from(mail)
+    settings = settings_from(mail, base)
     first_error: BriefingError | None = None
     for i, obj in enumerate(objs):
         try:
@@ -140,7 +148,7 @@ def send(files, from_outbox, list_only, verbose, mail):
 
     Exit codes: 0 all sent, 1 a permanent failure, 75 something is still waiting in the outbox.
     """
-    from .errors import MessageQueued, PermanentFailure
+    from .errors import MessageQueued
     from .message import parse_message
     from .outbox import Outbox
     from .send import flush_waiting, send_message
@@ -178,8 +186,9 @@ def send(files, from_outbox, list_only, verbose, mail):
             report = send_message(msg, settings, flush=False)
             _echo_report(report)
             report.raise_for_refused()
-        except (MessageQueued, PermanentFailure, BriefingError) as e:
-            click.echo(f"briefing: error: {path}: {e}", err=True) if len(files) > 1 else None
+        except BriefingError as e:
+            if len(files) > 1:  # with one file, main() prints the error itself
+                click.echo(f"briefing: error: {path}: {e}", err=True)
             failed = failed or e
     if failed is not None:
         raise failed
