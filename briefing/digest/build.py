@@ -91,7 +91,8 @@ def source_of(article: Article) -> str:
 
 def build_digest(articles: list[Article], options: DigestOptions, *, reported: dict[str, str] | None = None,
                  failures: list[SourceFailure] | None = None,
-                 on_progress: Callable[[str], None] | None = None) -> tuple[Digest, list[ReportedStory]]:
+                 on_progress: Callable[[str], None] | None = None,
+                 on_story: Callable[[int, int], None] | None = None) -> tuple[Digest, list[ReportedStory]]:
     """Group, filter, rank and summarise. Returns the digest and the stories to record as reported."""
     from .cluster import cluster_articles
 
@@ -129,7 +130,11 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
 
     note("summarising")
     shares = _share_budget(options.words, [c.score for c in chosen])
-    stories = [_story(articles, c, share, options) for c, share in zip(chosen, shares)]
+    stories = []
+    for n, (c, share) in enumerate(zip(chosen, shares), 1):
+        stories.append(_story(articles, c, share, options))
+        if on_story:
+            on_story(n, len(chosen))
     stories = [s for s in stories if s.summary or s.articles]
     sections = _sections(stories, options.section_order)
 

@@ -116,33 +116,42 @@ def _prepare(opts, quiet: bool, verbose: bool):
     bar = None
     t0 = time.monotonic()
 
-    def on_fetch(done: int, total: int, label: str) -> None:
+    def step(label: str, total: int) -> None:
         nonlocal bar
-        if show_bar:
-            if bar is None:
-                bar = click.progressbar(length=total, label="reading sources", file=sys.stderr,
-                                        show_pos=True)
-                bar.__enter__()
-            bar.length = total
-            bar.update(1)
-        elif verbose:
-            _log(f"read {label} ({done}/{total})", level="debug", verbose=True)
+        if bar is None or bar.label != label:
+            close_bar()
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.length = total  # sources expand (folders, OPML, teaser pages): the total grows
+        bar.update(1)
 
-    def on_stage(name: str) -> None:
+    def close_bar() -> None:
         nonlocal bar
         if bar is not None:
             bar.__exit__(None, None, None)
             bar = None
+
+    def on_fetch(done: int, total: int, label: str) -> None:
+        if show_bar:
+            step("reading sources", total)
+        elif verbose:
+            _log(f"read {label} ({done}/{total})", level="debug", verbose=True)
+
+    def on_story(done: int, total: int) -> None:
+        if show_bar:
+            step("summarising", total)
+
+    def on_stage(name: str) -> None:
+        if show_bar and name != "summarising":
+            close_bar()
+            click.echo(f"briefing: {name}…", err=True)
         if verbose:
             _log(f"{name} ({time.monotonic() - t0:.1f}s)", level="debug", verbose=True)
-        elif show_bar:
-            click.echo(f"briefing: {name}…", err=True)
 
     try:
-        return prepare_run(opts, on_fetch=on_fetch, on_stage=on_stage)
+        return prepare_run(opts, on_fetch=on_fetch, on_stage=on_stage, on_story=on_story)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        close_bar()
 
 
 def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log) -> None:

@@ -92,7 +92,8 @@ class DigestRun:
 
 
 def prepare_run(opts: RunOptions, *, on_fetch: Callable[[int, int, str], None] | None = None,
-                on_stage: Callable[[str], None] | None = None) -> DigestRun:
+                on_stage: Callable[[str], None] | None = None,
+                on_story: Callable[[int, int], None] | None = None) -> DigestRun:
     started = datetime.now(timezone.utc)
     now = opts.now or started
     stage = on_stage or (lambda s: None)
@@ -112,7 +113,7 @@ def prepare_run(opts: RunOptions, *, on_fetch: Callable[[int, int, str], None] |
         DigestOptions(now=now, window_start=window_start, words=opts.words, max_stories=opts.max_stories,
                       title=opts.title, section_order=opts.section_order, include_seen=opts.include_seen,
                       ner=opts.ner),
-        reported=reported, failures=read.failures, on_progress=stage)
+        reported=reported, failures=read.failures, on_progress=stage, on_story=on_story)
     if note:
         digest.notes.insert(0, note)
     left_out = len(articles) - len(in_window)
