@@ -9,6 +9,7 @@ the baseline the issue started from: spaCy DATE/TIME entities normalised by date
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,10 +72,18 @@ def read_rows(path: str) -> list[dict]:
 
 
 def parse_dct(value: str) -> date:
+    text = str(value)[:10]
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"bad dct {value!r}: expected YYYY-MM-DD") from None
+        pass
+    m = re.fullmatch(r"(\d\d)-(\d\d)-(\d{4})", text)  # some corpora write DD-MM-YYYY
+    if m:
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            pass
+    raise InputError(f"bad dct {value!r}: expected YYYY-MM-DD")
 
 
 def score_doc(gold: list[Span], system: list[Span], types: set[str] | None = None) -> Counts:
@@ -134,6 +143,10 @@ def baseline(doc, dct: date) -> list[Span]:
 
 
 def evaluate(rows: list[dict], with_baseline: bool = True) -> dict:
+    skipped = sum(1 for r in rows if not r.get("dct"))
+    rows = [r for r in rows if r.get("dct")]  # values cannot be judged without a reference date
+    if not rows:
+        raise InputError("no row has a dct (publication date)")
     groups = {"all": None, "date+time": {"DATE", "TIME"}}
     totals = {sys: {g: Counts() for g in groups} for sys in (["ours", "baseline"] if with_baseline else ["ours"])}
     docs = None
@@ -151,12 +164,13 @@ def evaluate(rows: list[dict], with_baseline: bool = True) -> dict:
         for name, spans in systems.items():
             for g, types in groups.items():
                 totals[name][g].add(score_doc(gold, spans, types))
-    return {"documents": len(rows),
+    return {"documents": len(rows), "skipped_without_dct": skipped,
             "scores": {name: {g: c.scores() for g, c in by_group.items()} for name, by_group in totals.items()}}
 
 
 def format_table(result: dict) -> str:
-    lines = [f"{result['documents']} documents"]
+    lines = [f"{result['documents']} documents"
+             + (f" ({result['skipped_without_dct']} without a dct skipped)" if result.get("skipped_without_dct") else "")]
     scores = result["scores"]
     systems = list(scores)
     for group in ("all", "date+time"):
