@@ -188,7 +188,8 @@ def _salience(g: _Group, n_chars: int, summary_spans) -> float:
     score = math.log1p(len(g.mentions)) + 0.8 * (1.0 - first / max(n_chars, 1))
     if summary_spans:
         inside = sum(1 for m in g.mentions for a, b in summary_spans if a <= m.start < b)
-        score += 0.8 * min(inside, 3) / 3
+        # the summary holds what the article is about: being in it counts more than position
+        score += (1.0 if inside else 0.0) + 0.3 * min(inside, 3) / 3
     if _key(_display_name(g)) in outlets():
         score -= 1.5  # the source of the story, not its subject
     return score
