@@ -26,6 +26,7 @@ import heapq
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timezone
 
 from ..models import Article
@@ -82,23 +83,30 @@ def story_terms(article: Article, options: ClusterOptions | None = None) -> list
 
 
 def _terms(text: str, weight: int, name_weight: int) -> list[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     out: list[str] = []
     sentence_start = True
     for m in _TOKEN.finditer(text):
         tok = m.group()
-        low = tok.lower()
-        prev = text[m.start() - 2: m.start()].strip()
-        if low not in ENGLISH_STOP_WORDS and len(low) > 1 or low.isdigit():
+        term = _term(tok.lower())
+        if term is not None:
             # a capital after a sentence end is grammar, not a name
             name_like = tok[0].isdigit() or (tok[0].isupper() and not sentence_start)
-            out.extend([stem(low)] * (weight * (name_weight if name_like else 1)))
-        sentence_start = False
-        end = text[m.end(): m.end() + 2]
-        if end[:1] in (".", "!", "?", ":", "\n") or prev[-1:] == "\n":
-            sentence_start = True
+            out.extend([term] * (weight * (name_weight if name_like else 1)))
+        nxt = text[m.end(): m.end() + 1]
+        sentence_start = nxt in (".", "!", "?", ":", "\n")
     return out
+
+
+@lru_cache(maxsize=65536)
+def _term(low: str) -> str | None:
+    """The indexed form of a lower-cased token, or None for stop words and single letters."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    if low.isdigit():
+        return low
+    if low in ENGLISH_STOP_WORDS or len(low) < 2:
+        return None
+    return stem(low)
 
 
 def is_headline_only(article: Article, options: ClusterOptions | None = None) -> bool:
@@ -262,7 +270,8 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions) -> list[int]:
 def _dot(a: dict[int, float], b: dict[int, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b[t] for t, v in a.items() if t in b)
+    get = b.get
+    return sum(v * get(t, 0.0) for t, v in a.items())
 
 
 def _relabel(groups: list[int]) -> list[int]:
