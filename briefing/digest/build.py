@@ -32,6 +32,7 @@ MIN_STORY_WORDS = 30  # a story needs room for at least one sentence
 LEAD_CHARS = 1500  # what NER reads of each member: the title and the top of the text
 NER_MEMBERS = 6  # members per story whose leads NER reads
 DEFAULT_SECTION = "Top stories"
+MAX_TITLE_VOTERS = 30  # headlines compared to pick a story's title (all pairs: keep it bounded)
 W_SOURCES, W_RECENCY, W_PROMINENCE = 1.0, 0.6, 0.8
 
 
@@ -299,10 +300,7 @@ def _story(articles: list[Article], c: _Candidate, budget: int | None, options: 
                      published=published_time(a), new=article_key(a) in c.new_keys)
         for a in members
     ]
-    title_from = members[0]
-    if lines:
-        title_from = next((a for a in members if str(a.id) == lines[0].article_id and a.title), title_from)
-    title = title_from.title or next((a.title for a in members if a.title), None) or _first_words(members[0].text)
+    title = _central_title(members) or _first_words(members[0].text)
     sections = Counter(a.extra.get("section") for a in members if a.extra.get("section"))
     return Story(
         id=c.story_id,
@@ -320,6 +318,20 @@ def _story(articles: list[Article], c: _Candidate, budget: int | None, options: 
         update=c.update,
         score_parts=c.parts,
     )
+
+
+def _central_title(members: list[Article]) -> str | None:
+    """The headline that shares most words with the others: the story as most outlets tell it."""
+    titled = [a.title for a in members if a.title and a.title.strip()][:MAX_TITLE_VOTERS]
+    if len(titled) <= 1:
+        return titled[0] if titled else None
+    bags = [{w for w in _WORD.findall(t.casefold()) if len(w) > 2} for t in titled]
+
+    def centrality(i: int) -> float:
+        return sum(len(bags[i] & b) / (len(bags[i] | b) or 1) for j, b in enumerate(bags) if j != i)
+
+    best = max(range(len(titled)), key=lambda i: (centrality(i), -i))  # ties: the earliest
+    return titled[best]
 
 
 def _first_words(text: str, n: int = 12) -> str:
@@ -347,7 +359,12 @@ def _when(members: list[Article], lines: list[StoryLine]) -> list[dict]:
             slot = events.setdefault(ev.value, {"value": ev.value, "label": ev.label, "what": ev.what,
                                                 "articles": 0})
             slot["articles"] += 1
-    ranked = sorted(events.values(), key=lambda e: -e["articles"])[:6]
+    ranked, told = [], set()
+    for e in sorted(events.values(), key=lambda e: -e["articles"]):
+        if e["what"] not in told:  # one sentence dated twice ("Monday ... on Tuesday") is one event
+            told.add(e["what"])
+            ranked.append(e)
+    ranked = ranked[:6]
     return sorted(ranked, key=lambda e: e["value"])
 
 
