@@ -129,6 +129,16 @@ def candidates(doc, text: str) -> list[Candidate]:
             ca, cb = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
             out.append(Candidate(a, b, ca, cb, "CAP", text[ca:cb]))
         i = j
+    # spaCy often leaves a first name or a title out of a name ("Mayor Sadiq" + "Khan"): offer the
+    # joined spans too, labelled EXT; the overlap step keeps whichever reading is surest
+    for c in [c for c in out if c.label in ("PERSON", "ORG")]:
+        for k in range(1, 4):
+            a = c.start - k
+            run = [x for x in out if x.label == "CAP" and x.start <= a and x.end == c.start]
+            if a < 0 or not run or "\n" in doc[c.start - 1].whitespace_:
+                break
+            ca = doc[a].idx
+            out.append(Candidate(a, c.end, ca, c.end_char, "EXT", text[ca:c.end_char]))
     out.sort(key=lambda c: (c.start, c.end))
     return out
 
