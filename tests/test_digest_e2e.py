@@ -278,3 +278,19 @@ def test_jsonl_source_lists_member_ids(tmp_path, run_digest):
     ids = sorted(sorted(a["id"] for a in st["articles"]) for st in d["stories"])
     assert ids == [["a1", "a2"], ["b1"]]
     assert d["failures"][0]["reason"].startswith("line 6: invalid JSON")
+
+
+def test_as_a_cron_job_would_run_it(tmp_path):
+    """The real console entry point in a fresh process: file output, quiet, exit codes."""
+    from conftest import run_briefing
+
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "n1", "title": "Dam opens in Kessler", "source": "Globe",
+                               "text": "The new dam in Kessler opened on Tuesday. It cost 40 million."}) + "\n")
+    out = tmp_path / "out" / "digest.html"
+    args = [src, "--since", "all", "-f", "html", "-o", out, "--state", tmp_path / "s.sqlite", "--quiet"]
+    p = run_briefing("digest", *args)
+    assert p.returncode == 0 and p.stdout == "" and p.stderr == "", p.stderr
+    assert "Dam opens in Kessler" in out.read_text()
+    p = run_briefing("digest", *args)
+    assert p.returncode == 0 and "Nothing new since the last digest." in out.read_text()
