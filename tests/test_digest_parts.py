@@ -175,6 +175,7 @@ def test_sent_table_for_the_email_step(tmp_path):
         assert db.was_sent("2026-03-10-abc") == "<m1@example.org>"
         assert db.was_sent("2026-03-10-abc", "a@example.org") == "<m1@example.org>"
         assert db.was_sent("2026-03-10-abc", "b@example.org") is None
+        assert db.sent_to("2026-03-10-abc") == ["a@example.org"]
 
 
 def test_state_that_is_not_a_database_is_a_clear_error(tmp_path):

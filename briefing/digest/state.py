@@ -233,6 +233,11 @@ class StateDB:
         except sqlite3.DatabaseError as e:
             raise StateError(f"{self.path}: cannot record the sent message ({e})") from None
 
+    def sent_to(self, digest_id: str) -> list[str]:
+        """Every recipient ``digest_id`` was recorded as sent to (not the ``""`` whole-list row)."""
+        return [r[0] for r in self._query(
+            "SELECT recipient FROM sent WHERE digest_id = ? AND recipient != '' ORDER BY recipient", (digest_id,))]
+
     def was_sent(self, digest_id: str, recipient: str | None = None) -> str | None:
         """The Message-ID ``digest_id`` was sent with (to ``recipient``, or to anyone), else None."""
         if recipient is None:
