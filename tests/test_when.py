@@ -187,3 +187,18 @@ def test_timeline_is_short_dated_and_in_time_order():
     assert events[1].what == "Leaders met Thursday in Geneva."
     assert events[2].label == "Mon 10 January 2022"
     assert len(build_timeline(text, sentences, find_time_expressions(text, dct), dct, limit=2)) == 2
+
+
+def test_key_word_windows_find_what_a_full_scan_finds(monkeypatch):
+    """The scan only looks around each rule's key words; it must find exactly what scanning
+    the whole text finds (long prefixes, expressions far apart, at both ends of the text)."""
+    from briefing.extract import timex_rules
+
+    text = ("Friday: " + "Filler words without any time in them at all. " * 40
+            + "Profit rose in the first half of fiscal 1989 and about two and a half years ago, "
+            + "the company said at 8am on Jan. 10, 2013. " + "More filler text here. " * 30
+            + "It meets every Thursday, now and in the near future, until the end of next year")
+    windowed = [(t.start, t.end, t.value) for t in find_time_expressions(text, FRIDAY)]
+    monkeypatch.setattr(timex_rules, "GATES", {})
+    full = [(t.start, t.end, t.value) for t in find_time_expressions(text, FRIDAY)]
+    assert windowed == full and len(full) >= 8

@@ -724,6 +724,9 @@ _UNIT_KEYS = ("second", "minute", "hour", "day", "night", "week", "fortnight", "
 _MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon.", "tue.",
              "tues.", "wed.", "thu.", "thur.", "thurs.", "fri.", "sat.", "sun.")
+# "8am", "8 pm": an hour glued to am/pm ("am" alone is in "team", "game")
+_CLOCK_KEYS = ("a.m", "p.m", " am", " pm", "noon", "midnight", "o'clock", ":") + \
+    tuple(f"{d}{x}" for d in "0123456789" for x in ("am", "pm"))
 GATES: dict[str, tuple[str, ...]] = {
     "date_full": _MONTH_KEYS, "date_full_dmy": _MONTH_KEYS, "month_day": _MONTH_KEYS,
     "day_month": _MONTH_KEYS, "month_year": _MONTH_KEYS, "month_alone": _MONTH_KEYS,
@@ -734,8 +737,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "fiscal_year": ("fiscal", "calendar", "financial", "model", "tax"),
     "year_end": ("year",), "decade": ("0s", "0's"), "century": ("century",),
     "holiday": ("christmas", "new year", "thanksgiving", "independence", "valentine", "halloween", "veterans"),
-    "clock": ("a.m", "p.m", "am", "pm", "noon", "midnight", "o'clock", ":"),
-    "weekday_clock": ("a.m", "p.m", "am", "pm", "noon", "midnight", "o'clock", ":"),
+    "clock": _CLOCK_KEYS, "weekday_clock": _CLOCK_KEYS,
     "relday": ("today", "tonight", "yesterday", "tomorrow"),
     "part_relday": ("today", "yesterday", "tomorrow"),
     "last_night": ("last night", "overnight"), "this_part": ("this morning", "this afternoon", "this evening"),
@@ -744,6 +746,8 @@ GATES: dict[str, tuple[str, ...]] = {
     "the_unit": ("week", "month", "year"), "that_year": ("year",),
     "ago": ("ago", "earlier", "before", "later", "from now", "hence"),
     "year_ago_adj": ("year",), "set_every": ("every", "each", "per"),
-    "adverb_set": ("ly",), "plural_season": ("springs", "summers", "autumns", "winters"),
+    "adverb_set": tuple(_ADVERB_SETS), "plural_season": ("springs", "summers", "autumns", "winters"),
     "a_unit": _UNIT_KEYS, "duration": _UNIT_KEYS, "plural_unit": _UNIT_KEYS,
+    "year_span": ("16", "17", "18", "19", "20"), "ref": tuple(_REFS),
 }
+# Every match of a gated rule contains one of its key words (when.py scans only around them).

@@ -24,14 +24,30 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
     if isinstance(published, str):
         published = date.fromisoformat(published[:10])
     low = text.lower()
+    n = len(text)
     candidates = []
+    hits: dict[str, list[int]] = {}  # key word -> where it occurs, found once per article
     for name, pattern, handler in RULES:
         gate = GATES.get(name)
-        if gate and not any(k in low for k in gate):
-            continue  # none of the rule's key words: it cannot match
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                candidates.append((m.start(), m.start() - m.end(), PRIORITY[name], m, handler))
+        if gate is None:
+            windows = [(0, n)]
+        else:
+            # every match of the rule contains one of its key words: scan only around them
+            # (str.find runs in C; the regexes, with optional words in front, are slow to
+            # try at every position of a long article)
+            windows = []
+            for k in gate:
+                pos = hits.get(k)
+                if pos is None:
+                    pos = hits[k] = _find_all(low, k)
+                windows.extend(pos)
+            if not windows:
+                continue  # none of the rule's key words: it cannot match
+            windows = _merge_windows(windows, n)
+        for lo, hi in windows:
+            for m in pattern.finditer(text, lo, hi):
+                if m.end() > m.start():
+                    candidates.append((m.start(), m.start() - m.end(), PRIORITY[name], m, handler))
     candidates.sort(key=lambda c: c[:3])
 
     ctx = Context(dct=published, text=text)
@@ -48,6 +64,33 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
         found.append(TimeExpression(text=text[start:end], start=start, end=end, type=type_, value=value))
         taken_until = end
     return found
+
+
+# How far a match may reach before / after its key word (the longest prefix, "the first
+# half of ... fiscal 1989 year-earlier", is under 80 characters). Windows are wider than
+# any match can reach, so the matches are exactly those of a full scan: lookbehinds and
+# word boundaries see the text before a window, and no match reaches a window's end.
+_BACK, _AHEAD = 120, 120
+
+
+def _find_all(low: str, key: str) -> list[int]:
+    out, i = [], low.find(key)
+    while i >= 0:
+        out.append(i)
+        i = low.find(key, i + 1)
+    return out
+
+
+def _merge_windows(starts: list[int], n: int) -> list[tuple[int, int]]:
+    starts.sort()
+    windows: list[tuple[int, int]] = []
+    for p in starts:
+        lo, hi = max(0, p - _BACK), min(n, p + _AHEAD)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
