@@ -31,10 +31,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _is_shouting(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    if len(letters) < 4:
-        return False
-    return sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    """ALL CAPS (at least 80% of the letters): headlines, datelines, CoNLL-style results tables."""
+    if len(line) > 400:
+        return False  # a paragraph, not a headline or a table row
+    upper = sum(map(str.isupper, line))
+    lower = sum(map(str.islower, line))
+    return upper + lower >= 4 and upper >= 0.8 * (upper + lower)
 
 
 def _title_word(m: re.Match) -> str:
