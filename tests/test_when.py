@@ -202,3 +202,42 @@ def test_key_word_windows_find_what_a_full_scan_finds(monkeypatch):
     monkeypatch.setattr(timex_rules, "GATES", {})
     full = [(t.start, t.end, t.value) for t in find_time_expressions(text, FRIDAY)]
     assert windowed == full and len(full) >= 8
+
+
+def test_quarter_span_starts_at_the_word():
+    found = find_time_expressions("Kimberly-Clark posted a 20% gain in third-quarter net.", date(1989, 11, 1))
+    assert [(t.text, t.value) for t in found] == [("third-quarter", "1989-Q3")]
+
+
+def test_weekday_evening_keeps_its_part_of_day():
+    assert tag("A woman was killed Thursday evening in Brooklyn.")["Thursday evening"] == ("TIME", "2013-03-21TEV")
+
+
+@pytest.mark.parametrize("text, expr, value", [
+    # a passive future is not a past participle: "will be named ... in December" lies ahead
+    ("Collins will be named commander for a mission in December.", "December", "2013-12"),
+    # "until" takes the tense of its clause
+    ("Until Thursday, they had not called him a suspect.", "Thursday", "2013-03-14"),
+    ("The offer runs until Thursday.", "Thursday", "2013-03-21"),
+    # a plan points forward
+    ("Protesters planned a large demonstration on Saturday.", "Saturday", "2013-03-23"),
+    # an irregular past tense verb nearer than the future cue points back
+    ("The chairman, who will retire, sold his shares Monday.", "Monday", "2013-03-18"),
+])
+def test_tense_cues(text, expr, value):
+    assert value_of(text, expr, date(2013, 3, 20) if "Thursday" in text else FRIDAY) == value
+
+
+def test_reported_quarter_is_the_latest_one_over():
+    text = ("Travelers posted third-quarter profit. The quake will result in a fourth-quarter charge. "
+            "Earnings fell 59% in the latest quarter, compared with $6.1 million a year ago. "
+            "This quarter's loss includes charges.")
+    found = tag(text, date(1989, 11, 2))
+    assert found["fourth-quarter"][1] == "1989-Q4"        # a forecast is still named as such
+    assert found["the latest quarter"][1] == "1989-Q3"    # ... but the reported quarter stays
+    assert found["a year ago"][1] == "1988-Q3"
+    assert found["This quarter"][1] == "1989-Q3"
+    background = tag("Profit rose in the third quarter. After a flat second quarter, sales grew. "
+                     "Charges were taken in the year-earlier period.", date(1989, 11, 1))
+    assert background["the year-earlier period"][1] == "1988-Q3"
+    assert tag("Profit will rise in the current quarter.", date(1989, 11, 1))["the current quarter"][1] == "1989-Q4"

@@ -51,16 +51,21 @@ RELDAY = r"(?:today|tonight|yesterday|tomorrow)"
 _FUTURE_CUE = re.compile(
     r"\b(?:will|'ll|shall|won't|going to|scheduled|schedule|set to|due|plans? to|planned to|planning|"
     r"expected|expects?|to be held|upcoming|is to|are to|would|until|till|starting|begins?|"
-    r"as soon as|as early as|no later than|"
+    r"as soon as|as early as|no later than|planned|planning|"
     r"next|intends?|hopes? to|aims? to|deadline)\b", re.I)
 # lower case only: "United" or "Ted" are not past-tense verbs
 _PAST_CUE = re.compile(
     r"\b(?:said|says|told|was|were|had|did|ago|last|earlier|announced|reported|began|"
     r"met|left|arrived|killed|died|held|came|went|took|made|gave|signed|closed|rose|fell|"
+    r"brought|bought|sold|won|lost|struck|fought|sought|spent|sent|built|led|fled|stood|wrote|"
+    r"spoke|broke|chose|drove|flew|grew|knew|threw|drew|saw|ran|became|got|paid|heard|felt|kept|"
+    r"meant|shot|quit|found|hit|"
     r"[a-z]\w+ed)\b")
 # "had been due to expire Friday": a plan told in the past tense points back
 _PAST_PLAN = re.compile(r"\b(?:had(?: been)?|was|were)\s+(?:\w+\s+)?(?:scheduled|due|set|planned|expected|supposed)\b",
                         re.I)
+# "will be named", "is to be signed": a passive future, not a past participle
+_FUTURE_PASSIVE = re.compile(r"\b(?:will|'ll|shall|won't|to)\s+(?:not\s+)?be\s+(?:\w+\s+)?\w+ed\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[.!?;\n\"“”]|``|''")
 
 
@@ -75,29 +80,33 @@ class Context:
     last_year: int | None = None  # the last year the story named explicitly ("in 1995 ... the following year")
     notes: dict = field(default_factory=dict)
 
+    def quarter_context(self, pos: int, reach: int = 600) -> bool:
+        """Does the text at ``pos`` compare quarterly results (a quarter was named shortly before)?"""
+        return bool(self.last_quarter) and pos - self.last_quarter_pos < reach
+
     def direction(self, start: int, end: int) -> int:
         """+1 if the clause around text[start:end] speaks of the future, -1 past, 0 unknown.
 
         The cue nearest the expression on its left wins ("said Friday he will meet Monday":
         'said' governs Friday, 'will' governs Monday); without one, the right side decides.
         """
-        left = _PAST_PLAN.sub(" was ", self.text[max(0, start - 80):start])
+        left = _PAST_PLAN.sub(" was ", _FUTURE_PASSIVE.sub(" will ", self.text[max(0, start - 80):start]))
         cut = None
         for cut in _CLAUSE_BREAK.finditer(left):
             pass
         if cut is not None:
             left = left[cut.end():]
-        best, best_pos = 0, -1
+        best, best_pos, best_word = 0, -1, ""
         for rx, sign in ((_FUTURE_CUE, 1), (_PAST_CUE, -1)):
             for m in rx.finditer(left):
                 if m.start() > best_pos:
-                    best, best_pos = sign, m.start()
-        if best:
-            return best
+                    best, best_pos, best_word = sign, m.start(), m.group(0).lower()
         right = self.text[end:end + 60]
         cut = _CLAUSE_BREAK.search(right)
         if cut:
             right = right[:cut.start()]
+        if best and not (best_word in ("until", "till") and _PAST_CUE.search(right)):
+            return best  # "until" takes its clause's tense: "Until Thursday, they had not ..."
         f, p = _FUTURE_CUE.search(right), _PAST_CUE.search(right)
         if f and (not p or f.start() < p.start()):
             return 1
@@ -258,7 +267,7 @@ def _quarter(m, ctx):
     if q is None and adj == "final":
         q = 4
     if q is None:
-        if adj in ("current", "this"):
+        if adj == "current":
             year, q = ctx.dct.year, cur_q
         elif adj in ("year-ago", "year-earlier", "year ago", "year earlier", "comparable", "prior-year"):
             if ctx.last_quarter:
@@ -288,8 +297,14 @@ def _quarter(m, ctx):
         return "SET", f"XXXX-Q{q}"
     if adj not in ("year-ago", "year-earlier", "year ago", "year earlier", "comparable", "prior-year",
                    "previous", "prior", "preceding"):
-        # comparisons point back; the quarter being reported stays the reference
-        ctx.last_quarter, ctx.last_quarter_pos = (year, q), m.start()
+        # comparisons point back, a quarter not over by the DCT is a forecast, and an
+        # earlier quarter ("after a flat second quarter") is background: the latest quarter
+        # over is the one being reported, the reference of "the quarter", "a year ago"
+        now, this = ctx.dct.year * 4 + cur_q, year * 4 + q
+        last = ctx.last_quarter[0] * 4 + ctx.last_quarter[1] if ctx.last_quarter else None
+        if last is None or this < now and (this > last or last >= now):
+            ctx.last_quarter = (year, q)
+        ctx.last_quarter_pos = m.start()
     return "DATE", f"{year:04d}-Q{q}"
 
 
@@ -329,7 +344,10 @@ def _weekday(m, ctx):
         d = tn.resolve_weekday(ctx.dct, wd, -1)  # "Wednesday's ruling" is done
     else:
         d = tn.resolve_weekday(ctx.dct, wd, ctx.direction(m.start(), m.end()))
-    # TimeBank/AQUAINT give "Friday night" the day's value; the part of day stays in the text
+    if m["part"] and _part_key(m["part"]) == "evening":
+        # TimeBank/AQUAINT give "Friday evening" its part of day (1998-02-12TEV) in every
+        # case; "Friday night"/"morning" as often get the bare day as the part: keep the day
+        return "TIME", d.isoformat() + "TEV"
     return "DATE", d.isoformat()
 
 
@@ -385,8 +403,8 @@ def _ago(m, ctx):
         if not m["unit"].lower().endswith("s"):
             return None  # "the day before authorities ...": a relation between events, not a date
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF"
-    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter and \
-            m.start() - ctx.last_quarter_pos < 600 and word in ("ago", "earlier", "before"):
+    if unit == "year" and n == 1 and sign < 0 and ctx.quarter_context(m.start()) and \
+            word in ("ago", "earlier", "before"):
         # quarterly reports: "a year ago" is the same quarter one year back
         return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
     if not float(n).is_integer():
@@ -406,7 +424,7 @@ def _that_year(m, ctx):
 
 
 def _year_ago_adj(m, ctx):
-    if ctx.last_quarter and m.start() - ctx.last_quarter_pos < 600:
+    if ctx.quarter_context(m.start()):
         return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
     return "DATE", f"{ctx.dct.year - 1:04d}"
 
@@ -621,7 +639,7 @@ def _month_rel_year(m, ctx):
 def _period(m, ctx):
     """'the latest period', 'the year-ago period', 'the 1988 period': in earnings reports, a quarter."""
     adj = " ".join(_low(m["padj"]).split())
-    recent = ctx.last_quarter and m.start() - ctx.last_quarter_pos < 3000
+    recent = ctx.quarter_context(m.start(), 3000)
     if m["py"]:
         y = int(m["py"])
         return "DATE", f"{y:04d}-Q{ctx.last_quarter[1]}" if recent else f"{y:04d}"
@@ -669,7 +687,7 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
     ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\.?\s*\d)"), _month_alone),
     ("season", _R(rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
                   rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"), _season),
-    ("quarter", _R(rf"\b(?i:(?:the|its))?\s*(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
+    ("quarter", _R(rf"\b(?:(?i:the|its)\s+)?(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
                    rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
                    rf"(?P<qadj>(?i:latest|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
                    rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
