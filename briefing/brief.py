@@ -46,7 +46,7 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     ``doc`` is a spaCy Doc of the analysis text and ``prepared`` the result of
     ``prepare(article)``, when a batch already made them.
     """
-    from .extract.entities import extract_entities
+    from .extract.entities import extract_entities, promote_summary_entities
     from .extract.quotes import find_quotes
     from .extract.when import build_timeline, find_time_expressions
 
@@ -71,6 +71,8 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     rank_input = RankInput(text=analysis, sentences=sentences, title=article.title,
                            entities=[e.name for e in who[:8]] + [e.name for e in where[:4]])
     chosen, scored = summarizer.summarize(rank_input, budget)
+    spans = [(s.sentence.start, s.sentence.end) for s in chosen]
+    who, where = promote_summary_entities(who, spans), promote_summary_entities(where, spans)
     n_words = sum(word_count(s.text) for s in chosen)
     if budget.words is not None and n_words > budget.words:
         notes.append(f"no sentence fits in {budget.words} words; the shortest one ({n_words} words) is shown")
@@ -81,8 +83,10 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     published = options.published or article.published or date.today()
     when = find_time_expressions(analysis, published, doc)
     quotes = find_quotes(analysis, who, doc)
-    for q in quotes:  # quote text verbatim from the user's text
+    for q in quotes:  # quote text verbatim from the user's text, without the comma before "he said"
         if 0 <= q.start < q.end:
+            while q.end > q.start and article.text[q.end - 1] in ", \n":
+                q.end -= 1
             q.text = article.text[q.start:q.end]
     timeline = build_timeline(article.text, sentences, when, published)
 

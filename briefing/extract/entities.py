@@ -183,13 +183,24 @@ def _role(text: str, g: _Group) -> str | None:
     return max(found, key=lambda r: (len(r.split()) > 1, counts[r]))
 
 
+def _summary_bonus(starts, summary_spans) -> float:
+    # the summary holds what the article is about: being in it counts more than position
+    inside = sum(1 for s in starts for a, b in summary_spans if a <= s < b)
+    return (1.0 if inside else 0.0) + 0.3 * min(inside, 3) / 3
+
+
+def promote_summary_entities(entities: list[Entity], summary_spans) -> list[Entity]:
+    """Re-rank entities found before the summary existed, as if ``summary_spans`` had been given."""
+    for e in entities:
+        e.salience = round(e.salience + _summary_bonus([a for a, _ in e.spans], summary_spans), 4)
+    entities.sort(key=lambda e: (-e.salience, e.spans[0][0] if e.spans else 0))
+    return entities
+
+
 def _salience(g: _Group, n_chars: int, summary_spans) -> float:
     first = min(m.start for m in g.mentions)
     score = math.log1p(len(g.mentions)) + 0.8 * (1.0 - first / max(n_chars, 1))
-    if summary_spans:
-        inside = sum(1 for m in g.mentions for a, b in summary_spans if a <= m.start < b)
-        # the summary holds what the article is about: being in it counts more than position
-        score += (1.0 if inside else 0.0) + 0.3 * min(inside, 3) / 3
+    score += _summary_bonus([m.start for m in g.mentions], summary_spans)
     if _key(_display_name(g)) in outlets():
         score -= 1.5  # the source of the story, not its subject
     return score
