@@ -241,3 +241,23 @@ def test_reported_quarter_is_the_latest_one_over():
                      "Charges were taken in the year-earlier period.", date(1989, 11, 1))
     assert background["the year-earlier period"][1] == "1988-Q3"
     assert tag("Profit will rise in the current quarter.", date(1989, 11, 1))["the current quarter"][1] == "1989-Q4"
+
+
+def test_last_year_in_quarterly_comparison_is_that_quarter_a_year_back():
+    text = ("Travelers posted third-quarter profit of $24 million, compared with a loss of "
+            "$3 million last year. The company lost money last year in Europe.")
+    found = find_time_expressions(text, date(1989, 11, 2))
+    assert [t.value for t in found if t.text == "last year"] == ["1988-Q3", "1988"]
+
+
+def test_fractions_and_halves_of_units():
+    assert value_of("They lived in camps for 2 1/2 years.", "2 1/2 years") == "P2Y6M"
+    assert value_of("She spent about 5 1/2 hours in Nairobi.", "5 1/2 hours") == "PT5H30M"
+    assert value_of("A minute and a half later, a pilot called.", "A minute and a half") == "PT1M30S"
+    assert value_of("It took two and a half years.", "two and a half years") == "P2Y6M"
+    assert value_of("Earnings will fall in the last half of 1989.", "the last half of 1989") == "1989-H2"
+
+
+def test_bare_month_abbreviation_before_a_name_is_a_name():
+    assert "Jan" not in tag("The Czech foreign minister, Jan Kavan, signed.")
+    assert value_of("Prices rose in Jan and fell later.", "Jan") == "2013-01"

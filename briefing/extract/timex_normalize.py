@@ -51,6 +51,10 @@ UNITS = {
 }
 
 
+# unit -> (how many of the next smaller unit it holds, that unit's designator)
+_SMALLER = {"year": (12, "M"), "day": (24, "H"), "hour": (60, "M"), "minute": (60, "S"), "week": (7, "D")}
+
+
 def parse_number(words: str) -> float | None:
     """'twenty four' -> 24, 'a' -> 1, '1.5' -> 1.5; None for vague quantities ('several')."""
     w = " ".join(words.lower().replace("-", " ").split())
@@ -60,6 +64,10 @@ def parse_number(words: str) -> float | None:
         return float(w.replace(",", ""))
     except ValueError:
         pass
+    half = re.fullmatch(r"(.+?)(?: and a half| 1/2)", w)
+    if half:  # "2 1/2", "two and a half"
+        whole = parse_number(half.group(1))
+        return whole + 0.5 if whole is not None else None
     if w in _SMALL:
         return _SMALL[w]
     parts = w.split()
@@ -103,6 +111,14 @@ def duration(n: float | None, unit: str) -> str:
         amount = "X"
     elif float(n).is_integer():
         amount = str(int(n))
+    elif unit in _SMALLER and float(n * _SMALLER[unit][0]).is_integer():
+        # TIMEX3 writes fractions in the next smaller unit: 2 1/2 years P2Y6M, 5 1/2 hours PT5H30M
+        per, small = _SMALLER[unit]
+        whole, rest = int(n), round((n - int(n)) * per)
+        head = f"{whole}{code}" if whole else ""
+        if timed:
+            return f"PT{head}{rest}{small}"
+        return f"P{head}T{rest}H" if small == "H" else f"P{head}{rest}{small}"
     else:
         amount = f"{n:g}"
     return ("PT" if timed else "P") + amount + code

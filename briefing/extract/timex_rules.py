@@ -29,7 +29,8 @@ _NUMW = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirtee
          "sixteen|seventeen|eighteen|nineteen")
 _TENSW = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 NUMBER = (rf"(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand)|\d+(?:\.\d+)?|(?:{_TENSW})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
-          rf"|{_NUMW}|a dozen|dozen|a couple of|a couple|a half|a|an|one and a half|\d+ and a half)")
+          rf"|\d+ 1/2|\d+[ -]and[ -]a[ -]half|(?:{_NUMW})[ -]and[ -]a[ -]half"
+          rf"|{_NUMW}|a dozen|dozen|a couple of|a couple|a half|a|an)")
 VAGUE = r"(?:several|a few|few|many|some|numerous|countless|a number of|the next few|the past few|the last few)"
 UNIT = r"(?:second|minute|hour|day|night|week|weekend|fortnight|month|quarter|year|decade|centur(?:y|ie))"
 UNITS = rf"(?:{UNIT}s?)"
@@ -164,6 +165,8 @@ def _month_alone(m, ctx):
         before = ctx.text[max(0, m.start() - 20):m.start()]
         if not _MAY_OK.search(before) and not m["mod"] and not m["rel"]:
             return None
+    if bare_abbr and re.match(r"\s+[A-Z][a-z]", ctx.text[m.end():m.end() + 3]):
+        return None  # "Jan Kavan", "Jun Li": a first name
     mo = tn.MONTHS[_low(word)]
     rel = _low(m["rel"])
     if rel in ("last", "past", "previous"):
@@ -256,6 +259,8 @@ def _quarter(m, ctx):
         rel = _low(m["qrel"] or m["qrel2"]).split()[0]
         year = ctx.dct.year + {"this": 0, "last": -1, "next": 1, "the": 0}.get(rel, 0)
     if word in ("half", "halves"):
+        if q is None and _low(m["qadj"]).strip(" -") in ("last", "latter", "final"):
+            q = 2  # "the last half of 1989"
         if q is None or q > 2:
             return None
         year = year or (ctx.dct.year if q == 1 and ctx.dct.month > 6 else ctx.dct.year - (q == 2 and ctx.dct.month <= 6))
@@ -369,7 +374,15 @@ def _relative_unit(m, ctx):
         return "DATE", f"{ctx.last_year + n:04d}"  # relative to the story's year, not the DCT
     if unit in ("day", "night", "hour", "minute", "second"):
         return None
+    if unit == "year" and n == -1 and rel == "last" and ctx.quarter_context(m.start(), 400) and \
+            _COMPARED.search(ctx.text, max(0, m.start() - 60), m.start()):
+        # "compared with a loss of $3 million last year", "from last year's $1.55 billion":
+        # quarterly results are compared with the same quarter a year back
+        return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
     return "DATE", tn.shift(ctx.dct, n, unit)
+
+
+_COMPARED = re.compile(r"\b(?:compared with|compared to|from|versus|against|period)\b[^.;]*$", re.I)
 
 
 def _the_unit(m, ctx):
@@ -442,6 +455,8 @@ def _duration(m, ctx):
     n = tn.parse_number(m["num"]) if m["num"] else None
     if m["num"] and n is None and not re.match(VAGUE, m["num"], re.I):
         return None
+    if n is not None and m["half"]:
+        n += 0.5  # "a minute and a half"
     if unit == "second" and _low(m["num"]) in ("a", "an", "one"):
         return None  # "a second group": an ordinal
     return "DURATION", tn.duration(n, unit)
@@ -689,7 +704,7 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
                   rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"), _season),
     ("quarter", _R(rf"\b(?:(?i:the|its)\s+)?(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
                    rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
-                   rf"(?P<qadj>(?i:latest|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
+                   rf"(?P<qadj>(?i:latest|latter|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
                    rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
                    rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?(?!-century)"
                    rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"),
@@ -725,7 +740,7 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
     ("plural_season", _R(rf"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"), _plural_season),
     ("a_unit", _R(rf"\b(?i:a|an|per|one)\s+(?P<unit>(?i:{UNIT}))(?![\w-])"), _a_unit),
     ("duration", _R(rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
-                    rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?![\w-])"), _duration),
+                    rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?P<half>\s+and\s+a\s+half)?(?![\w-])"), _duration),
     ("plural_unit", _R(rf"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"),
      _plural_unit),
     ("ref", _R(rf"\b(?i:{_REF_ALT})(?![\w-])"), _ref),
