@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.digest.cluster import ClusterOptions, cluster_articles, is_headline_only
+from briefing.digest.cluster import ClusterOptions, cluster_articles, event_ratio, is_headline_only, story_terms
 from briefing.models import Article
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stories_small.jsonl"
@@ -78,6 +78,68 @@ def test_headline_only_detection():
     assert is_headline_only(Article(text="", title="Quake hits Chile"))
     assert is_headline_only(Article(text="Short teaser only.", title="Quake hits Chile"))
     assert not is_headline_only(Article(text="word " * 60, title="Quake hits Chile"))
+
+
+RAHMAN = [
+    ("Klitschko stops Rahman in seventh round",
+     "Wladimir Klitschko defended his heavyweight title belts by stopping Hasim Rahman in the seventh round at the "
+     "SAP Arena in Mannheim on Saturday night. The champion knocked Rahman down once before the referee stopped the "
+     "heavyweight title fight. Klitschko improved to 52-3 and Rahman fell to 45-7."),
+    ("Klitschko retains heavyweight belts against Rahman",
+     "Heavyweight champion Wladimir Klitschko retained his title belts with a seventh-round stoppage of Hasim Rahman "
+     "in Mannheim on Saturday. Klitschko dominated the heavyweight title fight at the SAP Arena and the referee "
+     "stopped it after Rahman was knocked down. Rahman, 45-7, had no answer to the champion's jab."),
+    ("Rahman no match for Klitschko in Mannheim",
+     "Hasim Rahman was no match for Wladimir Klitschko, who kept his heavyweight title belts with a seventh-round win "
+     "at the SAP Arena in Mannheim on Saturday night. The referee stopped the heavyweight title fight as Klitschko, "
+     "now 52-3, landed combination after combination on Rahman."),
+]
+THOMPSON = [
+    ("Klitschko stops Thompson in sixth round",
+     "Wladimir Klitschko defended his heavyweight title belts by stopping Tony Thompson in the sixth round at the "
+     "Stade de Suisse in Bern on Saturday night. The champion knocked Thompson down once before the referee stopped "
+     "the heavyweight title fight. Klitschko improved to 58-3 and Thompson fell to 36-3."),
+    ("Klitschko retains heavyweight belts against Thompson",
+     "Heavyweight champion Wladimir Klitschko retained his title belts with a sixth-round stoppage of Tony Thompson "
+     "in Bern on Saturday. Klitschko dominated the heavyweight title fight at the Stade de Suisse and the referee "
+     "stopped it after Thompson was knocked down. Thompson, 36-3, had no answer to the champion's jab."),
+    ("Thompson no match for Klitschko in Bern",
+     "Tony Thompson was no match for Wladimir Klitschko, who kept his heavyweight title belts with a sixth-round win "
+     "at the Stade de Suisse in Bern on Saturday night. The referee stopped the heavyweight title fight as "
+     "Klitschko, now 58-3, landed combination after combination on Thompson."),
+]
+
+
+def _fights(rows):
+    return [Article(title=t, text=x) for t, x in rows]
+
+
+def test_two_title_fights_of_one_champion_stay_two_stories():
+    # same champion, same kind of event, much shared wording: average link alone merges them;
+    # the event check (IDF from the two groups alone) sees opponent, venue and round disagree
+    articles = _fights(RAHMAN + THOMPSON)
+    assert cluster_articles(articles, ClusterOptions(event_ratio=0)) == [0] * 6
+    assert cluster_articles(articles) == [0, 0, 0, 1, 1, 1]
+
+
+def _rewrites():
+    return [(f"{t} ({src})", f"{src} reports: {x}") for src in ("Reuters", "AP") for t, x in RAHMAN]
+
+
+def test_event_ratio_separates_events_from_reports_of_one_event():
+    docs = [story_terms(a) for a in _fights(RAHMAN + THOMPSON)]
+    two_events = event_ratio(docs[:3], docs[3:])
+    mixed_halves = event_ratio([docs[0], docs[3]], [docs[1], docs[4]])
+    one = [story_terms(a) for a in _fights(_rewrites())]
+    one_event_halves = event_ratio(one[:3], one[3:])
+    assert two_events < ClusterOptions().event_ratio <= min(mixed_halves, one_event_halves)
+
+
+def test_one_event_in_many_reports_passes_the_event_check():
+    articles = _fights(_rewrites())
+    assert cluster_articles(articles) == [0] * 6
+    # a check that demanded more than reports of one event give would split them
+    assert len(set(cluster_articles(articles, ClusterOptions(event_ratio=5.0, event_min_size=2)))) > 1
 
 
 def _dev(name):

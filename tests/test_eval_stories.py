@@ -62,3 +62,17 @@ def test_paraphrase_measurement_on_msrp():
     figures = json.loads(result.output)
     assert figures["accuracy"] > figures["majority_accuracy"]
     assert figures["f1"] >= 0.8
+
+
+def test_folds_split_by_story_and_score_each_half():
+    result = CliRunner().invoke(eval_group, ["stories", str(FIXTURE), "--json", "--folds"])
+    assert result.exit_code == 0, result.output
+    folds = json.loads(result.output)["folds"]
+    assert len(folds) == 2
+    assert sum(f["articles"] for f in folds) == 7
+    from briefing.eval.stories import fold_indices, load_stories
+
+    _, gold = load_stories(str(FIXTURE))
+    halves = fold_indices(str(FIXTURE), gold)
+    # a story never spans both folds
+    assert not {gold[i] for i in halves[0]} & {gold[i] for i in halves[1]}

@@ -41,7 +41,7 @@ class ClusterOptions:
     # of the same kind apart, as their many detailed pairs disagree. Headline-only items merge by
     # *cosine of centroids*: a story's headlines are short and share few words pairwise, but their
     # centroid gathers the story's vocabulary. Mixed clusters interpolate by their share of headlines.
-    threshold: float = 0.23  # full articles, average link
+    threshold: float = 0.18  # full articles, average link (with the event check below)
     headline_threshold: float = 0.18  # headline-only items, centroid cosine
     headline_words: int = 25  # an item whose text (title aside) is shorter counts as headline-only
     title_weight: int = 2
@@ -51,6 +51,14 @@ class ClusterOptions:
     neighbours: int = 20  # candidate neighbours kept per article
     block_df: int = 100  # terms in more articles than this do not make candidate pairs
     time_window_hours: float | None = 96.0
+    # Event check before two clusters of full articles (>= event_min_size each) merge: re-weight
+    # their terms with IDF from the two clusters alone, so the words both events share (the
+    # champion's name, "heavyweight title") count little and what tells them apart (the opponent,
+    # the arena, the round) counts much; merge only if the mean cross cosine is at least
+    # event_ratio x the geometric mean of the two clusters' own mean cosines. 0 switches it off.
+    event_ratio: float = 0.45
+    event_min_size: int = 3
+    event_sample: int = 30  # members per side the check reads at most (keeps its cost bounded)
 
 
 def cluster_articles(articles: list[Article], options: ClusterOptions | None = None) -> list[int]:
@@ -59,11 +67,12 @@ def cluster_articles(articles: list[Article], options: ClusterOptions | None = N
     n = len(articles)
     if n == 0:
         return []
-    vectors = story_vectors(articles, options)
+    docs = [story_terms(a, options) for a in articles]
+    vectors = story_vectors(articles, options, docs)
     edges = candidate_pairs(vectors, options)
     times = [_timestamp(a) for a in articles]
     heads = [is_headline_only(a, options) for a in articles]
-    groups = _agglomerate(vectors, edges, times, heads, options)
+    groups = _agglomerate(vectors, edges, times, heads, options, docs)
     return _relabel(groups)
 
 
@@ -124,11 +133,12 @@ def stem(word: str) -> str:
     return word
 
 
-def story_vectors(articles: list[Article], options: ClusterOptions):
+def story_vectors(articles: list[Article], options: ClusterOptions, docs=None):
     """L2-normalised TF-IDF rows (sublinear tf, IDF from the batch itself) as a CSR matrix."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = [story_terms(a, options) for a in articles]
+    if docs is None:
+        docs = [story_terms(a, options) for a in articles]
     if not any(docs):
         import scipy.sparse as sp
 
@@ -185,7 +195,57 @@ def candidate_pairs(X, options: ClusterOptions, chunk: int = 1000) -> dict[tuple
 
 # -- merging ----------------------------------------------------------------
 
-def _agglomerate(X, edges, times, heads, options: ClusterOptions) -> list[int]:
+def event_ratio(docs_a: list[list[str]], docs_b: list[list[str]]) -> float:
+    """How alike two groups of articles are across, relative to within, with IDF from them alone.
+
+    Mean cross-group cosine over the geometric mean of the two groups' own mean pairwise cosines
+    (each group needs two articles or more); terms need to occur in two of the articles.
+    Two reports of one event score near 1; two events of the same kind score far lower,
+    as the terms they share are in most articles and so weigh little here.
+    """
+    from collections import Counter
+
+    tfs = [Counter(d) for d in docs_a + docs_b]
+    n = len(tfs)
+    df: Counter = Counter()
+    for tf in tfs:
+        df.update(tf.keys())
+    # smoothed IDF with +1, as TfidfVectorizer: shared terms keep some weight
+    idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items() if c >= 2}
+    vecs = []
+    for tf in tfs:
+        v = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items() if t in idf}
+        norm = math.sqrt(sum(x * x for x in v.values()))
+        vecs.append({t: x / norm for t, x in v.items()} if norm else {})
+    na, nb = len(docs_a), len(docs_b)
+
+    def total(vs):
+        out: dict[str, float] = {}
+        for v in vs:
+            for t, x in v.items():
+                out[t] = out.get(t, 0.0) + x
+        return out
+
+    def cohesion(vs, s):
+        m = len(vs)
+        self_dots = sum(1.0 for v in vs if v)
+        return (_dot(s, s) - self_dots) / (m * (m - 1))
+
+    sa, sb = total(vecs[:na]), total(vecs[na:])
+    ca, cb = cohesion(vecs[:na], sa), cohesion(vecs[na:], sb)
+    cross = _dot(sa, sb) / (na * nb)
+    return cross / math.sqrt(max(ca, 1e-9) * max(cb, 1e-9))
+
+
+def _sample(items: list, k: int) -> list:
+    """At most k items, evenly spread (deterministic)."""
+    if len(items) <= k:
+        return items
+    step = len(items) / k
+    return [items[int(i * step)] for i in range(k)]
+
+
+def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> list[int]:
     """Agglomeration over the candidate graph; returns a group id per article.
 
     Clusters keep the sum of their members' unit vectors, so both linkages are
@@ -234,6 +294,13 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions) -> list[int]:
         _, a, b, va, vb = heapq.heappop(heap)
         if members[a] is None or members[b] is None or version[a] != va or version[b] != vb:
             continue
+        if (options.event_ratio and docs is not None and min(size[a], size[b]) >= options.event_min_size
+                and 2 * (n_heads[a] + n_heads[b]) < size[a] + size[b]):
+            k = options.event_sample
+            ratio = event_ratio([docs[i] for i in _sample(members[a], k)],
+                                [docs[i] for i in _sample(members[b], k)])
+            if ratio < options.event_ratio:
+                continue  # two events of the same kind: this pair stays apart (until either changes)
         if size[a] < size[b]:
             a, b = b, a
         # merge b into a
