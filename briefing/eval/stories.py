@@ -197,6 +197,9 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
     if folds:
         result["folds"] = []
         for k, idx in enumerate(fold_indices(file, gold)):
+            if not idx:
+                result["folds"].append({"fold": k, "articles": 0})
+                continue
             fold_pred = cluster_articles([articles[i] for i in idx], options)
             result["folds"].append({"fold": k, "articles": len(idx),
                                     **score_clustering([gold[i] for i in idx], fold_pred).to_dict()})
@@ -214,6 +217,9 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
                f"(headline-only items: centroid cosine at {options.headline_threshold}), {seconds:.2f}s; "
                f"baseline: TF-IDF single-link at its best threshold on this file, {best_t}")
     for f in result.get("folds", []):
+        if not f["articles"]:
+            click.echo(f"fold {f['fold']}: no articles")
+            continue
         click.echo(f"fold {f['fold']} ({f['articles']} articles, clustered alone): B-cubed F1 "
                    f"{100 * f['b3_f1']:.1f}, pairwise F1 {100 * f['pair_f1']:.1f}")
 
