@@ -261,3 +261,17 @@ def test_fractions_and_halves_of_units():
 def test_bare_month_abbreviation_before_a_name_is_a_name():
     assert "Jan" not in tag("The Czech foreign minister, Jan Kavan, signed.")
     assert value_of("Prices rose in Jan and fell later.", "Jan") == "2013-01"
+
+
+@pytest.mark.parametrize("text, expr, value", [
+    # counted from an event in the story, not from the DCT: TimeBank writes the length
+    ("Three days later, the index recovered.", "Three days", "P3D"),
+    ("The banks must wait at least 30 days before closing.", "30 days", "P30D"),
+    ("A few days later, the company announced losses.", "A few days", "PXD"),
+    ("A day earlier, trucks crossed the border.", "A day earlier", "P1D"),
+    # counted from the DCT
+    ("He visited three years ago.", "three years ago", "2010"),
+    ("Profit was lower a year earlier.", "a year earlier", "2012"),
+])
+def test_event_relative_offsets_are_lengths(text, expr, value):
+    assert value_of(text, expr) == value

@@ -423,9 +423,10 @@ def _ago(m, ctx):
     if not float(n).is_integer():
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF"
     n = int(n)
-    if word in ("earlier", "before", "later", "after") and unit in ("day", "week", "hour", "minute"):
-        # relative to some event in the story, not to the DCT: keep a safe year-level anchor off
-        return "DATE", tn.shift(ctx.dct, sign * n, unit)
+    if word == "earlier" and unit in ("day", "week", "hour", "minute", "second"):
+        # "A day earlier": counted from an event in the story, not from the DCT; TimeBank
+        # writes the length, as for "three days later" (which the duration rule tags)
+        return "DURATION", tn.duration(n, unit)
     return "DATE", tn.shift(ctx.dct, sign * n, unit)
 
 
@@ -731,7 +732,7 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
     ("relative_unit", _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
      _relative_unit),
     ("the_unit", _R(rf"\b(?i:the)\s+(?:(?P<adj>(?i:fiscal|full|calendar|latest fiscal|current fiscal|current|entire|whole))\s+)?(?P<unit>(?i:week|weekend|month|year))(?![\w-])(?!\s+(?:of|to|before|after)\b)"), _the_unit),
-    ("ago", _R(rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|before|later|from now|hence))(?!\w)"), _ago),
+    ("ago", _R(rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|from now|hence))(?!\w)"), _ago),
     ("that_year", _R(rf"\b(?:(?i:early|earlier|late|later)\s+)?(?i:that|the same)\s+(?i:year)(?!\w)"), _that_year),
     ("year_ago_adj", _R(rf"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"), _year_ago_adj),
     ("set_every", _R(rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"), _set_every),
@@ -777,7 +778,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "mid_part": ("mid",), "weekday": _DAY_KEYS, "plural_weekday": ("days",),
     "relative_unit": ("week", "month", "year", "decade", "century", "quarter"),
     "the_unit": ("week", "month", "year"), "that_year": ("year",),
-    "ago": ("ago", "earlier", "before", "later", "from now", "hence"),
+    "ago": ("ago", "earlier", "from now", "hence"),
     "year_ago_adj": ("year",), "set_every": ("every", "each", "per"),
     "adverb_set": tuple(_ADVERB_SETS), "plural_season": ("springs", "summers", "autumns", "winters"),
     "a_unit": _UNIT_KEYS, "duration": _UNIT_KEYS, "plural_unit": _UNIT_KEYS,
