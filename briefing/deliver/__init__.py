@@ -16,6 +16,13 @@ The API the ``summarize`` and ``digest`` commands use::
 or, from a click command decorated with ``briefing.deliver.cli.mail_options``:
 ``email_objects([digest], mail, kind="digest", key=..., resend=...)``.
 
+``send_message(..., on_queued=callback)`` calls back once the message is safe in the
+outbox and before the first attempt (``briefing digest`` commits its run there: a
+story is recorded as reported exactly when the mail carrying it can no longer be
+lost); ``waiting_entry(settings, key)`` tells whether a copy under ``key`` still
+waits. An outbox entry remembers its ledger's state database, so ``briefing send
+--outbox`` records a digest where the digest will look for it.
+
 Errors: ``MessageQueued`` (exit 75: kept in the outbox, the next run sends it),
 ``PermanentFailure``, ``RecipientsRefused`` — all ``DeliveryError``s with one-line messages.
 Lower level: ``compose_message(...)``, ``deliver(msg, transport, outbox=..., retry=...)``,
@@ -35,7 +42,7 @@ _EXPORTS = {
     "Envelope": "message", "compose_message": "message", "envelope_of": "message",
     "Outbox": "outbox", "OutboxEntry": "outbox",
     "RetryPolicy": "retry",
-    "already_sent": "send", "flush_waiting": "send", "send_message": "send",
+    "already_sent": "send", "flush_waiting": "send", "send_message": "send", "waiting_entry": "send",
     "MailSettings": "settings",
 }
 __all__ = sorted(_EXPORTS)

@@ -1,7 +1,10 @@
 """deliver(): send one message so that it is never lost and never sent twice.
 
 1. If ``key`` was already sent (ledger), do nothing unless ``resend``.
-2. Write the message to the outbox (write-ahead).
+2. Write the message to the outbox (write-ahead), then call ``on_queued`` if given: the
+   caller's chance to record its own state once the message is safe and before anything
+   could reach a recipient (``briefing digest`` commits its run there). If it raises, the
+   entry is removed and nothing is sent.
 3. Try the transport; 5xx refusals are recorded per recipient, 4xx refusals and
    temporary failures are retried, with backoff, for the recipients still waiting.
 4. Once nobody is waiting: record ``key`` in the ledger, remove the outbox entry.
@@ -19,7 +22,7 @@ from email.message import EmailMessage
 from typing import Callable
 
 from .errors import MessageQueued, PermanentFailure, RecipientsRefused, TemporaryFailure
-from .ledger import SentLog
+from .ledger import Ledger, SentLog
 from .message import Envelope, envelope_of
 from .outbox import Outbox, OutboxEntry
 from .retry import RetryPolicy
@@ -53,7 +56,8 @@ class DeliveryReport:
 def deliver(msg: EmailMessage, transport: Transport, *, outbox: Outbox,
             retry: RetryPolicy = RetryPolicy(), key: str | None = None, ledger: SentLog | None = None,
             resend: bool = False, envelope: Envelope | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> DeliveryReport:
+            sleep: Callable[[float], None] = time.sleep,
+            on_queued: Callable[[], None] | None = None) -> DeliveryReport:
     """Send ``msg`` (see the module docstring). Raises MessageQueued or PermanentFailure."""
     envelope = envelope or envelope_of(msg)
     mid = str(msg.get("Message-ID", ""))
@@ -68,7 +72,13 @@ def deliver(msg: EmailMessage, transport: Transport, *, outbox: Outbox,
             for old in outbox.entries():
                 if old.key == key and not old.delivered:
                     outbox.remove(old)
-        entry = outbox.put(msg, envelope, key=key)
+        entry = outbox.put(msg, envelope, key=key, ledger=getattr(ledger, "path", None))
+        if on_queued is not None:
+            try:
+                on_queued()
+            except BaseException:
+                outbox.remove(entry)
+                raise
         return _attempt(msg, entry, transport, outbox, retry, ledger, sleep)
 
 
@@ -76,17 +86,21 @@ def flush_outbox(transport: Transport, *, outbox: Outbox, retry: RetryPolicy = R
                  ledger: SentLog | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> list[tuple[OutboxEntry, DeliveryReport | Exception]]:
     """Send what waits in the outbox, oldest first. Stops at the first temporary failure:
-    when the server is down, the rest would fail the same way."""
+    when the server is down, the rest would fail the same way.
+
+    An entry that names its own ledger (a digest's state database) is checked against and
+    recorded in that one; ``ledger`` serves the others."""
     results: list[tuple[OutboxEntry, DeliveryReport | Exception]] = []
     with outbox.lock():
         for entry in outbox.entries():
-            if entry.key and ledger is not None and ledger.was_sent(entry.key) and not entry.delivered:
+            ledger_here = Ledger(entry.ledger) if entry.ledger else ledger
+            if entry.key and ledger_here is not None and ledger_here.was_sent(entry.key) and not entry.delivered:
                 log.info("outbox %s: %s was already sent; dropping the waiting copy", entry.id, entry.key)
                 outbox.remove(entry)
                 results.append((entry, DeliveryReport(entry.message_id, skipped=True)))
                 continue
             try:
-                report = _attempt(outbox.message(entry), entry, transport, outbox, retry, ledger, sleep)
+                report = _attempt(outbox.message(entry), entry, transport, outbox, retry, ledger_here, sleep)
             except MessageQueued as e:
                 results.append((entry, e))
                 break

@@ -60,8 +60,8 @@ class Ledger:
             message_id = db.was_sent(key)
             if message_id is None:
                 return None
-            rows = db._query("SELECT recipient FROM sent WHERE digest_id = ? AND recipient != ''", (key,))
-        return SentRecord(key, message_id, [r[0] for r in rows])
+            recipients = db.sent_to(key)
+        return SentRecord(key, message_id, recipients)
 
     def record_sent(self, key: str, message_id: str, recipients: list[str] | None = None) -> None:
         with self._open() as db:

@@ -8,9 +8,10 @@ server's "250 OK" and the removal, sends one message twice; the ledger
 on an ordinary re-run.
 
 Layout: ``<id>.eml`` (the whole message, Bcc kept) and ``<id>.json`` (envelope,
-recipients still waiting, attempts, last error, dedupe key). An entry exists
-when its .json exists; the .eml is written first, so a crash between the two
-leaves only an orphan .eml, never metadata without its message.
+recipients still waiting, attempts, last error, dedupe key and the state database
+whose ledger records it). An entry exists when its .json exists; the .eml is
+written first, so a crash between the two leaves only an orphan .eml, never
+metadata without its message.
 """
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class OutboxEntry:
     last_error: str = ""
     delivered: list[str] = field(default_factory=list)
     refused: dict[str, list] = field(default_factory=dict)
+    # The state database whose ledger records ``key`` once sent: a digest's own --state, so that
+    # `briefing send --outbox` (which knows nothing of that file) records it where the digest looks.
+    ledger: str | None = None
 
     @property
     def envelope(self) -> Envelope:
@@ -78,12 +82,14 @@ class Outbox:
         finally:
             fh.close()  # releases the lock
 
-    def put(self, msg: EmailMessage, envelope: Envelope, key: str | None = None) -> OutboxEntry:
+    def put(self, msg: EmailMessage, envelope: Envelope, key: str | None = None,
+            ledger: str | os.PathLike | None = None) -> OutboxEntry:
         self._ensure()
         stamp = datetime.now(timezone.utc)
         entry = OutboxEntry(id=f"{stamp:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", sender=envelope.sender,
                             recipients=list(envelope.recipients), message_id=str(msg.get("Message-ID", "")),
-                            key=key, created=stamp.isoformat(timespec="seconds"))
+                            key=key, created=stamp.isoformat(timespec="seconds"),
+                            ledger=str(ledger) if ledger else None)
         try:
             atomic_write(self.path / f"{entry.id}.eml", message_bytes(msg))
             self.save(entry)

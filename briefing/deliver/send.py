@@ -19,13 +19,15 @@ def already_sent(settings: MailSettings, key: str) -> SentRecord | None:
 
 
 def send_message(msg: EmailMessage, settings: MailSettings, *, key: str | None = None,
-                 resend: bool = False, flush: bool = True, sleep=None) -> DeliveryReport:
+                 resend: bool = False, flush: bool = True, sleep=None, on_queued=None) -> DeliveryReport:
     """Send ``msg`` as ``settings`` say; first send whatever earlier runs left in the outbox.
 
     ``key`` (e.g. ``digest_key(name, day)``) makes the send happen once: a second call with
     the same key returns a report with ``skipped=True`` unless ``resend``.
     Raises MessageQueued (kept in the outbox, exit 75) or PermanentFailure; a report with
     per-recipient refusals is returned (``report.raise_for_refused()`` turns it into an error).
+    ``on_queued()`` runs once the message is safe in the outbox, before the first attempt
+    (see ``delivery.deliver``); it does not run when the send is skipped.
     """
     import time
 
@@ -36,7 +38,15 @@ def send_message(msg: EmailMessage, settings: MailSettings, *, key: str | None =
     if flush:
         flush_waiting(settings, transport=transport, sleep=sleep)
     return deliver(msg, transport, outbox=outbox, retry=settings.retry_policy(), key=key,
-                   ledger=ledger, resend=resend, sleep=sleep)
+                   ledger=ledger, resend=resend, sleep=sleep, on_queued=on_queued)
+
+
+def waiting_entry(settings: MailSettings, key: str):
+    """The outbox entry of ``key`` that is still waiting for some recipient, if any."""
+    for entry in Outbox(settings.outbox_path()).entries():
+        if entry.key == key and entry.recipients:
+            return entry
+    return None
 
 
 def flush_waiting(settings: MailSettings, *, transport=None, sleep=None):

@@ -2,16 +2,28 @@
 
 Cron-friendly: a progress bar only on a terminal; ``--quiet`` prints nothing but
 problems; exit 0 when everything worked, 3 when some sources failed but a
-digest was made, 1 when nothing could be made, 75 when another run holds the lock.
+digest was made, 1 when nothing could be made, 75 when another run holds the lock
+or the mail is kept in the outbox (the next run or ``briefing send --outbox`` sends it).
+
+Mail (``--email-to`` or the config's ``[email]``), never lost and never twice:
+render -> write the output -> put the message in the outbox -> commit the run ->
+send. The run's stories are recorded as reported once the mail that carries them
+is safe in the outbox, not before (a failure before that leaves the state as it
+was: the next run reports them again) and not after the send (a crash between a
+send and the commit would report, and mail, them twice). See ``_DigestMailer``.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
+from ..deliver.cli import mail_options, resend_option
 from ..errors import BriefingError, UsageError
 
 EXIT_PARTIAL = 3  # some sources failed; the digest was still produced
@@ -58,13 +70,20 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
 @click.option("--now", "now_text", default=None, hidden=True,
               help="Pretend it is this ISO time (tests, re-making an old digest).")
 @click.option("--no-entities", is_flag=True, hidden=True, help="Skip NER (faster; no who/where, no prominence).")
+@click.option("--no-email", is_flag=True, help="Do not mail, even if the config's [email] table names recipients.")
+@resend_option
+@mail_options
 def digest(sources, config_path, since, words, max_stories, fmt, output, output_dir, template, title, state_path,
-           include_seen, dry_run, quiet, verbose, timeout, jobs, now_text, no_entities):
+           include_seen, dry_run, quiet, verbose, timeout, jobs, now_text, no_entities, no_email, resend, mail):
     """One briefing from many SOURCEs: files, globs, folders, URL lists, RSS/Atom feeds, OPML, JSONL.
 
     Articles about the same event become one story, summarised once from all
     its sources. Safe to run from cron: what an earlier run reported is not
     repeated (a story that grew is marked as an update).
+
+    With --email-to (or `to` in the config's [email] table) the digest is
+    mailed, once per day per job: a re-run the same day sends nothing unless
+    --resend (which implies --include-seen).
     """
     from .config import DigestConfig, load_config
     from .lock import RunLock, lock_path_for
@@ -92,21 +111,160 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
             raise UsageError(f"--now {now_text!r}: expected an ISO date-time") from None
         if now is None:
             raise UsageError(f"--now {now_text!r}: expected an ISO date-time, not a date")
+    log = dict(quiet=quiet, verbose=verbose)
+    # Mail settings are checked before any source is read: a typo in [email] must not cost a fetch.
+    mailer = _DigestMailer.setup(cfg, config_path, sources, mail, state=state, now=now, resend=resend,
+                                 template=template if fmt == "html" else None, log=log,
+                                 enabled=not no_email)
+    if resend and mailer is None:
+        raise UsageError("--resend: nothing to mail (give --email-to, or `to` in the config's [email] table)")
     opts = RunOptions(sources=specs, state_path=state, since=since or cfg.since, now=now,
                       words=words or cfg.words, max_stories=max_stories or cfg.max_stories,
-                      title=title or cfg.title, section_order=cfg.section_order, include_seen=include_seen,
+                      title=title or cfg.title, section_order=cfg.section_order,
+                      include_seen=include_seen or resend,  # --resend: the stories already reported, again
                       timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities)
-    log = dict(quiet=quiet, verbose=verbose)
 
+    mail_error: BriefingError | None = None
     if dry_run:
         run = _prepare(opts, quiet, verbose)
         _deliver(run, fmt, output or "-", None, template, cfg, log)
+        if mailer:
+            mailer.dry_run(run)  # says what it would mail; sends nothing, touches no outbox
     else:
         with RunLock(lock_path_for(state)):
             run = _prepare(opts, quiet, verbose)
-            _deliver(run, fmt, output, output_dir, template, cfg, log)
-            run.commit()  # only now: a crash before this point leaves the state as it was
-    _finish(run, dry_run, log)
+            _deliver(run, fmt, output, output_dir, template, cfg, log, mailing=mailer is not None)
+            if mailer:
+                try:
+                    mailer.send(run)  # commits the run itself, once the mail is safe in the outbox
+                except BriefingError as e:  # reported after the run's summary, with its exit code
+                    mail_error = e
+            else:
+                run.commit()  # only now: a crash before this point leaves the state as it was
+    _finish(run, dry_run, log, mail_error)
+
+
+def job_key(config_path: str | None, cli_sources, day: date) -> str:
+    """The idempotency key of one cron job's mail on one day: ``digest:<name>-<hash>:<day>``.
+
+    Why this key and not another:
+    - Per job, not per message or per digest id: the digest's id and Message-ID change
+      whenever the content does, and a re-run the same day usually finds one more story;
+      it must still not mail a second digest that day (unless --resend).
+    - The job is its config file (resolved path) and the sources named on the command
+      line, hashed; the readable part is the config's name. Two different jobs that share
+      a state database (the default one) must not silence each other, so the name alone
+      (two `digest.toml` in different folders) is not enough. Recipients are left out on
+      purpose: adding someone to the list mid-day must not mail everyone again.
+      Options that only shape the content (--since, --words, --format) are left out too.
+    - Per day: one digest a day is what a cron job sends. The day is local time (cron's
+      clock) or the date of --now in its own offset, so a 00:30 run belongs to its own day.
+    The ledger is the digest's own state database, so a separate --state is a separate job.
+    """
+    identity = ["config:" + (os.path.realpath(os.path.expanduser(config_path)) if config_path else "")]
+    for spec in sorted(cli_sources):
+        identity.append("source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec))))
+    job = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
+    name = Path(config_path).stem if config_path else "sources"
+    from ..deliver.ledger import digest_key
+
+    return digest_key(f"{name}-{job}", day)
+
+
+class _DigestMailer:
+    """Mails one run's digest under the job's daily key, and decides when the run is committed."""
+
+    def __init__(self, settings, key: str, *, resend: bool, template: str | None, log: dict):
+        self.settings, self.key, self.resend, self.template, self.log = settings, key, resend, template, log
+
+    @classmethod
+    def setup(cls, cfg, config_path, cli_sources, mail: dict, *, state: Path, now: datetime | None,
+              resend: bool, template: str | None, log: dict, enabled: bool = True) -> "_DigestMailer | None":
+        """None when nobody is to get mail (no --email-to and no `to` in [email], or --no-email)."""
+        from ..deliver.cli import settings_from
+        from ..deliver.settings import MailSettings
+
+        base = None
+        if "email" in cfg.extra:
+            try:
+                base = MailSettings.from_config(cfg.extra["email"],
+                                                base=Path(config_path).expanduser().resolve().parent)
+            except UsageError as e:
+                raise UsageError(f"{config_path}: {e}") from None
+        settings = settings_from(mail, base)
+        if not enabled or not settings.wants_mail:
+            return None
+        if not settings.sender:
+            raise UsageError("no sender address: give --email-from (or `from` in the config's [email] table)")
+        # The ledger of what was sent lives in the digest's own state database, whatever [email] says.
+        settings = settings.merged(state=str(state))
+        day = (now or datetime.now().astimezone()).date()
+        return cls(settings, job_key(config_path, cli_sources, day), resend=resend, template=template, log=log)
+
+    def _compose(self, run):
+        from ..deliver.compose import compose_for
+
+        return compose_for(run.digest, self.settings, kind="digest", template=self.template)
+
+    def _recipients(self) -> str:
+        s = self.settings
+        return ", ".join([*s.to, *s.cc, *(f"{b} (bcc)" for b in s.bcc)])
+
+    def dry_run(self, run) -> None:
+        from ..deliver.send import already_sent
+
+        n = len(run.digest.stories)
+        if not n:
+            _log("dry run: nothing new, nothing would be mailed", **self.log)
+            return
+        msg = self._compose(run)  # composing checks the subject template and addresses
+        earlier = None if self.resend else already_sent(self.settings, self.key)
+        if earlier:
+            _log(f"dry run: today's digest was already mailed ({earlier.message_id}); "
+                 f"it would not be sent again without --resend", **self.log)
+        else:
+            _log(f"dry run: would mail \"{msg['Subject']}\" to {self._recipients()} (not sent)", **self.log)
+
+    def send(self, run) -> None:
+        """Flush the outbox, then mail this run's digest unless today's was sent (or waits) already.
+
+        Commits the run exactly when its stories are on their way: with the message safe in the
+        outbox (``on_queued``), or when there is nothing to mail. When today's mail went out
+        already, the run is NOT committed: its new stories stay unreported and go out with the
+        next digest instead of being marked as reported without anyone having been mailed them.
+        """
+        from ..deliver.errors import MessageQueued
+        from ..deliver.send import already_sent, flush_waiting, send_message, waiting_entry
+
+        for entry, result in flush_waiting(self.settings):
+            if not isinstance(result, Exception) and not result.skipped:
+                _log(f"sent {entry.message_id} (waiting in the outbox since {entry.created})", **self.log)
+        n = len(run.digest.stories)
+        left = f"; its {n} new stor{'y' if n == 1 else 'ies'} will be in the next digest" if n else ""
+        if not self.resend:
+            earlier = already_sent(self.settings, self.key)
+            if earlier:
+                _log(f"today's digest was already mailed ({earlier.message_id}); not sending it again "
+                     f"(--resend sends it){left}", **self.log)
+                return
+            queued = waiting_entry(self.settings, self.key)
+            if queued:
+                raise MessageQueued(f"today's digest still waits in the outbox ({queued.last_error or 'not tried'}); "
+                                    f"not queuing another{left}; `briefing send --outbox` or the next run sends it")
+        if not n:
+            _log("nothing new: no mail sent", **self.log)
+            run.commit()
+            return
+        msg = self._compose(run)
+        report = send_message(msg, self.settings, key=self.key, resend=self.resend, flush=False,
+                              on_queued=run.commit)
+        if report.skipped:  # another process sent it between our check and the outbox lock
+            _log(f"today's digest was already mailed ({report.previous_message_id}); not sending it again"
+                 f"{left}", **self.log)
+            return
+        if report.delivered:
+            _log(f"sent {report.message_id} to {len(report.delivered)} recipient(s)", **self.log)
+        report.raise_for_refused()
 
 
 def _prepare(opts, quiet: bool, verbose: bool):
@@ -154,7 +312,8 @@ def _prepare(opts, quiet: bool, verbose: bool):
         close_bar()
 
 
-def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log) -> None:
+def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log,
+             mailing: bool = False) -> None:
     from ..cli import write_output
     from ..render import render
 
@@ -172,11 +331,11 @@ def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template
             _log(f"archived {paths[0].name} in {output_dir}", level="debug", **log)
         else:
             _log("nothing new: no digest archived", **log)
-    if output or not output_dir:
+    if output or not (output_dir or mailing):  # mailing replaces stdout unless -o is given
         write_output(output or "-", render(d, fmt, template=template, kind="digest"))
 
 
-def _finish(run, dry_run: bool, log) -> None:
+def _finish(run, dry_run: bool, log, mail_error: BriefingError | None = None) -> None:
     d = run.digest
     for f in run.failures:
         _log(f"{f.source}: {f.reason}", level="warning", **log)
@@ -184,5 +343,7 @@ def _finish(run, dry_run: bool, log) -> None:
     _log(f"{'dry run: ' if dry_run else ''}{s.get('stories_shown', 0)} stories from {s.get('articles', 0)} articles"
          f" ({s.get('items_outside_window', 0)} outside the window, {s.get('stories_found', 0) - s.get('stories_new', 0)}"
          f" already reported){', nothing recorded' if dry_run else ''}", **log)
+    if mail_error is not None:
+        raise mail_error  # one line and its own exit code (75: kept in the outbox), over EXIT_PARTIAL
     if run.failures:
         sys.exit(EXIT_PARTIAL)

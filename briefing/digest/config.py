@@ -99,6 +99,8 @@ def config_from_dict(data: dict[str, Any], *, base: Path, name: str = "config") 
         cfg.section_order = list(data["sections"])
     for table in _PASSTHROUGH_TABLES:
         if table in data:
+            if not isinstance(data[table], dict):
+                raise UsageError(f"{name}: {table} must be a table ([{table}])")
             cfg.extra[table] = data[table]
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):

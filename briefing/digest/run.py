@@ -2,8 +2,9 @@
 
 ``prepare_run`` does all the work and touches nothing on disk except reading the
 state; ``DigestRun.commit`` records the run in ONE transaction, and is called by
-the CLI only after the digest was written (and, later, mailed). A crash between
-the two means the next run reports the same news again: never lost, at worst twice.
+the CLI only after the digest was written (and, when it is mailed, once the message
+is safe in the outbox, before the first attempt to send it). A crash between the
+two means the next run reports the same news again: never lost, at worst twice.
 """
 from __future__ import annotations
 
