@@ -275,3 +275,25 @@ def test_bare_month_abbreviation_before_a_name_is_a_name():
 ])
 def test_event_relative_offsets_are_lengths(text, expr, value):
     assert value_of(text, expr) == value
+
+
+def test_the_following_month_follows_the_story_s_month():
+    text = "In March, a shareholder urged a sale. The following month, the company put itself up for sale."
+    assert value_of(text, "The following month", date(1989, 10, 27)) == "1989-04"
+    assert value_of("Sales rose the following month.", "the following month") == "2013-04"  # no story month
+
+
+def test_one_day_after_a_modal_is_someday():
+    assert value_of("Islam will one day be the second largest religion.", "one day") == "FUTURE_REF"
+    assert value_of("He had only been in the job one day.", "one day") == "P1D"
+
+
+def test_high_noon_is_no_time():
+    assert tag("For the people of Poland, high noon comes today.") == {"today": ("DATE", "2013-03-22")}
+    assert value_of("Talks resume at noon.", "noon") == "2013-03-22T12:00"
+
+
+def test_spelled_out_day_of_month():
+    text = "International Women's Day is this coming Sunday, March eighth."
+    assert value_of(text, "Sunday, March eighth", date(1998, 3, 5)) == "1998-03-08"
+    assert value_of("It ended on June twenty-first, 1998.", "June twenty-first, 1998") == "1998-06-21"

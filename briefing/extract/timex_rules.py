@@ -78,6 +78,7 @@ class Context:
     text: str
     last_quarter: tuple[int, int] | None = None  # (year, quarter) last mentioned
     last_quarter_pos: int = -10_000
+    last_month: tuple[int, int] | None = None  # (year, month) the story last named ("In March")
     last_year: int | None = None  # the last year the story named explicitly ("in 1995 ... the following year")
     notes: dict = field(default_factory=dict)
 
@@ -148,9 +149,32 @@ def _month_day(m, ctx):
         return None
 
 
+_ORD_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_DAY_WORDS = {w: i + 1 for i, w in enumerate(_ORD_UNITS + [
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth", "twentieth"])}
+_DAY_WORDS.update({f"twenty{sep}{w}": 21 + i for i, w in enumerate(_ORD_UNITS) for sep in ("-", " ")})
+_DAY_WORDS.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
+DAY_WORD = "|".join(sorted(_DAY_WORDS, key=len, reverse=True))
+
+
+def _month_day_word(m, ctx):
+    """'March eighth', 'Sunday, March eighth' (broadcast transcripts spell the day out)."""
+    mo, d = tn.MONTHS[_low(m["mon"])], _DAY_WORDS[" ".join(m["dw"].lower().split())]
+    if m["year"]:
+        y = ctx.last_year = _year(m["year"])
+    else:
+        y = tn.resolve_month_day_year(ctx.dct, mo, d, max(0, ctx.direction(m.start(), m.end())))
+    try:
+        return "DATE", date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
 def _month_year(m, ctx):
     ctx.last_year = _year(m["year"])
-    return "DATE", tn.month(ctx.last_year, tn.MONTHS[_low(m["mon"])])
+    ctx.last_month = (ctx.last_year, tn.MONTHS[_low(m["mon"])])
+    return "DATE", tn.month(*ctx.last_month)
 
 
 _MAY_OK = re.compile(r"(?:\b(?:in|of|since|until|till|by|last|this|next|early|late|mid|from|through|"
@@ -177,6 +201,7 @@ def _month_alone(m, ctx):
         y = ctx.dct.year
     else:
         y = tn.resolve_month_year(ctx.dct, mo, max(0, ctx.direction(m.start(), m.end())))
+    ctx.last_month = (y, mo)
     return "DATE", tn.month(y, mo)
 
 
@@ -336,7 +361,12 @@ def _this_part(m, ctx):
     return "TIME", ctx.dct.isoformat() + "T" + tn.PARTS_OF_DAY[_part_key(m["part"])]
 
 
+_THEN_DATE = re.compile(rf",?\s+{MONTH}\s*(?:\d|(?i:{DAY_WORD}))")
+
+
 def _weekday(m, ctx):
+    if not m["part"] and _THEN_DATE.match(ctx.text, m.end()):
+        return None  # "this coming Sunday, March 8": the date rules take the weekday with the date
     wd = tn.WEEKDAYS[_low(m["wd"])]
     rel = _low(m["rel"])
     if rel in ("last", "past", "previous"):
@@ -372,6 +402,8 @@ def _relative_unit(m, ctx):
         return "DATE", tn.shift(ctx.dct, n, "quarter")
     if unit == "year" and ctx.last_year and rel in ("the following", "following", "the previous", "the next"):
         return "DATE", f"{ctx.last_year + n:04d}"  # relative to the story's year, not the DCT
+    if unit == "month" and ctx.last_month and rel in ("the following", "following", "the previous"):
+        return "DATE", tn.month(*tn.add_months(*ctx.last_month, n))  # "In March ... The following month"
     if unit in ("day", "night", "hour", "minute", "second"):
         return None
     if unit == "year" and n == -1 and rel == "last" and ctx.quarter_context(m.start(), 400) and \
@@ -478,6 +510,10 @@ _RATE_BEFORE = re.compile(r"(?:\d|\bpercent|%|\bdollars?|\bcents?|\bmillion|\bbi
                           r"(?:\w+\W+){0,3}$", re.I)
 
 
+_SOMEDAY_BEFORE = re.compile(r"\b(?:will|would|may|might|could|can|should|must|shall|he|she|they|we|I|you|"
+                             r"it|who|that)\s+$", re.I)
+
+
 def _a_unit(m, ctx):
     """'a year': a rate after a quantity ("$33 million a year") or a length ("for a year")."""
     unit = tn.unit_of(m["unit"])
@@ -487,6 +523,8 @@ def _a_unit(m, ctx):
     if unit == "second" and not m.group(0).lower().startswith("per"):
         return None  # "a second group": an ordinal
     before = ctx.text[max(0, m.start() - 40):m.start()]
+    if unit == "day" and m.group(0).lower().startswith("one") and _SOMEDAY_BEFORE.search(before):
+        return "DATE", "FUTURE_REF"  # "Islam will one day be ...", "the hope he one day follows"
     if _RATE_BEFORE.search(before):
         return "SET", tn.duration(1, unit)
     return "DURATION", tn.duration(1, unit)
@@ -546,6 +584,8 @@ def _ref(m, ctx):
 def _clock(m, ctx):
     text = m["clk"].lower().replace(" ", "")
     if text == "noon":
+        if re.search(r"(?i)\bhigh\s+$", ctx.text[max(0, m.start() - 6):m.start()]):
+            return None  # "High Noon", "high noon comes today": a figure of speech
         hh, mm = 12, 0
     elif text == "midnight":
         hh, mm = 24, 0
@@ -698,6 +738,8 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
     ("date_numeric", _R(r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
                         r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"), _numeric_date),
     ("month_day", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"), _month_day),
+    ("month_day_word", _R(rf"\b(?:{WEEKDAY},?\s+)?(?P<mon>{_MONTH_FULL})\s+(?P<dw>(?i:{DAY_WORD}))(?![\w-])"
+                          rf"(?:,?\s+(?P<year>{YEAR}))?"), _month_day_word),
     ("day_month", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})"), _month_day),
     ("month_year", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})"), _month_year),
     ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\.?\s*\d)"), _month_alone),
@@ -763,7 +805,7 @@ _CLOCK_KEYS = ("a.m", "p.m", " am", " pm", "noon", "midnight", "o'clock", ":") +
     tuple(f"{d}{x}" for d in "0123456789" for x in ("am", "pm"))
 GATES: dict[str, tuple[str, ...]] = {
     "date_full": _MONTH_KEYS, "date_full_dmy": _MONTH_KEYS, "month_day": _MONTH_KEYS,
-    "day_month": _MONTH_KEYS, "month_year": _MONTH_KEYS, "month_alone": _MONTH_KEYS,
+    "day_month": _MONTH_KEYS, "month_day_word": _MONTH_KEYS, "month_year": _MONTH_KEYS, "month_alone": _MONTH_KEYS,
     "month_rel_year": _MONTH_KEYS, "date_numeric": ("/", "-"),
     "season": ("spring", "summer", "fall", "autumn", "winter"),
     "quarter": ("quarter", "half"), "period": ("period",),
