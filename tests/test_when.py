@@ -297,3 +297,9 @@ def test_spelled_out_day_of_month():
     text = "International Women's Day is this coming Sunday, March eighth."
     assert value_of(text, "Sunday, March eighth", date(1998, 3, 5)) == "1998-03-08"
     assert value_of("It ended on June twenty-first, 1998.", "June twenty-first, 1998") == "1998-06-21"
+
+
+def test_utc_clock_times_and_month_of_next_year():
+    assert value_of("GM filed at 12:00 UTC Monday.", "12:00 UTC Monday", date(2009, 6, 1)) == "2009-06-01T12:00Z"
+    assert value_of("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday") == "2013-03-21T20:00"  # no zone named
+    assert value_of("Franchises end after October of next year.", "October of next year", date(2009, 5, 15)) == "2010-10"

@@ -618,9 +618,10 @@ def _clock(m, ctx):
                     d = date(y, mo, dd)
                 except ValueError:
                     pass
+    zone = "Z" if re.search(r"\b(?:UTC|GMT)\b", m.group(0)) else ""  # TIMEX3 marks UTC with Z
     if hh == 24:
-        return "TIME", f"{d.isoformat()}T24:00"
-    return "TIME", f"{d.isoformat()}T{hh:02d}:{mm:02d}"
+        return "TIME", f"{d.isoformat()}T24:00{zone}"
+    return "TIME", f"{d.isoformat()}T{hh:02d}:{mm:02d}{zone}"
 
 
 def _holiday(m, ctx):
@@ -753,7 +754,7 @@ RULES: list[tuple[str, re.Pattern, Callable]] = [
                    rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"),
      _quarter),
     ("spoken_year", _R(rf"\b(?:(?P<mon>{MONTH})\s+|(?:(?i:the)\s+)?(?P<season>(?i:{SEASON}))\s+of\s+)?(?P<sy>(?i:{SPOKEN_YEAR}))(?![\w-])"), _spoken_year),
-    ("month_rel_year", _R(rf"\b(?P<mon>{MONTH})\s+(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"), _month_rel_year),
+    ("month_rel_year", _R(rf"\b(?P<mon>{MONTH})\s+(?:(?i:of)\s+)?(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"), _month_rel_year),
     ("period", _R(rf"\b(?i:the)\s+(?:(?P<py>{YEAR})\s+|(?P<padj>(?i:latest|year-ago|year-earlier|year ago|year earlier|comparable|corresponding|same|prior-year|most recent|recent))\s+)(?i:period)(?!\w)"), _period),
     ("decade_word", _R(rf"\b(?i:the)\s+(?:(?i:{MODIFIER}))?(?P<dw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))(?!\w)"), _decade_word),
     ("year_span", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!'?s\b)"), _year_alone),
