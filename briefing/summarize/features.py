@@ -42,9 +42,10 @@ _RESOLVED_AFTER_DEMONSTRATIVE = re.compile(
     r"^(?:this|that|these|those) (?:week|year|month|morning|afternoon|evening|summer|winter|spring|autumn|"
     r"season|weekend|time|is (?:the|a)\b)", re.IGNORECASE)
 _CAPTION = re.compile(
-    r"(?:scroll down for (?:video|more)|^\s*(?:pictured|photo|image|video|watch|click here|read more|"
-    r"see more|related)\b|\((?:pictured|left|right|centre|center|above|below|top|bottom|inset)\)|"
-    r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,4}: [A-Z])")
+    r"(?i:scroll down for (?:video|more)|^\s*(?:pictured|photo|image|video|watch|click here|read more|"
+    r"see more|related)\b|\((?:pictured|left|right|centre|center|above|below|top|bottom|inset)\))|"
+    # a short label and a colon before a capital: "Flying high: Half of the kite..."
+    r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,4}: [A-Z]")
 _FURNITURE = re.compile(
     r"^\s*(?:by\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s*\.?\s*$|by \. |"
     r"(?:published|updated|last updated)\s*:?|"

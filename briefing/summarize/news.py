@@ -30,9 +30,10 @@ class NewsSummarizer(Summarizer):
     description = ("Default: learned news ranker (position, length, centrality, title and entity overlap, "
                    "caption/byline/question penalties), MMR redundancy removal, dangling-reference repair.")
 
-    def __init__(self, weights: dict | None = None, mmr_lambda: float = 0.8):
+    def __init__(self, weights: dict | None = None, mmr_lambda: float = 0.8, lead_prior: bool = True):
         self.model = weights or load_weights()
         self.mmr_lambda = mmr_lambda
+        self.use_lead_prior = lead_prior
         self._last: tuple[RankInput, DocFeatures] | None = None
 
     def _features(self, doc: RankInput) -> DocFeatures:
@@ -53,7 +54,7 @@ class NewsSummarizer(Summarizer):
         from .select import select_news
 
         feats = self._features(doc)
-        m = lead_weight(budget, doc)
+        m = lead_weight(budget, doc) if self.use_lead_prior else 0.0
         if m > 0:
             # Short summaries of news are mostly its lead: the learned model (trained on 40%
             # extracts) is blended with a lead prior as the summary gets shorter.

@@ -114,7 +114,10 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
         chosen = [i]
         scored[i].chosen = True
         scored[i].reason = "chosen: shortest sentence (nothing fits the word budget)"
-    for s in scored:
+    for i, s in enumerate(scored):
         if s.reason is None:
             s.reason = f"not chosen: rank {rank[s.sentence.index]}"
+            similar = max(chosen, key=lambda j: sim(i, j))
+            if sim(i, similar) >= redundant:
+                s.reason += f", redundant with #{scored[similar].sentence.index}"
     return [scored[i] for i in chosen]
