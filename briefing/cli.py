@@ -6,7 +6,6 @@ Commands parse options, call the API and map ``BriefingError`` to exit codes
 """
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from datetime import date
@@ -14,6 +13,7 @@ from datetime import date
 import click
 
 from . import __version__
+from ._lazy import load
 from .errors import BriefingError, UsageError
 
 # Commands that live in their own modules, loaded only when called.
@@ -27,10 +27,7 @@ LAZY_COMMANDS = {
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         names = set(super().list_commands(ctx))
-        for name in LAZY_COMMANDS:
-            if self._load(name) is not None:
-                names.add(name)
-        return sorted(names)
+        return sorted(names | set(LAZY_COMMANDS))
 
     def get_command(self, ctx, name):
         return super().get_command(ctx, name) or self._load(name)
@@ -50,13 +47,7 @@ class LazyGroup(click.Group):
     @staticmethod
     def _load(name):
         target = LAZY_COMMANDS.get(name)
-        if not target:
-            return None
-        module, attr = target.split(":")
-        try:
-            return getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            return None
+        return load(target) if target else None
 
 
 def _parse_date(ctx, param, value):

@@ -5,9 +5,9 @@ specifies; `briefing eval entities|dates|stories FILE` evaluate the rest.
 """
 from __future__ import annotations
 
-import importlib
-
 import click
+
+from .._lazy import load
 
 # sub-command name -> "module:attribute" of a click command
 SUBCOMMANDS = {
@@ -24,13 +24,7 @@ class EvalGroup(click.Group):
 
     def get_command(self, ctx, name):
         target = SUBCOMMANDS.get(name)
-        if target is None:
-            return None
-        module, attr = target.split(":")
-        try:
-            return getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            return None
+        return load(target) if target else None
 
     def resolve_command(self, ctx, args):
         # `briefing eval DATA.jsonl ...` means `briefing eval summaries DATA.jsonl ...`

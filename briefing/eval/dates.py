@@ -51,21 +51,16 @@ class Counts:
 
 
 def read_rows(path: str) -> list[dict]:
-    p = Path(path)
-    if not p.is_file():
+    from .data import iter_jsonl
+
+    if not Path(path).is_file():
         raise InputError(f"{path}: no such file")
     rows = []
-    with p.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                row["text"], row["dct"]
-                row.setdefault("timexes", [])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise InputError(f"{path}:{n}: not a row with text, dct and timexes") from None
-            rows.append(row)
+    for n, row in iter_jsonl(path):
+        if not isinstance(row.get("text"), str) or "dct" not in row:
+            raise InputError(f"{path}:{n}: not a row with text, dct and timexes")
+        row.setdefault("timexes", [])
+        rows.append(row)
     if not rows:
         raise InputError(f"{path}: no rows")
     return rows

@@ -46,50 +46,44 @@ def normalise_name(name: str) -> str:
 
 def read_conll(path: str) -> list[ConllDoc]:
     """Rebuild documents from CoNLL-style JSONL rows. Raises InputError on unreadable input."""
+    from .data import iter_jsonl
+
     docs: dict[str, ConllDoc] = {}
-    try:
-        fh = open(path, encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
-    with fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                tokens, tags = row["tokens"], row["tags"]
-                doc_id = str(row.get("doc", 0))
-            except (ValueError, KeyError, TypeError):
-                raise InputError(f"{path}:{n}: not a CoNLL row (needs tokens, tags, doc)") from None
-            if len(tokens) != len(tags):
-                raise InputError(f"{path}:{n}: tokens and tags differ in length")
-            doc = docs.get(doc_id)
-            if doc is None:
-                doc = docs[doc_id] = ConllDoc(doc_id, "")
-                parts_start = 0
+    for n, row in iter_jsonl(path):
+        try:
+            tokens, tags = row["tokens"], row["tags"]
+            doc_id = str(row.get("doc", 0))
+        except KeyError:
+            raise InputError(f"{path}:{n}: not a CoNLL row (needs tokens, tags, doc)") from None
+        if len(tokens) != len(tags):
+            raise InputError(f"{path}:{n}: tokens and tags differ in length")
+        doc = docs.get(doc_id)
+        if doc is None:
+            doc = docs[doc_id] = ConllDoc(doc_id, "")
+            parts_start = 0
+        else:
+            doc.text += "\n"
+            parts_start = len(doc.text)
+        pos = parts_start
+        cur: list = []  # [start, end, type]
+        for k, (tok, tag) in enumerate(zip(tokens, tags)):
+            a = pos
+            b = a + len(tok)
+            pos = b + 1
+            kind = tag[2:] if tag[:2] in ("B-", "I-") else None
+            if kind and (tag.startswith("B-") or not cur or cur[2] != kind):
+                if cur:
+                    doc.spans.append(tuple(cur))
+                cur = [a, b, kind]
+            elif kind:
+                cur[1] = b
             else:
-                doc.text += "\n"
-                parts_start = len(doc.text)
-            pos = parts_start
-            cur: list = []  # [start, end, type]
-            for k, (tok, tag) in enumerate(zip(tokens, tags)):
-                a = pos
-                b = a + len(tok)
-                pos = b + 1
-                kind = tag[2:] if tag[:2] in ("B-", "I-") else None
-                if kind and (tag.startswith("B-") or not cur or cur[2] != kind):
-                    if cur:
-                        doc.spans.append(tuple(cur))
-                    cur = [a, b, kind]
-                elif kind:
-                    cur[1] = b
-                else:
-                    if cur:
-                        doc.spans.append(tuple(cur))
-                    cur = []
-            if cur:
-                doc.spans.append(tuple(cur))
-            doc.text += " ".join(tokens)
+                if cur:
+                    doc.spans.append(tuple(cur))
+                cur = []
+        if cur:
+            doc.spans.append(tuple(cur))
+        doc.text += " ".join(tokens)
     if not docs:
         raise InputError(f"{path}: no rows")
     for d in docs.values():  # keep only the types we score

@@ -45,33 +45,24 @@ def load_stories(path: str) -> tuple[list[Article], list[str]]:
     """Articles and their gold story labels from a JSONL file."""
     articles: list[Article] = []
     gold: list[str] = []
-    try:
-        fh = open(path, encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    with fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{n}: not JSON ({e.msg})") from None
-            if not isinstance(d, dict) or "story" not in d:
-                raise InputError(f"{path}:{n}: each row needs a 'story' field (the gold story label)")
-            title = d.get("title") if isinstance(d.get("title"), str) else ""
-            text = d.get("text") if isinstance(d.get("text"), str) else ""
-            if not title.strip() and not text.strip():
-                raise InputError(f"{path}:{n}: the row has neither 'title' nor 'text'")
-            published_at = _parse_time(d.get("published"))
-            articles.append(Article(
-                text=text, title=title or None, id=str(d.get("id", n)),
-                url=d.get("url") or None, source_name=d.get("source") or None,
-                published_at=published_at,
-                published=published_at.date() if published_at else None,
-                format="jsonl",
-            ))
-            gold.append(str(d["story"]))
+    from .data import iter_jsonl
+
+    for n, d in iter_jsonl(path):
+        if "story" not in d:
+            raise InputError(f"{path}:{n}: each row needs a 'story' field (the gold story label)")
+        title = d.get("title") if isinstance(d.get("title"), str) else ""
+        text = d.get("text") if isinstance(d.get("text"), str) else ""
+        if not title.strip() and not text.strip():
+            raise InputError(f"{path}:{n}: the row has neither 'title' nor 'text'")
+        published_at = _parse_time(d.get("published"))
+        articles.append(Article(
+            text=text, title=title or None, id=str(d.get("id", n)),
+            url=d.get("url") or None, source_name=d.get("source") or None,
+            published_at=published_at,
+            published=published_at.date() if published_at else None,
+            format="jsonl",
+        ))
+        gold.append(str(d["story"]))
     if not articles:
         raise InputError(f"{path}: no articles to evaluate")
     return articles, gold
@@ -229,11 +220,9 @@ def fold_indices(path: str, gold: list[str]) -> list[list[int]]:
     CRC32 hash of the story label; a story never spans both folds."""
     import zlib
 
-    topics = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                topics.append(json.loads(line).get("topic"))
+    from .data import iter_jsonl
+
+    topics = [row.get("topic") for _, row in iter_jsonl(path)]
     use_topic = all(isinstance(t, (str, int)) and str(t).isdigit() for t in topics)
     fold = [int(t) % 2 if use_topic else zlib.crc32(g.encode()) % 2 for t, g in zip(topics, gold)]
     return [[i for i, f in enumerate(fold) if f == k] for k in (0, 1)]
@@ -242,18 +231,13 @@ def fold_indices(path: str, gold: list[str]) -> list[list[int]]:
 def _paraphrase(file, threshold, as_json):
     from ..digest.dedup import DEFAULT_THRESHOLD, similarity
 
+    from .data import iter_jsonl
+
     pairs = []
-    with open(file, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{file}:{n}: not JSON ({e.msg})") from None
-            if not all(k in d for k in ("text1", "text2", "label")):
-                raise InputError(f"{file}:{n}: each row needs 'text1', 'text2' and 'label'")
-            pairs.append((d["text1"], d["text2"], int(d["label"])))
+    for n, d in iter_jsonl(file):
+        if not all(k in d for k in ("text1", "text2", "label")):
+            raise InputError(f"{file}:{n}: each row needs 'text1', 'text2' and 'label'")
+        pairs.append((d["text1"], d["text2"], int(d["label"])))
     if not pairs:
         raise InputError(f"{file}: no sentence pairs")
     t = DEFAULT_THRESHOLD if threshold is None else threshold
