@@ -35,7 +35,8 @@ def prepare(article: Article) -> tuple[str, list]:
     """The analysis text (same length as ``article.text``) and its sentences."""
     if not article.text or not article.text.strip():
         raise InputError(f"{article.path or article.url or article.id or 'input'}: empty text, nothing to summarise")
-    analysis = clean_for_analysis(article.text, keep_from=article.body_start)
+    analysis = clean_for_analysis(article.text, keep_from=article.body_start,
+                                  markdown=article.format == "markdown")
     return analysis, split_sentences(analysis)
 
 

@@ -58,3 +58,12 @@ def test_repeated_paragraph_keeps_first_copy():
     s = f"{para}\n\nSomething else happened in between.\n\n{para}\n"
     c = clean_for_analysis(s)
     assert c.count(para) == 1 and c.index(para) == 0
+
+
+def test_markdown_structure_is_not_prose():
+    s = "Intro sentence here.\n\n## A new collection\n\n---\n\n![photo](a.jpg)\n\n| a | b |\n\nMore prose follows.\n"
+    c = clean_for_analysis(s, markdown=True)
+    assert len(c) == len(s)
+    assert "A new collection" not in c and "---" not in c and "photo" not in c and "| a |" not in c
+    assert "Intro sentence here." in c and "More prose follows." in c
+    assert "A new collection" in clean_for_analysis(s), "plain text keeps its lines"

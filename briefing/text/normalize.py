@@ -63,11 +63,16 @@ def _near_same(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
 
 
-def clean_for_analysis(text: str, *, keep_from: int = 0) -> str:
+# Markdown structure that is not prose: headings, rules, images on their own line, tables.
+_MARKDOWN_NOT_PROSE = re.compile(r"^\s{0,3}(?:#{1,6}\s.*|(?:[-*_]\s*){3,}|!\[[^\]]*\]\([^)]*\)|\|.*\|)\s*$")
+
+
+def clean_for_analysis(text: str, *, keep_from: int = 0, markdown: bool = False) -> str:
     """Return a same-length copy of ``text`` ready for segmentation and ranking.
 
     Lines before ``keep_from`` (a title line) are blanked too, so the title is
-    never picked as a summary sentence.
+    never picked as a summary sentence; with ``markdown``, so are headings,
+    rules, image lines and tables.
     """
     out = text.translate(_ODD_SPACES).translate(_ZERO_WIDTH)
     chars = list(out)
@@ -87,6 +92,9 @@ def clean_for_analysis(text: str, *, keep_from: int = 0) -> str:
         a, b = pos, pos + len(raw.rstrip("\r\n"))
         pos += len(raw)
         line = out[a:b]
+        if markdown and _MARKDOWN_NOT_PROSE.match(line):
+            blank(a, b)
+            continue
         key = line_key(line)
         if not key:
             continue  # blank lines do not break a run of duplicates
