@@ -14,6 +14,8 @@ import click
 
 from . import __version__
 from ._lazy import load
+from .deliver.cli import mail_options as _mail_options  # click decorators only: no heavy imports
+from .deliver.cli import wants_mail as _wants_mail
 from .errors import BriefingError, UsageError
 
 # Commands that live in their own modules, loaded only when called.
@@ -78,9 +80,6 @@ def summary_options(f):
     f = click.option("--sentences", "-n", type=click.IntRange(min=1), default=None,
                      help="Number of sentences (default 3, unless --words or --ratio is given).")(f)
     return f
-
-
-from .deliver.cli import mail_options as _mail_options, wants_mail as _wants_mail  # noqa: E402 (click only)
 
 
 @cli.command()
