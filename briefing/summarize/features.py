@@ -64,14 +64,16 @@ def stop_words() -> frozenset[str]:
 
 @lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
-    return _porter().stem(word)
+    return _porter().stemWord(word)
 
 
 @lru_cache(maxsize=1)
 def _porter():
-    from nltk.stem.porter import PorterStemmer  # pure Python, no downloaded data
+    # Snowball's Porter stemmer: pure Python, imports in milliseconds (NLTK took ~2 s of
+    # the CLI's cold start). Evaluation keeps rouge-score's own NLTK stemming: that is the metric.
+    import snowballstemmer
 
-    return PorterStemmer()
+    return snowballstemmer.stemmer("porter")
 
 
 def content_terms(text: str) -> list[str]:
