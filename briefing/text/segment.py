@@ -3,6 +3,12 @@
 ``pysbd`` (rule-based, no downloaded data) splits each paragraph; paragraphs are
 split first so a sentence never runs across a blank line or a heading. It
 handles "Jan. 10", "U.S.", "Mr." and quotes.
+
+Scraped text that lost its line breaks (photo captions run into the story with
+no punctuation: "... on Saturday Wright (centre) is now ...", "Scroll down for
+video Flying high: Half of ...") and long quotations that pysbd keeps whole are
+cut again by ``_run_on_breaks``: a few conservative patterns, each of which only
+fires where no sentence punctuation separates two clauses.
 """
 from __future__ import annotations
 
@@ -20,6 +26,79 @@ def _segmenter():
     import pysbd
 
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+# Words after which a capitalised word is still the same sentence ("said Locke", "in London").
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for from by with about as into onto over under after before since until "
+    "and or but nor so yet if when while where whereas because that which who whom whose than then "
+    "said says say told asked added insisted claimed explained wrote reads read says according like "
+    "is are was were be been being has have had do does did will would can could may might must shall should "
+    "not no nor his her their its our your my this these those such mr mrs ms dr st".split())
+# Lower-case words that end in a full stop without ending a sentence.
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
+_LOWER_ABBREVIATIONS = frozenset("vs approx cf al etc no nos op ed eds vol pp ca est fig".split())
+_CAPTION_MARK = r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|front|back|second (?:left|right))\)"
+_BREAKS = re.compile(
+    # a full stop after a lower-case word (or a closing quote after it) and a capital: pysbd keeps
+    # sentences inside long quotations together ("... enjoyed it. I'm fortunate ...")
+    r"(?P<stop>(?<=[a-z]{2}[.!?])|(?<=[.!?][’”'\"]))\s+(?=[‘“'\"]?[A-Z])"
+    # "Scroll down for video" is page furniture glued to whatever follows or precedes it
+    r"|(?P<scroll>\s*\b(?=[Ss]croll down for (?:video|more)\b)|(?<=[Ss]croll down for video)\s+|(?<=[Ss]croll down for more)\s+)"
+    # an opening quote with a capital straight after a word with no punctuation: "on Friday 'I'd be ..."
+    r"|(?P<quote>(?<=[a-z0-9)])\s+(?=[‘“'\"][A-Z]))"
+    # a caption label: "last Saturday Skilful: The kite ..."
+    r"|(?P<label>(?<=[a-z0-9)])\s+(?=[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: [A-Z‘“'\"]))"
+    # a caption's subject: "on Saturday Wright (centre) is now ..."; and what follows "(pictured)"
+    r"|(?P<mark>(?<=[a-z0-9)])\s+(?=(?:[A-Z][\w'’.-]* ){0,3}[A-Z][\w'’-]* " + _CAPTION_MARK + r"))"
+    r"|(?P<aftermark>(?<=\))\s+(?=[A-Z]))"
+    # a sentence-opening pronoun or article straight after a lower-case word: "the club He has ..."
+    r"|(?P<pronoun>(?<=[a-z0-9])\s+(?=(?:He|She|They|It|The|This|His|Her|Their|There|We) [a-z]|However,))"
+)
+_LABEL_VERBS = re.compile(r"\b(?:said|says|told|added|asked|wrote|reads|explained|insisted|claimed|tweeted|posted)\b", re.I)
+
+
+def _previous_word(text: str, pos: int) -> str:
+    m = re.search(r"([\w'’.-]+)\W*$", text[:pos])
+    return m.group(1) if m else ""
+
+
+def _run_on_breaks(text: str) -> list[int]:
+    """Offsets in ``text`` (one sentence as pysbd found it) where a new sentence starts."""
+    cuts: list[int] = []
+    for m in _BREAKS.finditer(text):
+        start, kind = m.end(), m.lastgroup
+        if start <= 0 or start >= len(text):
+            continue
+        before, after = text[:m.start()], text[start:]
+        word = _previous_word(text, m.start())
+        prev = word.lower()
+        # a caption's last word is lower case, a number or a day ("... last Saturday Skilful: The kite")
+        ends_caption = word[:1].islower() or word[:1].isdigit() or prev in _DAYS
+        if kind == "stop":
+            if prev.rstrip(".!?") in _LOWER_ABBREVIATIONS:
+                continue
+        elif kind == "quote":
+            # a real opening quote runs on for a few words ('Titanic' is a title, not a sentence)
+            if prev in _FUNCTION_WORDS or re.match(r"^.[^‘“'\"’”]*?[’”'\"](?:\W|$)", after) and \
+                    len(re.match(r"^.[^’”'\"]*", after).group(0).split()) < 4:
+                continue
+        elif kind == "label":
+            label = after.split(":", 1)[0]
+            if (prev in _FUNCTION_WORDS or not ends_caption or _LABEL_VERBS.search(label)
+                    or any(w[:1].isupper() for w in label.split()[1:])):
+                continue
+        elif kind == "aftermark":
+            if not re.search(_CAPTION_MARK + r"$", before):
+                continue
+        elif kind in ("mark", "pronoun"):
+            if prev in _FUNCTION_WORDS or not ends_caption:
+                continue
+        if kind != "scroll" and (len(words(text[cuts[-1] if cuts else 0:m.start()])) < 3 or len(words(after)) < 3):
+            continue
+        if not cuts or start > cuts[-1]:
+            cuts.append(start)
+    return cuts
 
 
 def _paragraph_spans(text: str):
@@ -54,14 +133,16 @@ def split_sentences(text: str) -> list[Sentence]:
             if not chunk.strip():
                 continue
             for span in seg.segment(chunk):
-                s, e = a + span.start, a + span.end
-                # trim whitespace so offsets point at the sentence itself
-                while s < e and text[s].isspace():
-                    s += 1
-                while e > s and text[e - 1].isspace():
-                    e -= 1
-                if e > s and _WORD.search(text[s:e]):
-                    out.append(Sentence(text=text[s:e], start=s, end=e, index=len(out), paragraph=p))
+                s0, e0 = a + span.start, a + span.end
+                bounds = [s0, *(s0 + c for c in _run_on_breaks(text[s0:e0])), e0]
+                for s, e in zip(bounds, bounds[1:]):
+                    # trim whitespace so offsets point at the sentence itself
+                    while s < e and text[s].isspace():
+                        s += 1
+                    while e > s and text[e - 1].isspace():
+                        e -= 1
+                    if e > s and _WORD.search(text[s:e]):
+                        out.append(Sentence(text=text[s:e], start=s, end=e, index=len(out), paragraph=p))
     return out
 
 
