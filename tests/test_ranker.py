@@ -224,3 +224,19 @@ def test_lead_prior_weight_follows_compression():
     doc = doc_of(ARTICLE)  # 8 sentences
     assert lead_weight(Budget(sentences=1), doc) == 1.0
     assert lead_weight(Budget(ratio=1.0), doc) == 0.0
+
+
+def test_lead_prior_costs_length_short_sentences_and_opening_quotes():
+    from briefing.summarize.news import lead_prior
+
+    base = {"length": 0.4, "short": 0.0, "quote": 0.0, "fragment": 0.0, "question": 0.0}
+    assert lead_prior(1, base) > lead_prior(1, {**base, "length": 0.8})
+    assert lead_prior(1, base) > lead_prior(1, {**base, "short": 1.0})
+    assert lead_prior(1, base) > lead_prior(1, {**base, "quote": 1.0})
+    assert lead_prior(0, base) > lead_prior(1, base)
+
+
+def test_lead_prior_is_off_for_long_extracts():
+    doc = doc_of(ARTICLE)  # 8 sentences: 3 of them (37.5%) is an extract, not a headline summary
+    assert lead_weight(Budget(sentences=3), doc) == 0.0
+    assert lead_weight(Budget(sentences=1), doc) == 1.0

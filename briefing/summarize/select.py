@@ -18,7 +18,9 @@ from .base import Budget
 from .features import is_caption, is_dangling, is_furniture
 
 REDUNDANT = 0.65  # cosine above which a sentence adds nothing new
-WINDOW = 2  # an antecedent this close, already in the summary, resolves a reference
+# an antecedent this close (same paragraph), already in the summary, resolves a reference: the reader
+# has just seen who "he" is; 4 instead of 2 gained ~0.1 ROUGE-1 on both halves of both dev sets
+WINDOW = 4
 MAX_ANTECEDENTS = 2  # "He said" after "But he ..." may need two sentences of context
 
 
@@ -56,7 +58,7 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
         return float(vectors[i] @ vectors[j]) if vectors is not None and vectors.size else 0.0
 
     def resolved(j: int) -> bool:
-        # the reader has just seen what "he" or "but" points back to: one of the two
+        # the reader has just seen what "he" or "but" points back to: one of the WINDOW
         # sentences before it, in the same paragraph, is in the summary too
         return j == 0 or any(0 <= j - d and j - d in chosen and
                              scored[j - d].sentence.paragraph == scored[j].sentence.paragraph
