@@ -31,10 +31,18 @@ def article_id(article: Article) -> str:
     return hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()[:12]
 
 
+# About 170,000 words: a book, not an article. Beyond this NER alone takes minutes.
+MAX_ARTICLE_CHARS = 1_000_000
+
+
 def prepare(article: Article) -> tuple[str, list]:
     """The analysis text (same length as ``article.text``) and its sentences."""
+    name = article.path or article.url or article.id or "input"
     if not article.text or not article.text.strip():
-        raise InputError(f"{article.path or article.url or article.id or 'input'}: empty text, nothing to summarise")
+        raise InputError(f"{name}: empty text, nothing to summarise")
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise InputError(f"{name}: too long for one article ({len(article.text):,} characters, "
+                         f"limit {MAX_ARTICLE_CHARS:,})")
     analysis = clean_for_analysis(article.text, keep_from=article.body_start,
                                   markdown=article.format == "markdown")
     return analysis, split_sentences(analysis)

@@ -331,3 +331,12 @@ def test_usage_errors_exit_2(tmp_path):
         res = run_briefing(*args)
         assert res.returncode == 2, (args, res.stderr)
         assert "Traceback" not in res.stderr
+
+
+def test_huge_input_is_refused_in_one_line(tmp_path):
+    big = tmp_path / "book.txt"
+    big.write_text("The council met again on Monday to discuss the budget. " * 20_000, encoding="utf-8")
+    res = run_briefing("summarize", big)
+    assert res.returncode == 1
+    assert "too long for one article" in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
