@@ -119,15 +119,45 @@ def test_dangling_detection(text, dangling):
     assert is_dangling(text) is dangling
 
 
-def test_score_is_the_learned_dot_product_and_parts_explain_it():
-    weights = load_weights()
-    assert set(weights["weights"]) == set(FEATURES)
+def test_score_is_the_shipped_trees_and_parts_explain_it():
+    model = load_weights()
+    assert model["features"] == list(FEATURES)
+    assert all(f < len(FEATURES) for tree in model["trees"] for f in tree["feature"])
     doc = doc_of(ARTICLE)
     scored = NewsSummarizer().score(doc)
     assert len(scored) == len(doc.sentences)
     for s in scored:
-        z = weights["bias"] + sum(s.parts.values())
+        # path contributions per feature: bias + parts is exactly the log-odds
+        assert set(s.parts) <= set(FEATURES)
+        z = model["bias"] + sum(s.parts.values())
         assert s.score == pytest.approx(1 / (1 + math.exp(-z)))
+    assert any(len(s.parts) > 3 for s in scored)
+
+
+def test_tree_walker_matches_a_hand_computed_tree():
+    # one stump on "first" and one two-level tree on "length" then "numbers"
+    model = {"bias": -1.0, "features": list(FEATURES), "trees": [
+        {"feature": [FEATURES.index("first"), -1, -1], "threshold": [0.5, 0, 0],
+         "left": [1, 0, 0], "right": [2, 0, 0], "value": [0.0, -0.5, 2.0]},
+        {"feature": [FEATURES.index("length"), FEATURES.index("numbers"), -1, -1, -1],
+         "threshold": [0.5, 0.5, 0, 0, 0], "left": [1, 2, 0, 0, 0], "right": [4, 3, 0, 0, 0],
+         "value": [0.0, 0.1, 0.0, 0.4, -0.3]},
+    ]}
+    doc = doc_of("The bridge opens in 2027 after years of delay. Work starts soon.")
+    scored = NewsSummarizer(weights=model, lead_prior=False).score(doc)
+    # first sentence: first=1 -> +2.0; short with a number -> length +0.1, numbers +0.3
+    assert scored[0].parts == pytest.approx({"first": 2.0, "length": 0.1, "numbers": 0.3})
+    assert scored[0].score == pytest.approx(1 / (1 + math.exp(-(-1.0 + 2.4))))
+    # second: first=0 -> -0.5; short, no number -> length +0.1, numbers -0.1
+    assert scored[1].parts == pytest.approx({"first": -0.5, "length": 0.1, "numbers": -0.1})
+
+
+def test_a_logistic_model_is_still_a_dot_product():
+    model = {"bias": 0.5, "weights": {"first": 1.0, "length": -2.0}}
+    doc = doc_of(ARTICLE)
+    for s in NewsSummarizer(weights=model, lead_prior=False).score(doc):
+        assert s.score == pytest.approx(1 / (1 + math.exp(-(0.5 + sum(s.parts.values())))))
+        assert set(s.parts) <= {"first", "length"}
 
 
 # --- selection -------------------------------------------------------------------------------

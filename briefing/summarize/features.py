@@ -27,6 +27,8 @@ FEATURES = (
     "centrality", "degree", "centroid", "overlap", "textrank", "title", "lead_sim", "entities", "frequency", "numbers",
     # penalties: things that make poor summary sentences
     "quote", "question", "fragment", "dangling", "caption", "furniture",
+    # structure and ranks within the article (the trees use them; the logistic regression barely can)
+    "index", "para_index", "para_pos", "doc_length", "overlap_rank", "degree_rank", "capitals",
 )
 
 # A sentence opening with one of these refers back to something the reader has not seen.
@@ -53,6 +55,8 @@ _FURNITURE = re.compile(
     r"(?:follow|contact) (?:us|me|him|her)\b.*(?:twitter|@)|"
     r"e-?mail\s*:|copyright\b|all rights reserved)", re.IGNORECASE)
 _QUOTE_OPEN = re.compile(r"^[\"'‘“]")
+# capitalised words that do not open a sentence: names, places, organisations (a cheap stand-in for NER)
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
 
 @lru_cache(maxsize=1)
@@ -207,12 +211,17 @@ def features(doc: RankInput) -> DocFeatures:
             tf[t] = tf.get(t, 0) + 1
     total_terms = sum(tf.values()) or 1
     first_para = -1
+    paragraphs = {p: k for k, p in enumerate(dict.fromkeys(s.paragraph for s in sents))}
+    overlap_rank = (-overlap).argsort(kind="stable").argsort(kind="stable")
+    degree_rank = (-degree).argsort(kind="stable").argsort(kind="stable")
+    in_para = 0
     rows = []
     for i, (s, terms) in enumerate(zip(sents, term_lists)):
         n_words = len(words(s.text))
         text = s.text.strip()
         tset = set(terms)
         para_first = s.paragraph != first_para
+        in_para = 0 if para_first else in_para + 1
         first_para = s.paragraph
         freq = (sum(tf[t] for t in terms) / len(terms) / total_terms * 50.0) if terms else 0.0
         rows.append({
@@ -239,6 +248,13 @@ def features(doc: RankInput) -> DocFeatures:
             "dangling": 1.0 if is_dangling(text) else 0.0,
             "caption": 1.0 if is_caption(text) else 0.0,
             "furniture": 1.0 if is_furniture(text) else 0.0,
+            "index": min(i, 40) / 40.0,
+            "para_index": paragraphs[s.paragraph] / max(len(paragraphs) - 1, 1),
+            "para_pos": min(in_para, 5) / 5.0,
+            "doc_length": min(n, 100) / 100.0,
+            "overlap_rank": float(overlap_rank[i]) / n,
+            "degree_rank": float(degree_rank[i]) / n,
+            "capitals": min(len(_CAPITALISED.findall(text)), 10) / 10.0,
         })
     return DocFeatures(rows=rows, vectors=vec)
 

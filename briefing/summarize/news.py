@@ -1,11 +1,15 @@
-"""The default ranker for news: learned weights over explainable features.
+"""The default ranker for news: a learned model over explainable features.
 
-Each sentence's score is a logistic regression over the features in
-``features.py`` (position, length, centrality, title and entity overlap,
-penalties), with weights trained by ``scripts/train_ranker.py`` and shipped as
-``briefing/data/ranker_weights.json`` -- inference is a dot product. ``parts``
-holds each feature's contribution (weight x value), so ``--explain`` shows why
-a sentence ranked where it did. Selection removes redundancy and keeps dangling
+Each sentence's score is the probability, from gradient-boosted trees over the
+features in ``features.py`` (position, length, centrality, title and entity
+overlap, paragraph structure, penalties), that it belongs in the summary. The
+trees are trained by ``scripts/train_ranker.py`` and shipped as plain arrays in
+``briefing/data/ranker_weights.json``; inference walks every tree for every
+sentence at once in numpy (no scikit-learn, no pickle). ``parts`` holds each
+feature's contribution: the change of value at every split on that feature along
+the sentence's paths (Saabas), so bias + parts is exactly the log-odds and
+``--explain`` shows why a sentence ranked where it did. A model file with
+``weights`` instead of ``trees`` is a logistic regression (a dot product). Selection removes redundancy and keeps dangling
 references readable (``select.py``).
 """
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+
+import numpy as np
 
 from ..models import ScoredSentence
 from .base import Budget, RankInput, Summarizer
@@ -35,6 +41,7 @@ class NewsSummarizer(Summarizer):
         self.mmr_lambda = mmr_lambda
         self.use_lead_prior = lead_prior
         self._last: tuple[RankInput, DocFeatures] | None = None
+        self._forest: Forest | None = None
 
     def _features(self, doc: RankInput) -> DocFeatures:
         if self._last is None or self._last[0] is not doc:
@@ -42,12 +49,29 @@ class NewsSummarizer(Summarizer):
         return self._last[1]
 
     def score(self, doc: RankInput) -> list[ScoredSentence]:
+        if "trees" in self.model:
+            return self._score_trees(doc)
         weights = self.model["weights"]
         bias = float(self.model.get("bias", 0.0))
         out = []
         for s, row in zip(doc.sentences, self._features(doc).rows):
             parts = {name: weights.get(name, 0.0) * row[name] for name in FEATURES if row[name] and weights.get(name)}
             out.append(ScoredSentence(s, score=logistic(bias + sum(parts.values())), parts=parts))
+        return out
+
+    def _score_trees(self, doc: RankInput) -> list[ScoredSentence]:
+        if self._forest is None:
+            self._forest = Forest(self.model)
+        forest = self._forest
+        rows = self._features(doc).rows
+        names = forest.names
+        X = np.array([[row[name] for name in names] for row in rows])
+        contrib = forest.contributions(X)
+        bias = float(self.model["bias"])
+        out = []
+        for s, c in zip(doc.sentences, contrib):
+            parts = {names[f]: float(c[f]) for f in np.flatnonzero(np.abs(c) > 1e-9)}
+            out.append(ScoredSentence(s, score=logistic(bias + float(c.sum())), parts=parts))
         return out
 
     def select(self, scored: list[ScoredSentence], budget: Budget, doc: RankInput) -> list[ScoredSentence]:
@@ -63,6 +87,46 @@ class NewsSummarizer(Summarizer):
                 s.parts["lead_prior"] = m * prior
                 s.score = (1 - m) * s.score + m * prior
         return select_news(scored, budget, feats.vectors, self.mmr_lambda)
+
+
+class Forest:
+    """Every tree's nodes concatenated, walked level by level for all sentences and trees at once."""
+
+    def __init__(self, model: dict):
+        self.names = list(model.get("features") or FEATURES)
+        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        for tree in model["trees"]:
+            base = len(feature)
+            roots.append(base)
+            feature += tree["feature"]
+            threshold += tree["threshold"]
+            left += [base + c for c in tree["left"]]
+            right += [base + c for c in tree["right"]]
+            value += tree["value"]
+        self.feature = np.array(feature, dtype=np.int64)
+        self.leaf = self.feature < 0
+        self.split_on = np.where(self.leaf, 0, self.feature)
+        self.threshold = np.array(threshold)
+        self.left = np.array(left, dtype=np.int64)
+        self.right = np.array(right, dtype=np.int64)
+        self.value = np.array(value)
+        self.roots = np.array(roots, dtype=np.int64)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """(sentences x features): the summed change of node value at each split on that feature."""
+        n = X.shape[0]
+        out = np.zeros((n, len(self.names)))
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        rows = np.broadcast_to(np.arange(n)[:, None], node.shape)
+        while True:
+            inner = ~self.leaf[node]
+            if not inner.any():
+                return out
+            f = self.split_on[node]
+            nxt = np.where(X[rows, f] <= self.threshold[node], self.left[node], self.right[node])
+            nxt = np.where(inner, nxt, node)
+            np.add.at(out, (rows[inner], f[inner]), self.value[nxt[inner]] - self.value[node[inner]])
+            node = nxt
 
 
 # Lead prior for short summaries; its constants were set on cnndm_dev (3-sentence highlights) and
