@@ -30,22 +30,17 @@ class Row:
 
 
 def load_rows(path: str, limit: int | None = None) -> list[Row]:
+    from .data import iter_jsonl
+
     rows: list[Row] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{n}: not JSON ({e.msg})") from None
-            if not isinstance(d, dict) or not isinstance(d.get("text"), str) or not isinstance(d.get("summary"), str):
-                raise InputError(f"{path}:{n}: each row needs string fields 'text' and 'summary'")
-            rows.append(Row(id=str(d.get("id", n)), text=d["text"], summary=d["summary"],
-                            summary_sentences=[s for s in d.get("summary_sentences") or [] if isinstance(s, str)],
-                            title=d.get("title") if isinstance(d.get("title"), str) else None))
-            if limit and len(rows) >= limit:
-                break
+    for n, d in iter_jsonl(path):
+        if not isinstance(d.get("text"), str) or not isinstance(d.get("summary"), str):
+            raise InputError(f"{path}:{n}: each row needs string fields 'text' and 'summary'")
+        rows.append(Row(id=str(d.get("id", n)), text=d["text"], summary=d["summary"],
+                        summary_sentences=[s for s in d.get("summary_sentences") or [] if isinstance(s, str)],
+                        title=d.get("title") if isinstance(d.get("title"), str) else None))
+        if limit and len(rows) >= limit:
+            break
     if not rows:
         raise InputError(f"{path}: no rows to evaluate")
     return rows
