@@ -32,6 +32,26 @@ def cli_run():
     return run
 
 
+@pytest.fixture
+def main_run(capsys):
+    """`briefing ARGS` in-process through ``briefing.cli.main`` (the console script's entry point, with its
+    exit-code mapping) -> (exit code, stdout, stderr). The spaCy model stays loaded between calls."""
+    from briefing.cli import main
+
+    def run(*args):
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        else:  # pragma: no cover - main always exits
+            code = 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
 @dataclass
 class Proc:
     returncode: int

@@ -17,21 +17,8 @@ from digest_server import NEXT_RUN_ISO, NOW_ISO, serve_news, update_wire
 
 
 @pytest.fixture
-def run_digest(capsys):
-    from briefing.cli import main
-
-    def run(*args):
-        capsys.readouterr()
-        try:
-            main(["digest", *map(str, args)])
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        else:  # pragma: no cover - main always exits
-            code = 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def run_digest(main_run):
+    return lambda *args: main_run("digest", *args)
 
 
 @pytest.fixture

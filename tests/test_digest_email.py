@@ -34,25 +34,11 @@ LATE_ROW = {"id": "d1", "title": "Kessler dam opens to traffic", "source": "Glob
 
 
 @pytest.fixture
-def run(capsys, monkeypatch, tmp_path):
+def run(main_run, monkeypatch, tmp_path):
     """`briefing ARGS` in-process with the real exit-code mapping -> (code, stdout, stderr)."""
-    from briefing.cli import main
-
     # the default outbox and state go to the test's folder, never the user's
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
-
-    def invoke(*args):
-        capsys.readouterr()
-        try:
-            main([*map(str, args)])
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        else:  # pragma: no cover - main always exits
-            code = 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
+    return main_run
 
 
 def write_jsonl(path, rows):
