@@ -11,6 +11,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+# Imported eagerly (it is light: Jinja2 loads on first use) because the submodule briefing.render
+# would otherwise shadow the function of the same name once anything imported it.
+from .render import render  # noqa: E402
+
 __all__ = ["__version__", "read_source", "build_brief", "BriefOptions", "render", "BriefingError"]
 
 
@@ -23,10 +27,6 @@ def __getattr__(name):  # lazy, so `briefing --help` does not import the heavy p
         from . import brief
 
         return getattr(brief, name)
-    if name == "render":
-        from .render import render
-
-        return render
     if name == "BriefingError":
         from .errors import BriefingError
 
