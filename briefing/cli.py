@@ -122,9 +122,7 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
             rendered.append(render(brief, fmt, template=template))
     if briefs:
         if fmt == "json" and not template:
-            from .render import render as _r
-
-            text = _r(briefs[0], "json") if len(sources) == 1 else _json_list(briefs)
+            text = render(briefs[0], "json") if len(sources) == 1 else _json_list(briefs)
         else:
             sep = {"markdown": "\n---\n\n", "email": "\n" + "-" * 72 + "\n\n", "html": "\n"}.get(fmt, "\n")
             text = sep.join(rendered)
