@@ -36,10 +36,12 @@ class NewsSummarizer(Summarizer):
     description = ("Default: learned news ranker (position, length, centrality, title and entity overlap, "
                    "caption/byline/question penalties), redundancy removal, dangling-reference repair.")
 
-    def __init__(self, weights: dict | None = None, mmr_lambda: float = 1.0, lead_prior: bool = True):
+    def __init__(self, weights: dict | None = None, mmr_lambda: float = 1.0, lead_prior: bool = True,
+                 lead_sets: bool = True):
         self.model = weights or load_weights()
         self.mmr_lambda = mmr_lambda
         self.use_lead_prior = lead_prior
+        self.use_lead_sets = lead_sets
         self._last: tuple[RankInput, DocFeatures] | None = None
         self._forest: Forest | None = None
 
@@ -79,6 +81,7 @@ class NewsSummarizer(Summarizer):
 
         feats = self._features(doc)
         m = lead_weight(budget, doc) if self.use_lead_prior else 0.0
+        model_scores = [s.score for s in scored]  # the learned model's alone, before any blend
         if m > 0:
             # Short summaries of news are mostly its lead: the learned model (trained on 40%
             # extracts) is blended with a lead prior as the summary gets shorter.
@@ -86,7 +89,40 @@ class NewsSummarizer(Summarizer):
                 prior = lead_prior(i, row)
                 s.parts["lead_prior"] = m * prior
                 s.score = (1 - m) * s.score + m * prior
+        if m >= 1.0 and self.use_lead_sets:
+            chosen = self._select_lead_set(scored, budget, feats, model_scores)
+            if chosen is not None:
+                return chosen
         return select_news(scored, budget, feats.vectors, self.mmr_lambda)
+
+    def _select_lead_set(self, scored: list[ScoredSentence], budget: Budget,
+                         feats: DocFeatures, model: list[float]) -> list[ScoredSentence] | None:
+        """Short sentence budgets: the best set of k among the first k + 2 usable sentences
+        (``leadset.py``); None hands over to best-first selection."""
+        from .leadset import MAX_K, best_set, load_set_weights, window
+        from .select import excluded_reason
+
+        weights = load_set_weights()
+        k = budget.max_sentences(len(scored))
+        if weights is None or budget.words is not None or k is None or not 1 <= k <= MAX_K:
+            return None
+        texts = [s.text for s in scored]
+        found = best_set(texts, [s.sentence.paragraph for s in scored], feats.rows, model, k, weights)
+        if found is None:
+            return None
+        combo, margin, compared = found
+        pool = set(window(texts, k))
+        rank = {id(s): r for r, s in enumerate(sorted(scored, key=lambda s: (-s.score, s.sentence.index)), 1)}
+        for i, s in enumerate(scored):
+            s.chosen = i in combo
+            if s.chosen:
+                s.reason = (f"chosen: in the best of {compared} candidate sets of the first {len(pool)} usable "
+                            f"sentences (predicted ROUGE-1 {margin:+.2f} over the next best set)")
+            elif i in pool:
+                s.reason = f"not chosen: rank {rank[id(s)]}, left out of the best set of the first {len(pool)}"
+            else:
+                s.reason = excluded_reason(s) or f"not chosen: rank {rank[id(s)]}"
+        return [scored[i] for i in combo]
 
 
 class Forest:
