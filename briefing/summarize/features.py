@@ -131,6 +131,7 @@ def content_terms(text: str) -> list[str]:
 class DocFeatures:
     rows: list[dict[str, float]]  # one per sentence, names from FEATURES
     vectors: np.ndarray  # unit TF-IDF rows (sentences x terms), for redundancy
+    terms: list[list[str]] | None = None  # each sentence's content terms (stemmed), for set features
 
 
 def is_dangling(text: str) -> bool:
@@ -303,7 +304,7 @@ def features(doc: RankInput) -> DocFeatures:
             "cos_rank": float(cos_rank[i]),
             "cos_rank_order": float(cos_order[i]) / n,
         })
-    return DocFeatures(rows=rows, vectors=vec)
+    return DocFeatures(rows=rows, vectors=vec, terms=term_lists)
 
 
 def logistic(x: float) -> float:

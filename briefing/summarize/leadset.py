@@ -89,11 +89,12 @@ def candidates(texts: list[str], paragraphs: list[int], k: int) -> list[tuple[in
 class SetFeaturizer:
     """Per-article state shared by every candidate set: terms and their counts."""
 
-    def __init__(self, texts: list[str], rows: list[dict[str, float]], model_scores: list[float]):
+    def __init__(self, texts: list[str], rows: list[dict[str, float]], model_scores: list[float],
+                 terms: list[list[str]] | None = None):
         self.texts = texts
         self.rows = rows
         self.model = model_scores
-        self.terms = [content_terms(t) for t in texts]
+        self.terms = terms if terms is not None else [content_terms(t) for t in texts]
         self.n_words = [word_count(t) for t in texts]
         self.total = Counter(t for terms in self.terms for t in terms)
 
@@ -125,13 +126,13 @@ class SetFeaturizer:
 
 
 def best_set(texts: list[str], paragraphs: list[int], rows: list[dict[str, float]], model_scores: list[float],
-             k: int, weights: dict) -> tuple[tuple[int, ...], float, int] | None:
+             k: int, weights: dict, terms: list[list[str]] | None = None) -> tuple[tuple[int, ...], float, int] | None:
     """(chosen indices, their predicted ROUGE-1 margin over the runner-up set, how many sets were
     compared), or None when there is no choice."""
     combos = candidates(texts, paragraphs, k)
     if not combos:
         return None
-    feat = SetFeaturizer(texts, rows, model_scores)
+    feat = SetFeaturizer(texts, rows, model_scores, terms)
     w = [float(weights["weights"].get(name, 0.0)) for name in SET_FEATURES]
     scored = [(sum(a * b for a, b in zip(w, feat.features(c))), c) for c in combos]
     scored.sort(key=lambda vc: (vc[0], [-i for i in vc[1]]), reverse=True)

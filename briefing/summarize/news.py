@@ -107,7 +107,7 @@ class NewsSummarizer(Summarizer):
         if weights is None or budget.words is not None or k is None or not 1 <= k <= MAX_K:
             return None
         texts = [s.text for s in scored]
-        found = best_set(texts, [s.sentence.paragraph for s in scored], feats.rows, model, k, weights)
+        found = best_set(texts, [s.sentence.paragraph for s in scored], feats.rows, model, k, weights, feats.terms)
         if found is None:
             return None
         combo, margin, compared = found
