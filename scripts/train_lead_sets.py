@@ -6,8 +6,9 @@ For every article and every summary size k (2, 3 and 4 sentences), every candida
 set of k among the first k + 2 usable sentences (``briefing.summarize.leadset``)
 is scored with ROUGE-1 F1 against the article's highlights. A ridge regression
 over the set features learns to predict, within an article, which set scores
-higher (features and targets are centred per article and size, so only
-differences between sets count). The candidate sets of one article are what
+higher (features are centred and targets standardised per article and size, so
+only differences between sets count and every article weighs the same). Only
+sizes the pipeline would answer with a lead set are used (k < 30% of the article). The candidate sets of one article are what
 ``NewsSummarizer`` chooses among at run time, so training and use see the same
 sets.
 
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from briefing.eval.rouge import rouge  # noqa: E402
 from briefing.eval.summaries import load_rows, rank_input, reference_sentences  # noqa: E402
 from briefing.summarize.features import features  # noqa: E402
-from briefing.summarize.leadset import SET_FEATURES, SetFeaturizer, candidates  # noqa: E402
+from briefing.summarize.leadset import SET_FEATURES, SetFeaturizer, applies, candidates  # noqa: E402
 from briefing.summarize.news import NewsSummarizer  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summarization" / "cnndm_dev.jsonl"
@@ -60,6 +61,8 @@ def examples(path: Path, sizes=SIZES):
         r = rouge(texts[:3], ref)
         lead[a] = [r[m] for m in METRICS]
         for k in sizes:
+            if not applies(k, len(texts)):  # the pipeline would not choose a lead set here either
+                continue
             sets = candidates(texts, paragraphs, k)
             if len(sets) < 2:
                 continue
@@ -73,10 +76,16 @@ def fit(data: dict, keys, alpha: float) -> np.ndarray:
     from sklearn.linear_model import Ridge
 
     X = np.vstack([data[key][1] - data[key][1].mean(axis=0) for key in keys])
-    y = np.concatenate([data[key][2][:, 0] - data[key][2][:, 0].mean() for key in keys])
+    # ROUGE-1 standardised within each (article, size): every article weighs about the same, instead
+    # of the few whose sets differ by 20-30 points dominating the squared loss (held-out R-1 over
+    # random halves +0.62 -> +0.86). The weights are scaled back to ROUGE-1 points (the mean spread),
+    # so a set's score difference reads as predicted ROUGE-1; the choice does not depend on the scale.
+    ys = [data[key][2][:, 0] for key in keys]
+    y = np.concatenate([(v - v.mean()) / (v.std() + 1.0) for v in ys])
+    scale = float(np.mean([v.std() + 1.0 for v in ys]))
     sd = X.std(axis=0) + 1e-9
     model = Ridge(alpha=alpha, fit_intercept=False).fit(X / sd, y)
-    return model.coef_ / sd
+    return scale * model.coef_ / sd
 
 
 def choose_scores(data: dict, lead: dict, w: np.ndarray, articles, k: int = 3) -> np.ndarray:
@@ -136,22 +145,23 @@ def main(argv=None) -> int:
     data, lead = examples(args.data, sizes)
     print(f"{len(lead)} articles, {sum(len(v[0]) for v in data.values())} candidate sets")
     results = {}
-    for alpha in ([args.alpha] if args.alpha else [0.1, 1.0, 10.0, 100.0]):
+    for alpha in ([args.alpha] if args.alpha else [1.0, 10.0, 30.0, 100.0]):
         results[alpha] = evaluate(data, lead, alpha, sizes)
         r = results[alpha]
         print(f"alpha={alpha:<6} gain over Lead-3 (R1/R2/RLsum): two folds {r['two_fold_gain']}, "
               f"random halves {r['random_halves_gain_mean']}, "
               f"share of halves >= +1 R1 {r['random_halves_share_r1_gain_at_least_1']}, "
               f"below lead {r['random_halves_share_r1_below_lead']}")
-    # judged on the random halves (40 splits), not on one split: the steadier estimate; on a tie the
-    # stronger regularisation
-    alpha = max(results, key=lambda a: (results[a]["random_halves_gain_mean"]["rouge1"], a))  # ties: stronger
+    # judged on both held-out estimates (40 random halves, and the even / odd folds) so that a setting
+    # that wins one split by luck does not win; on a tie the stronger regularisation
+    alpha = max(results, key=lambda a: (results[a]["random_halves_gain_mean"]["rouge1"]
+                                        + results[a]["two_fold_gain"]["rouge1"], a))
     w = fit(data, list(data), alpha)
     payload = {
         "model": "ridge regression over briefing.summarize.leadset.SET_FEATURES, centred per article; "
                  "the candidate set with the highest score is chosen",
         "trained_on": f"{args.data.name} highlights ({len(lead)} articles), summary sizes {list(sizes)}",
-        "target": "ROUGE-1 F1 of each candidate set",
+        "target": "ROUGE-1 F1 of each candidate set, standardised per article and size: (y - mean) / (sd + 1)",
         "trained": date.today().isoformat(),
         "alpha": alpha,
         "held_out": results[alpha],

@@ -132,3 +132,11 @@ def test_the_trainer_refuses_missing_data(tmp_path):
                            str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "x.json")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "not found" in proc.stderr
+
+
+def test_lead_sets_answer_headline_sizes_only():
+    from briefing.summarize.leadset import applies
+
+    assert applies(3, 20) and applies(4, 20) and applies(1, 4)
+    assert not applies(5, 40)  # beyond the sizes the model was trained on
+    assert not applies(3, 10)  # 30% of the article is an extract, not a headline summary

@@ -37,7 +37,13 @@ SET_FEATURES = (
     "noperiod", "short", "quote",  # unit types: caption-like lines, fragments, quotations
     "model", "centrality", "entities", "numbers",  # means of the per-sentence features
 )
-MAX_K = 5  # longer summaries: C(k+2, k) grows and the lead matters less; best-first selection takes over
+MAX_K = 4  # the sizes the model is trained on (2-4); longer summaries use best-first selection
+MAX_RATIO = 0.3  # k / article sentences: beyond this a summary is an extract, not a headline summary
+
+
+def applies(k: int, n_sentences: int) -> bool:
+    """Whether a k-sentence summary of an article of n sentences is chosen as a lead set."""
+    return 1 <= k <= MAX_K and k < MAX_RATIO * n_sentences
 EXTRA = 2  # candidates are the first k + EXTRA usable sentences
 _QUOTE = re.compile(r"[\"“”‘]|(?:^|\s)'")
 _END = re.compile(r"[.!?][\"'’”)\]]*$")

@@ -89,7 +89,7 @@ class NewsSummarizer(Summarizer):
                 prior = lead_prior(i, row)
                 s.parts["lead_prior"] = m * prior
                 s.score = (1 - m) * s.score + m * prior
-        if m >= 1.0 and self.use_lead_sets:
+        if m > 0 and self.use_lead_sets:
             chosen = self._select_lead_set(scored, budget, feats, model_scores)
             if chosen is not None:
                 return chosen
@@ -99,12 +99,12 @@ class NewsSummarizer(Summarizer):
                          feats: DocFeatures, model: list[float]) -> list[ScoredSentence] | None:
         """Short sentence budgets: the best set of k among the first k + 2 usable sentences
         (``leadset.py``); None hands over to best-first selection."""
-        from .leadset import MAX_K, best_set, load_set_weights, window
+        from .leadset import applies, best_set, load_set_weights, window
         from .select import excluded_reason
 
         weights = load_set_weights()
         k = budget.max_sentences(len(scored))
-        if weights is None or budget.words is not None or k is None or not 1 <= k <= MAX_K:
+        if weights is None or budget.words is not None or k is None or not applies(k, len(scored)):
             return None
         texts = [s.text for s in scored]
         found = best_set(texts, [s.sentence.paragraph for s in scored], feats.rows, model, k, weights, feats.terms)
