@@ -43,7 +43,7 @@ MAX_RATIO = 0.3  # k / article sentences: beyond this a summary is an extract, n
 
 def applies(k: int, n_sentences: int) -> bool:
     """Whether a k-sentence summary of an article of n sentences is chosen as a lead set."""
-    return 1 <= k <= MAX_K and k < MAX_RATIO * n_sentences
+    return 1 <= k <= MAX_K and k <= MAX_RATIO * n_sentences + 1e-9
 EXTRA = 2  # candidates are the first k + EXTRA usable sentences
 _QUOTE = re.compile(r"[\"“”‘]|(?:^|\s)'")
 _END = re.compile(r"[.!?][\"'’”)\]]*$")
