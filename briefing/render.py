@@ -49,8 +49,15 @@ def md_escape(text: Any) -> str:
     return s.replace("<", "&lt;")
 
 
+def top_parts(parts: Any, n: int = 4) -> list[tuple[str, float]]:
+    """The ``n`` score parts that moved a sentence most (largest absolute value first): the readable
+    --explain tables show these; JSON keeps every part."""
+    items = [(str(k), float(v)) for k, v in dict(parts or {}).items()]
+    return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
+
+
 def _filters() -> dict[str, Any]:
-    return {"wrap": wrap_text, "one_line": one_line, "md_escape": md_escape}
+    return {"wrap": wrap_text, "one_line": one_line, "md_escape": md_escape, "top_parts": top_parts}
 
 
 def _make_env(sandboxed: bool, autoescape: bool, search_path: str):

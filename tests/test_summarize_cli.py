@@ -340,3 +340,17 @@ def test_huge_input_is_refused_in_one_line(tmp_path):
     assert res.returncode == 1
     assert "too long for one article" in res.stderr and "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_readable_explain_shows_the_parts_that_moved_each_sentence_most(cli_run):
+    res = cli_run("summarize", SAMPLE_TXT, "--explain")
+    assert res.exit_code == 0
+    rows = [line for line in res.output.splitlines() if line.startswith("| 0 |")]
+    assert rows, res.output
+    parts = rows[0].split(" | ")[3].split(" (")[0].split()
+    assert len(parts) == 4
+    values = [abs(float(p.split("=")[1])) for p in parts]
+    assert values == sorted(values, reverse=True)
+    # JSON keeps every part
+    data = json.loads(cli_run("summarize", SAMPLE_TXT, "-f", "json", "--explain").output)
+    assert len(data["explain"][0]["parts"]) > 4
