@@ -89,7 +89,7 @@ class NewsSummarizer(Summarizer):
                 prior = lead_prior(i, row)
                 s.parts["lead_prior"] = m * prior
                 s.score = (1 - m) * s.score + m * prior
-        if m > 0 and self.use_lead_sets:
+        if self.use_lead_sets and self.use_lead_prior:  # _select_lead_set decides whether a set applies
             chosen = self._select_lead_set(scored, budget, feats, model_scores)
             if chosen is not None:
                 return chosen
