@@ -139,4 +139,5 @@ def test_lead_sets_answer_headline_sizes_only():
 
     assert applies(3, 20) and applies(4, 20) and applies(1, 4)
     assert not applies(5, 40)  # beyond the sizes the model was trained on
-    assert applies(3, 10) and not applies(3, 9)  # over 30% of the article is an extract
+    assert applies(4, 14) and not applies(4, 13)  # over 30% of the article is an extract ...
+    assert applies(3, 8) and not applies(3, 7)  # ... but 3 sentences of a short story are its headline summary
