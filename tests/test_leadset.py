@@ -141,3 +141,18 @@ def test_lead_sets_answer_headline_sizes_only():
     assert not applies(5, 40)  # beyond the sizes the model was trained on
     assert applies(4, 14) and not applies(4, 13)  # over 30% of the article is an extract ...
     assert applies(3, 8) and not applies(3, 7)  # ... but 3 sentences of a short story are its headline summary
+
+
+def test_a_quotation_is_never_cut_in_half():
+    from briefing.summarize.leadset import quote_balance, readable
+
+    texts = ["The mayor spoke on Monday.",
+             "Mayor Anna Reed said the plan “will change the town.",
+             "It will bring jobs and homes,” she told reporters.",
+             "The council votes next week."]
+    assert quote_balance(texts[1]) > 0 and quote_balance(texts[2]) < 0 and quote_balance(texts[0]) == 0
+    paragraphs = [0, 0, 0, 0]
+    assert not readable((0, 1), texts, paragraphs)  # the quote runs on into sentence 2
+    assert not readable((0, 2), texts, paragraphs)  # sentence 2 ends a quote begun in sentence 1
+    assert readable((1, 2), texts, paragraphs) and readable((0, 3), texts, paragraphs)
+    assert all(1 not in c or 2 in c for c in candidates(texts, paragraphs, 2))

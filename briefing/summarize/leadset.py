@@ -74,11 +74,30 @@ def window(texts: list[str], k: int) -> list[int]:
     return out
 
 
+def quote_balance(text: str) -> int:
+    """Opening minus closing double quotation marks: > 0 when a quotation runs on into the next
+    sentence, < 0 when the sentence ends one begun before it (straight quotes: odd = unbalanced)."""
+    curly = text.count("“") - text.count("”")
+    if curly:
+        return curly
+    straight = text.count('"')
+    if straight % 2:
+        return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
+    return 0
+
+
 def readable(combo: tuple[int, ...], texts: list[str], paragraphs: list[int], reach: int = 4) -> bool:
     """No chosen sentence opens with an unresolved "He"/"But": the sentence before it (or one of
-    the few before it in the same paragraph) is chosen too, or it is the article's first."""
+    the few before it in the same paragraph) is chosen too, or it is the article's first. And no
+    quotation is cut in half: a sentence whose quote runs on brings the next one, and a sentence
+    that closes a quote begun before it needs that one."""
     chosen = set(combo)
     for j in combo:
+        balance = quote_balance(texts[j])
+        if balance > 0 and j + 1 < len(texts) and j + 1 not in chosen:
+            return False
+        if balance < 0 and j > 0 and j - 1 not in chosen:
+            return False
         if j == 0 or not is_dangling(texts[j]):
             continue
         if j - 1 in chosen:
