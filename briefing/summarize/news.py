@@ -9,8 +9,12 @@ sentence at once in numpy (no scikit-learn, no pickle). ``parts`` holds each
 feature's contribution: the change of value at every split on that feature along
 the sentence's paths (Saabas), so bias + parts is exactly the log-odds and
 ``--explain`` shows why a sentence ranked where it did. A model file with
-``weights`` instead of ``trees`` is a logistic regression (a dot product). Selection removes redundancy and keeps dangling
-references readable (``select.py``).
+``weights`` instead of ``trees`` is a logistic regression (a dot product).
+
+Selection: short summaries (1-4 sentences, a small part of the article) are the
+best *set* among the story's first sentences (``leadset.py``); longer extracts
+are best-first by score with redundancy removed and dangling references
+repaired (``select.py``).
 """
 from __future__ import annotations
 
@@ -34,7 +38,8 @@ def load_weights() -> dict:
 class NewsSummarizer(Summarizer):
     name = "news"
     description = ("Default: learned news ranker (position, length, centrality, title and entity overlap, "
-                   "caption/byline/question penalties), redundancy removal, dangling-reference repair.")
+                   "caption/byline/question penalties); short summaries are the best set of the story's first "
+                   "sentences, longer ones best-first with redundancy removal and dangling-reference repair.")
 
     def __init__(self, weights: dict | None = None, mmr_lambda: float = 1.0, lead_prior: bool = True,
                  lead_sets: bool = True):
