@@ -270,3 +270,17 @@ def test_lead_prior_is_off_for_long_extracts():
     doc = doc_of(ARTICLE)  # 8 sentences: 3 of them (37.5%) is an extract, not a headline summary
     assert lead_weight(Budget(sentences=3), doc) == 0.0
     assert lead_weight(Budget(sentences=1), doc) == 1.0
+
+
+def test_a_sentence_closing_a_quotation_brings_its_opening():
+    text = ("The council met on Monday to discuss the harbour. "
+            "Mayor Anna Reed said the plan “will change the town for good. "
+            "It brings 4,000 jobs and 900 homes,” the mayor told reporters. "
+            "Work on the harbour walls starts in spring. "
+            "The ferry keeps running during the works. "
+            "A public meeting is planned for May.")
+    doc = doc_of(text)
+    closer = index_of(doc, "It brings")
+    chosen, scored = NewsSummarizer(weights=_numbers_only_model(), lead_prior=False).summarize(doc, Budget(sentences=2))
+    assert [s.sentence.index for s in chosen] == [closer - 1, closer]
+    assert scored[closer - 1].reason == f"added: antecedent of #{closer}"

@@ -22,6 +22,7 @@ from ..models import ScoredSentence
 from ..text.segment import word_count
 from .base import Budget
 from .features import is_caption, is_dangling, is_furniture
+from .leadset import quote_balance
 
 REDUNDANT = 0.65  # cosine above which a sentence adds nothing new
 # an antecedent this close (same paragraph), already in the summary, resolves a reference: the reader
@@ -53,9 +54,14 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
     n_words = [word_count(s.text) for s in scored]
     score = [s.score for s in scored]
     rank = {s.sentence.index: r for r, s in enumerate(sorted(scored, key=lambda s: (-s.score, s.sentence.index)), 1)}
-    dang = [dangling and is_dangling(s.text) for s in scored]
+    # a sentence that opens with "He"/"But", or ends a quotation begun in the sentence before it,
+    # needs what comes before it
+    dang = [dangling and (is_dangling(s.text) or quote_balance(s.text) < 0) for s in scored]
     para = [s.sentence.paragraph for s in scored]
     reach = [pronoun_window if _PRONOUN.match(s.text.lstrip()) else window for s in scored]
+    for i, s in enumerate(scored):
+        if dang[i] and quote_balance(s.text) < 0:  # closes a quotation: only the sentence before opens it
+            reach[i] = 1
     for s in scored:
         s.chosen, s.reason = False, None
     excluded = {i for i, s in enumerate(scored) if excluded_reason(s)}
