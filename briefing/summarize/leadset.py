@@ -1,6 +1,6 @@
 """Short summaries of news: the best *set* of sentences from the top of the article.
 
-For a summary of a few sentences (<= 20% of the article) the point of a news story
+For a summary of a few sentences (a small part of the article) the point of a news story
 is almost always in its first paragraphs, and the famously strong baseline is
 simply its first k sentences. What beats it is choosing *which* k of the first
 k + 2 sentences to keep, as a set: one unit up top may repeat another, be a
@@ -14,8 +14,8 @@ recurs; asides do not), and the per-sentence features the learned ranker uses.
 The weights are trained by ``scripts/train_lead_sets.py`` to predict each set's
 ROUGE-1 against CNN/DailyMail highlights, and ship as ``briefing/data/lead_sets.json``.
 
-Sets that would leave a dangling "He said" or "But" without its antecedent, or
-that contain a caption or page furniture, are never candidates.
+Sets that would leave a dangling "He said" or "But" without its antecedent, cut
+a quotation in half, or contain a caption or page furniture are never candidates.
 """
 from __future__ import annotations
 
@@ -42,15 +42,15 @@ MAX_RATIO = 0.3  # k / article sentences: beyond this a summary is an extract, n
 # ... except that up to 3 sentences of a short story (8-10 sentences) are still its headline summary:
 # on CNN/DM the extract ranker lost 8 ROUGE-1 to Lead-3 on every such article
 HEADLINE_K, HEADLINE_RATIO = 3, 0.4
+EXTRA = 2  # candidates are the first k + EXTRA usable sentences
+_QUOTE = re.compile(r"[\"“”‘]|(?:^|\s)'")
+_END = re.compile(r"[.!?][\"'’”)\]]*$")
 
 
 def applies(k: int, n_sentences: int) -> bool:
     """Whether a k-sentence summary of an article of n sentences is chosen as a lead set."""
     limit = HEADLINE_RATIO if k <= HEADLINE_K else MAX_RATIO
     return 1 <= k <= MAX_K and k <= limit * n_sentences + 1e-9
-EXTRA = 2  # candidates are the first k + EXTRA usable sentences
-_QUOTE = re.compile(r"[\"“”‘]|(?:^|\s)'")
-_END = re.compile(r"[.!?][\"'’”)\]]*$")
 
 
 @lru_cache(maxsize=1)
