@@ -139,6 +139,18 @@ def is_dangling(text: str) -> bool:
     return bool(_DANGLING.match(s)) and not _RESOLVED_AFTER_DEMONSTRATIVE.match(s.lstrip("\"'‘“"))
 
 
+def quote_balance(text: str) -> int:
+    """Opening minus closing double quotation marks: > 0 when a quotation runs on into the next
+    sentence, < 0 when the sentence ends one begun before it (straight quotes: odd = unbalanced)."""
+    curly = text.count("“") - text.count("”")
+    if curly:
+        return curly
+    straight = text.count('"')
+    if straight % 2:
+        return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
+    return 0
+
+
 def is_caption(text: str) -> bool:
     return bool(_CAPTION.search(text))
 

@@ -28,7 +28,8 @@ from importlib import resources
 from itertools import combinations
 
 from ..text.segment import word_count
-from .features import content_terms, is_caption, is_dangling, is_furniture
+from .features import content_terms, is_caption, is_furniture, quote_balance
+from .select import antecedent_reach, is_resolved
 
 SET_FEATURES = (
     "lead", "has0", "has1", "has2", "has3", "maxi", "sumi",  # where the sentences sit
@@ -74,37 +75,17 @@ def window(texts: list[str], k: int) -> list[int]:
     return out
 
 
-def quote_balance(text: str) -> int:
-    """Opening minus closing double quotation marks: > 0 when a quotation runs on into the next
-    sentence, < 0 when the sentence ends one begun before it (straight quotes: odd = unbalanced)."""
-    curly = text.count("“") - text.count("”")
-    if curly:
-        return curly
-    straight = text.count('"')
-    if straight % 2:
-        return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
-    return 0
-
-
-def readable(combo: tuple[int, ...], texts: list[str], paragraphs: list[int], reach: int = 4) -> bool:
-    """No chosen sentence opens with an unresolved "He"/"But": the sentence before it (or one of
-    the few before it in the same paragraph) is chosen too, or it is the article's first. And no
-    quotation is cut in half: a sentence whose quote runs on brings the next one, and a sentence
-    that closes a quote begun before it needs that one."""
+def readable(combo: tuple[int, ...], texts: list[str], paragraphs: list[int]) -> bool:
+    """Every chosen sentence reads on its own (``select.antecedent_reach``: no "He"/"But" or
+    quotation end without what it points back to), and no quotation is left open: a sentence
+    whose quote runs on brings the next one."""
     chosen = set(combo)
+    reach = {j: antecedent_reach(texts[j]) for j in combo}
     for j in combo:
-        balance = quote_balance(texts[j])
-        if balance > 0 and j + 1 < len(texts) and j + 1 not in chosen:
+        if quote_balance(texts[j]) > 0 and j + 1 < len(texts) and j + 1 not in chosen:
             return False
-        if balance < 0 and j > 0 and j - 1 not in chosen:
+        if not is_resolved(j, chosen, reach[j], paragraphs):
             return False
-        if j == 0 or not is_dangling(texts[j]):
-            continue
-        if j - 1 in chosen:
-            continue
-        if any(j - d in chosen and paragraphs[j - d] == paragraphs[j] for d in range(2, reach + 1)):
-            continue
-        return False
     return True
 
 

@@ -105,7 +105,7 @@ class NewsSummarizer(Summarizer):
         """Short sentence budgets: the best set of k among the first k + 2 usable sentences
         (``leadset.py``); None hands over to best-first selection."""
         from .leadset import applies, best_set, load_set_weights, window
-        from .select import excluded_reason
+        from .select import excluded_reason, score_ranks
 
         weights = load_set_weights()
         k = budget.max_sentences(len(scored))
@@ -117,16 +117,16 @@ class NewsSummarizer(Summarizer):
             return None
         combo, margin, compared = found
         pool = set(window(texts, k))
-        rank = {id(s): r for r, s in enumerate(sorted(scored, key=lambda s: (-s.score, s.sentence.index)), 1)}
+        rank = score_ranks(scored)
         for i, s in enumerate(scored):
             s.chosen = i in combo
             if s.chosen:
                 s.reason = (f"chosen: in the best of {compared} candidate sets of the first {len(pool)} usable "
                             f"sentences (predicted ROUGE-1 {margin:+.2f} over the next best set)")
             elif i in pool:
-                s.reason = f"not chosen: rank {rank[id(s)]}, left out of the best set of the first {len(pool)}"
+                s.reason = f"not chosen: rank {rank[s.sentence.index]}, left out of the best set of the first {len(pool)}"
             else:
-                s.reason = excluded_reason(s) or f"not chosen: rank {rank[id(s)]}"
+                s.reason = excluded_reason(s) or f"not chosen: rank {rank[s.sentence.index]}"
         return [scored[i] for i in combo]
 
 

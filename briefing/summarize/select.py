@@ -21,8 +21,7 @@ import numpy as np
 from ..models import ScoredSentence
 from ..text.segment import word_count
 from .base import Budget
-from .features import is_caption, is_dangling, is_furniture
-from .leadset import quote_balance
+from .features import is_caption, is_dangling, is_furniture, quote_balance
 
 REDUNDANT = 0.65  # cosine above which a sentence adds nothing new
 # an antecedent this close (same paragraph), already in the summary, resolves a reference: the reader
@@ -32,6 +31,30 @@ PRONOUN_WINDOW = 3
 _PRONOUN = re.compile(r"^[\"'‘“]?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|the (?:latter|former))\b",
                       re.IGNORECASE)
 MAX_ANTECEDENTS = 2  # "He said" after "But he ..." may need two sentences of context
+
+
+def antecedent_reach(text: str, window: int = WINDOW, pronoun_window: int = PRONOUN_WINDOW) -> int:
+    """How far back what a sentence points to may be: 0 when it reads on its own; 1 when it ends a
+    quotation begun in the sentence before (only that one opens it); ``pronoun_window`` for "He",
+    "This"...; ``window`` for connectives ("But", "However")."""
+    if quote_balance(text) < 0:
+        return 1
+    if not is_dangling(text):
+        return 0
+    return pronoun_window if _PRONOUN.match(text.lstrip()) else window
+
+
+def is_resolved(j: int, pool, reach: int, paragraphs: list[int]) -> bool:
+    """Sentence ``j`` reads on its own beside ``pool`` (chosen indices): it needs nothing, is the
+    article's first, or the sentence before it, or one within ``reach`` in its paragraph, is chosen."""
+    return (reach == 0 or j == 0 or j - 1 in pool
+            or any(j - d >= 0 and j - d in pool and paragraphs[j - d] == paragraphs[j] for d in range(2, 1 + reach)))
+
+
+def score_ranks(scored: list[ScoredSentence]) -> dict[int, int]:
+    """Sentence index -> its rank by score (1 = best; ties by position)."""
+    order = sorted(scored, key=lambda s: (-s.score, s.sentence.index))
+    return {s.sentence.index: r for r, s in enumerate(order, 1)}
 
 
 def excluded_reason(s: ScoredSentence) -> str | None:
@@ -53,15 +76,11 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
     max_w = budget.words
     n_words = [word_count(s.text) for s in scored]
     score = [s.score for s in scored]
-    rank = {s.sentence.index: r for r, s in enumerate(sorted(scored, key=lambda s: (-s.score, s.sentence.index)), 1)}
-    # a sentence that opens with "He"/"But", or ends a quotation begun in the sentence before it,
-    # needs what comes before it
-    dang = [dangling and (is_dangling(s.text) or quote_balance(s.text) < 0) for s in scored]
+    rank = score_ranks(scored)
+    # how far back each sentence's "He", "But" or quotation end may find what it points to (0: nowhere)
+    reach = [antecedent_reach(s.text, window, pronoun_window) if dangling else 0 for s in scored]
+    dang = [r > 0 for r in reach]
     para = [s.sentence.paragraph for s in scored]
-    reach = [pronoun_window if _PRONOUN.match(s.text.lstrip()) else window for s in scored]
-    for i, s in enumerate(scored):
-        if dang[i] and quote_balance(s.text) < 0:  # closes a quotation: only the sentence before opens it
-            reach[i] = 1
     for s in scored:
         s.chosen, s.reason = False, None
     excluded = {i for i, s in enumerate(scored) if excluded_reason(s)}
@@ -83,8 +102,7 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
     def resolved(j: int, pool) -> bool:
         # the reader has just seen what "he" or "but" points back to: the sentence before it, or
         # one of the `window` sentences before it in the same paragraph, is in the summary too
-        return (not dang[j] or j == 0 or j - 1 in pool
-                or any(j - d >= 0 and j - d in pool and para[j - d] == para[j] for d in range(2, 1 + reach[j])))
+        return is_resolved(j, pool, reach[j], para)
 
     def used(pool) -> int:
         return sum(n_words[j] for j in pool)
