@@ -353,6 +353,9 @@ def test_readable_explain_shows_the_parts_that_moved_each_sentence_most(cli_run)
     assert "smaller" in cell  # the table says how many smaller parts it leaves out
     values = [abs(float(p.split("=")[1])) for p in parts]
     assert values == sorted(values, reverse=True)
+    # the HTML table too, with the reason as its own words after the count
+    html = cli_run("summarize", SAMPLE_TXT, "-f", "html", "--explain").output
+    assert re.search(r"\+\d+ smaller (chosen|not chosen|skipped)", html)
     # JSON keeps every part
     data = json.loads(cli_run("summarize", SAMPLE_TXT, "-f", "json", "--explain").output)
     assert len(data["explain"][0]["parts"]) > 4
