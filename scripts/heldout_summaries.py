@@ -15,7 +15,6 @@ baseline the issue names, scored on the same rows in the same run.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 
@@ -35,8 +34,11 @@ def _fmt(v) -> str:
     return " / ".join(f"{x:.2f}" for x in v)
 
 
-def _run(rows, names, k):
+def _run(rows, names, k, news=None):
+    """Mean scores of ``names`` on ``rows`` (in this process), with ``news`` as the news summariser."""
     S._SUMMARIZERS.clear()
+    if news is not None:
+        S._SUMMARIZERS["news"] = news
     means = S.evaluate(rows, names, k, jobs=1)
     return {n: np.array([means[n][m] for m in METRICS]) for n in names}
 
@@ -55,10 +57,7 @@ def bbc(path: Path) -> None:
         bias, trees = tr.export_trees(tr.make_model("trees").fit(X[train], y[train]))
         news = NewsSummarizer(weights={"bias": bias, "trees": trees, "features": list(FEATURES)})
         test = [r for i, r in enumerate(rows) if i % 2 == fold]
-        S._SUMMARIZERS.clear()
-        S._SUMMARIZERS["news"] = news
-        means = S.evaluate(test, ["news", "reduction", "lead"], "ref", jobs=1)
-        out[fold] = ({n: np.array([means[n][m] for m in METRICS]) for n in means}, len(test))
+        out[fold] = (_run(test, ["news", "reduction", "lead"], "ref", news), len(test))
         print(f"BBC {'even' if fold == 0 else 'odd'} rows ({len(test)}), trees trained on the other half: "
               f"news {_fmt(out[fold][0]['news'])}; reduction {_fmt(out[fold][0]['reduction'])}; "
               f"lead {_fmt(out[fold][0]['lead'])}", flush=True)
@@ -71,25 +70,20 @@ def bbc(path: Path) -> None:
 def cnndm(path: Path, splits: int) -> None:
     import train_lead_sets as tls
 
-    import briefing.summarize.leadset as leadset
-    from briefing.summarize.leadset import SET_FEATURES
+    from briefing.summarize.leadset import SET_FEATURES, load_set_weights
+    from briefing.summarize.news import NewsSummarizer
 
     data, lead = tls.examples(path)
     rows = S.load_rows(str(path))
-    shipped = leadset.load_set_weights()
-    alpha = float((shipped or {}).get("alpha", 10.0))
+    alpha = float((load_set_weights() or {}).get("alpha", 10.0))
     articles = list(range(len(rows)))
 
     def held_out(train, test):
         w = tls.fit(data, [key for key in data if key[0] in set(train)], alpha)
-        weights = {"weights": dict(zip(SET_FEATURES, w.tolist()))}
-        leadset.load_set_weights = lambda: weights  # this run's model, trained without the test rows
-        try:
-            return _run([rows[i] for i in test], ["news", "lead"], 3)
-        finally:
-            leadset.load_set_weights = original
+        # this run's set model, trained without the test rows
+        news = NewsSummarizer(set_weights={"weights": dict(zip(SET_FEATURES, w.tolist()))})
+        return _run([rows[i] for i in test], ["news", "lead"], 3, news)
 
-    original = leadset.load_set_weights
     halves = []
     for fold in (0, 1):
         test = articles[fold::2]
@@ -103,13 +97,9 @@ def cnndm(path: Path, splits: int) -> None:
     lead3 = sum(s["lead"] * n for s, n in halves) / total
     print(f"CNN/DM two folds: news {_fmt(news)}; Lead-3 {_fmt(lead3)}; gain {_fmt(news - lead3)}")
     if splits:
-        rng = random.Random(0)
         gains = []
-        for _ in range(splits):
-            order = articles[:]
-            rng.shuffle(order)
-            half = len(order) // 2
-            scores = held_out(order[:half], order[half:])
+        for train, test in tls.random_halves(articles, splits):
+            scores = held_out(train, test)
             gains.append(scores["news"] - scores["lead"])
         gains = np.array(gains)
         print(f"CNN/DM {splits} random halves: mean gain over Lead-3 {_fmt(gains.mean(axis=0))}; "

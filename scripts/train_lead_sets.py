@@ -55,9 +55,9 @@ def examples(path: Path, sizes=SIZES):
             continue
         ref = reference_sentences(row)
         paragraphs = [s.paragraph for s in doc.sentences]
-        rows = features(doc).rows
+        feats = features(doc)
         model = [s.score for s in ranker.score(doc)]
-        feat = SetFeaturizer(texts, rows, model)
+        feat = SetFeaturizer(texts, feats.rows, model, feats.terms)
         r = rouge(texts[:3], ref)
         lead[a] = [r[m] for m in METRICS]
         for k in sizes:
@@ -101,6 +101,16 @@ def choose_scores(data: dict, lead: dict, w: np.ndarray, articles, k: int = 3) -
     return np.array(out)
 
 
+def random_halves(items: list, splits: int, seed: int = 0):
+    """``splits`` (train, test) pairs, each a random half of ``items`` and the rest; the same for a seed."""
+    rng = random.Random(seed)
+    for _ in range(splits):
+        order = list(items)
+        rng.shuffle(order)
+        half = len(order) // 2
+        yield order[:half], order[half:]
+
+
 def evaluate(data, lead, alpha: float, sizes=SIZES, splits: int = 40) -> dict:
     articles = sorted(lead)
     keys = lambda arts: [key for key in data if key[0] in arts and key[1] in sizes]  # noqa: E731
@@ -110,14 +120,9 @@ def evaluate(data, lead, alpha: float, sizes=SIZES, splits: int = 40) -> dict:
         train = set(a for i, a in enumerate(articles) if i % 2 != fold)
         halves[fold] = choose_scores(data, lead, fit(data, keys(train), alpha), test)
     both = np.vstack([halves[0], halves[1]])
-    rng = random.Random(0)
     gains = []
-    for _ in range(splits):
-        shuffled = articles[:]
-        rng.shuffle(shuffled)
-        half = len(shuffled) // 2
-        train, test = set(shuffled[:half]), shuffled[half:]
-        gains.append(choose_scores(data, lead, fit(data, keys(train), alpha), test).mean(axis=0))
+    for train, test in random_halves(articles, splits):
+        gains.append(choose_scores(data, lead, fit(data, keys(set(train)), alpha), test).mean(axis=0))
     gains = np.array(gains)
     lead_mean = np.array([lead[a] for a in articles]).mean(axis=0)
     return {

@@ -156,3 +156,14 @@ def test_a_quotation_is_never_cut_in_half():
     assert not readable((0, 2), texts, paragraphs)  # sentence 2 ends a quote begun in sentence 1
     assert readable((1, 2), texts, paragraphs) and readable((0, 3), texts, paragraphs)
     assert all(1 not in c or 2 in c for c in candidates(texts, paragraphs, 2))
+
+
+def test_a_summariser_can_carry_its_own_set_model():
+    doc = doc_of(LONG)
+    texts = [s.text for s in doc.sentences]
+    paragraphs = [s.paragraph for s in doc.sentences]
+    lengths = {c: sum(word_count(texts[j]) for j in c) for c in candidates(texts, paragraphs, 3)}
+    chosen, _ = NewsSummarizer(set_weights={"weights": {"words": -1.0}}).summarize(doc, Budget(sentences=3))
+    assert sum(word_count(s.text) for s in chosen) == min(lengths.values())
+    chosen, _ = NewsSummarizer(set_weights={"weights": {"lead": 1.0, "sumi": -1.0}}).summarize(doc, Budget(sentences=3))
+    assert [s.sentence.index for s in chosen] == [0, 2, 3]

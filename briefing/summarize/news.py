@@ -42,8 +42,9 @@ class NewsSummarizer(Summarizer):
                    "sentences, longer ones best-first with redundancy removal and dangling-reference repair.")
 
     def __init__(self, weights: dict | None = None, mmr_lambda: float = 1.0, lead_prior: bool = True,
-                 lead_sets: bool = True):
+                 lead_sets: bool = True, set_weights: dict | None = None):
         self.model = weights or load_weights()
+        self.set_weights = set_weights  # the lead-set model (default: the shipped one)
         self.mmr_lambda = mmr_lambda
         self.use_lead_prior = lead_prior
         self.use_lead_sets = lead_sets
@@ -107,7 +108,7 @@ class NewsSummarizer(Summarizer):
         from .leadset import applies, best_set, load_set_weights, window
         from .select import excluded_reason, score_ranks
 
-        weights = load_set_weights()
+        weights = self.set_weights or load_set_weights()
         k = budget.max_sentences(len(scored))
         if weights is None or budget.words is not None or k is None or not applies(k, len(scored)):
             return None
