@@ -144,21 +144,14 @@ def _json_list(briefs) -> str:
 
 def write_output(output: str, text: str) -> None:
     """Write to stdout or atomically to a file (a crash never leaves half a file)."""
-    if output in (None, "-"):
+    from .fileio import is_stdout
+
+    if is_stdout(output):
         click.echo(text, nl=False)
         return
-    import tempfile
-    from pathlib import Path
+    from .fileio import write_atomic
 
-    path = Path(output)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise BriefingError(f"{output}: cannot write ({e.strerror})") from None
+    write_atomic(output, text)
 
 
 @cli.command()

@@ -33,6 +33,10 @@ class FeedError(InputError):
     """A feed could not be parsed."""
 
 
+class OutputError(BriefingError):
+    """An output file could not be written (not a regular file, read-only, no space...)."""
+
+
 class TemplateError(BriefingError):
     """A template could not be loaded or rendered."""
 

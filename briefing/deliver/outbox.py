@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 
-from ..errors import DeliveryError
+from ..errors import DeliveryError, OutputError
+from ..fileio import write_atomic
 from .message import Envelope, message_bytes, parse_message
-from .transports import atomic_write
 
 
 @dataclass
@@ -91,15 +91,15 @@ class Outbox:
                             key=key, created=stamp.isoformat(timespec="seconds"),
                             ledger=str(ledger) if ledger else None)
         try:
-            atomic_write(self.path / f"{entry.id}.eml", message_bytes(msg))
+            write_atomic(self.path / f"{entry.id}.eml", message_bytes(msg))
             self.save(entry)
-        except OSError as e:
-            raise DeliveryError(f"{self.path}: cannot write to the outbox ({e.strerror})") from None
+        except OutputError as e:
+            raise DeliveryError(f"{self.path}: cannot write to the outbox ({e})") from None
         return entry
 
     def save(self, entry: OutboxEntry) -> None:
         data = json.dumps(asdict(entry), ensure_ascii=False, indent=1).encode("utf-8")
-        atomic_write(self.path / f"{entry.id}.json", data)
+        write_atomic(self.path / f"{entry.id}.json", data)
 
     def message(self, entry: OutboxEntry) -> EmailMessage:
         return parse_message((self.path / f"{entry.id}.eml").read_bytes())

@@ -17,6 +17,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import OutputError
+from ..fileio import write_atomic
 from .errors import PermanentFailure, TemporaryFailure
 from .message import Envelope, message_bytes, wire_bytes
 
@@ -241,9 +243,9 @@ class FileTransport:
     def send(self, msg: EmailMessage, envelope: Envelope) -> Refused:
         target = self.target(msg)
         try:
-            atomic_write(target, message_bytes(msg))
-        except OSError as e:
-            raise PermanentFailure(f"{target}: cannot write ({e.strerror})") from None
+            write_atomic(target, message_bytes(msg))
+        except OutputError as e:
+            raise PermanentFailure(str(e)) from None
         return {}
 
 
@@ -266,24 +268,3 @@ class MaildirTransport:
         except OSError as e:
             raise PermanentFailure(f"{self.path}: cannot deliver to Maildir ({e.strerror})") from None
         return {}
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename: a crash never leaves half a message."""
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -8,14 +8,13 @@ written atomically: a crash never leaves a half-written index.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import BriefingError
+from ..fileio import write_atomic
 from .models import Digest
 
 MANIFEST = "digests.json"
@@ -34,17 +33,6 @@ class ArchiveEntry:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "date": self.date, "files": self.files, "stories": self.stories}
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # served by a web server: readable by others
-        os.replace(tmp, path)
-    except OSError as e:
-        raise BriefingError(f"{path}: cannot write ({e.strerror})") from None
 
 
 def _load_manifest(folder: Path) -> list[dict]:
@@ -74,7 +62,7 @@ def write_archive(folder: str | Path, digest: Digest, rendered: dict[str, str], 
     written: list[Path] = []
     for fmt, text in rendered.items():
         name = f"{stem}.{_EXT.get(fmt, fmt)}"
-        _write(folder / name, text)
+        write_atomic(folder / name, text)
         files[fmt] = name
         written.append(folder / name)
     entry = ArchiveEntry(id=digest.id, title=digest.title, date=digest.generated_at.isoformat(timespec="seconds"),
@@ -82,9 +70,9 @@ def write_archive(folder: str | Path, digest: Digest, rendered: dict[str, str], 
     entries = [e for e in _load_manifest(folder) if e.get("files") != files]  # a re-run replaces its files
     entries.insert(0, entry.to_dict())
     entries.sort(key=lambda e: e.get("date", ""), reverse=True)
-    _write(folder / MANIFEST, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
-    _write(folder / INDEX, render_index(entries, title=_archive_title(digest)))
-    _write(folder / FEED, render_feed(entries, title=_archive_title(digest), base_url=base_url))
+    write_atomic(folder / MANIFEST, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
+    write_atomic(folder / INDEX, render_index(entries, title=_archive_title(digest)))
+    write_atomic(folder / FEED, render_feed(entries, title=_archive_title(digest), base_url=base_url))
     written += [folder / MANIFEST, folder / INDEX, folder / FEED]
     return written
 
