@@ -124,3 +124,12 @@ def run_batch(lines: Iterable[str], options: BriefOptions, *, jobs: int = 1,
             if on_progress:
                 on_progress(len(out))
             yield from out
+
+
+def process_lines(lines: list[tuple[int, str]], options: BriefOptions) -> list[str]:
+    """JSON lines (with their line numbers) -> one JSON brief or ``{"id", "error"}`` each, in order.
+    The unit of work of every engine: the local pool, a partition task on Dask."""
+    return _process_chunk(lines, options)
+
+
+worker_init = _worker_init

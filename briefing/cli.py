@@ -155,23 +155,50 @@ def write_output(output: str, text: str) -> None:
 
 
 @cli.command()
-@click.argument("input_file", metavar="IN.jsonl", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, metavar="IN...")
 @click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, dir_okay=False),
               help="Write JSON lines to FILE (default: standard output).")
+@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
+              help="Write partitions (part-00000.jsonl ...) and _manifest.json to DIR; a re-run resumes.")
+@click.option("--output-format", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True,
+              help="Partition format with --output-dir.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine's processes (--jobs); dask: a Dask cluster (--scheduler or --workers).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
+@click.option("--workers", type=click.IntRange(min=1, max=1024), default=None,
+              help="Start a local Dask cluster of N worker processes for the run (with --engine dask).")
+@click.option("--partition-size", type=click.IntRange(min=1, max=100_000), default=None,
+              help="Articles per partition (task); default 256.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (each loads the model once).")
 @summary_options
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on when writing to a file from a terminal).")
-def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress):
-    """One JSON brief per line of IN.jsonl ({"id", "text", "title"?, "published"?, ...}), in input order."""
-    from .batch import run_batch
+def batch(inputs, output, output_dir, output_format, engine, scheduler, workers, partition_size, jobs,
+          sentences, words, ratio, algorithm, progress):
+    """One JSON brief per line of IN ({"id", "text", "title"?, "published"?, ...}), in input order.
+
+    IN is one or more .jsonl, .jsonl.gz or Parquet files (or globs), or - for standard input.
+    """
     from .brief import BriefOptions
     from .summarize import get_summarizer
 
+    if not inputs:
+        raise UsageError("give at least one input file (or - for standard input)")
     get_summarizer(algorithm)
     options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm)
     options.budget()
+    if engine == "dask" and not (scheduler or workers):
+        raise UsageError("--engine dask needs --scheduler ADDRESS or --workers N")
+    if engine != "dask" and (scheduler or workers):
+        raise UsageError("--scheduler and --workers go with --engine dask")
+    if output_dir or engine == "dask" or len(inputs) > 1 or _is_compound(inputs[0]):
+        _batch_partitioned(inputs, options, output=output, output_dir=output_dir, output_format=output_format,
+                           engine=engine, scheduler=scheduler, workers=workers, jobs=jobs,
+                           partition_size=partition_size, progress=progress)
+        return
+    input_file = inputs[0]
     if input_file == "-":
         lines = sys.stdin
         total = None
@@ -210,6 +237,73 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
             os.replace(tmp_path, output)
         if lines is not sys.stdin:
             lines.close()
+
+
+def _is_compound(spec: str) -> bool:
+    """An input that needs the partitioned reader: a glob, gzip or Parquet."""
+    import glob
+
+    return spec != "-" and (glob.has_magic(spec) or spec.lower().endswith((".gz", ".parquet", ".pq")))
+
+
+def _batch_partitioned(inputs, options, *, output, output_dir, output_format, engine, scheduler, workers, jobs,
+                       partition_size, progress) -> None:
+    from .partitioned import DEFAULT_PARTITION_SIZE, expand_inputs, run_ordered, run_partitioned
+
+    files = expand_inputs(inputs)
+    size = partition_size or DEFAULT_PARTITION_SIZE
+    log = lambda msg: click.echo(f"briefing: {msg}", err=True)  # noqa: E731
+    if output_dir:
+        if output != "-":
+            raise UsageError("give either -o FILE or --output-dir DIR, not both")
+        show_bar = sys.stderr.isatty() if progress is None else progress
+        bar = None
+        if show_bar:
+            from .partitioned import count_lines
+
+            total = sum(count_lines(f) for f in files)
+            bar = click.progressbar(length=total, label="briefing", file=sys.stderr)
+            bar.__enter__()
+
+        def on_partition(name, entry, skipped):
+            if bar is not None:
+                bar.update(entry["articles"])
+            else:
+                state = "already complete" if skipped else "written"
+                log(f"{name}: {entry['articles']} articles, {entry['errors']} errors ({state})")
+
+        try:
+            report = run_partitioned(files, options, output_dir, engine=engine, jobs=jobs, scheduler=scheduler,
+                                     workers=workers, partition_size=size, output_format=output_format,
+                                     on_partition=on_partition, log=log)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+        log(f"{report.articles} articles in {report.partitions} partitions ({report.skipped} already complete), "
+            f"{report.errors} errors, {report.seconds:.1f} s")
+        if report.errors:
+            sys.exit(3 if report.errors < report.articles else 1)
+        return
+    if output_format != "jsonl":
+        raise UsageError("--output-format parquet needs --output-dir")
+    from .fileio import atomic_open, is_stdout
+
+    errors = articles = 0
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout if is_stdout(output) else stack.enter_context(atomic_open(output))
+        for lines in run_ordered(files, options, engine=engine, jobs=jobs, scheduler=scheduler, workers=workers,
+                                 partition_size=size, log=log):
+            from .partitioned import count_errors
+
+            articles += len(lines)
+            errors += count_errors(lines)
+            for line in lines:
+                out.write(line + "\n")
+            out.flush()
+    if errors:
+        sys.exit(3 if errors < articles else 1)
 
 
 @cli.command()
