@@ -198,6 +198,8 @@ def batch(inputs, output, output_dir, output_format, engine, scheduler, workers,
                            engine=engine, scheduler=scheduler, workers=workers, jobs=jobs,
                            partition_size=partition_size, progress=progress)
         return
+    from .batch import run_batch
+
     input_file = inputs[0]
     if input_file == "-":
         lines = sys.stdin
