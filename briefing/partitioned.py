@@ -243,6 +243,9 @@ class _SerialExecutor:
     def wait_first(self, futures):
         return list(futures)
 
+    def recover(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -257,8 +260,15 @@ class _PoolExecutor:
         from .batch import worker_init
 
         ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-        self.pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_init)
+        self._make = lambda: ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_init)
+        self.pool = self._make()
         self.slots = 2 * jobs
+
+    def recover(self) -> None:
+        """A worker that died (killed, out of memory) breaks the whole pool: start a new one."""
+        if getattr(self.pool, "_broken", False):
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._make()
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
@@ -307,6 +317,9 @@ class _DaskExecutor:
         done = self.distributed.wait(list(futures), return_when="FIRST_COMPLETED").done
         return list(done)
 
+    def recover(self) -> None:
+        pass  # Dask replaces dead workers itself
+
     def close(self) -> None:
         self.client.close()
         if self.cluster is not None:
@@ -323,6 +336,31 @@ def make_executor(engine: str, *, jobs: int = 1, scheduler: str | None = None, w
 
 
 # ------------------------------------------------------------------------------------------- the run
+
+def _result(executor, fut, part: Partition, options, log: Callable[[str], None]) -> list[str]:
+    """A partition's results; when its task failed as a whole (its worker process died, again and again
+    on Dask, or once in the local pool), every article is tried alone, one after the other, so a poison
+    article costs only itself: it becomes ``{"id", "error"}``."""
+    try:
+        return fut.result()
+    except Exception as first:  # KilledWorker, BrokenProcessPool, a lost connection...
+        failure = first
+    log(f"warning: the task of {part_name(part.index, 'jsonl')[:-6]} failed ({type(failure).__name__}); "
+        "trying each of its articles alone")
+    out: list[str] = []
+    for n, line in part.lines:
+        executor.recover()
+        try:
+            out.extend(executor.submit(process_partition, [(n, line)], options).result())
+        except Exception as e:
+            from .batch import parse_line
+
+            rid = parse_line(line, n)[0]
+            out.append(json.dumps({"id": rid, "error": "internal error: the worker process died while analysing "
+                                   f"this article ({type(e).__name__}; the partition's task: "
+                                   f"{type(failure).__name__})"}, ensure_ascii=False))
+    return out
+
 
 @dataclass
 class PartitionReport:
@@ -411,7 +449,7 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
         while len(pending) > block_until:
             for fut in executor.wait_first(pending):
                 part = pending.pop(fut)
-                finish(part, fut.result())
+                finish(part, _result(executor, fut, part, options, log))
 
     try:
         for part in plan(inputs, partition_size):
@@ -459,11 +497,11 @@ def run_ordered(inputs: list[InputFile], options, *, engine: str = "local", jobs
     queue: list[Any] = []
     try:
         for part in plan(inputs, partition_size):
-            queue.append(executor.submit(process_partition, part.lines, options))
+            queue.append((executor.submit(process_partition, part.lines, options), part))
             while len(queue) > executor.slots:
-                yield queue.pop(0).result()
+                yield _result(executor, *queue.pop(0), options, log)
         while queue:
-            yield queue.pop(0).result()
+            yield _result(executor, *queue.pop(0), options, log)
     finally:
         executor.close()
 

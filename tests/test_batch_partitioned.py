@@ -123,6 +123,33 @@ def test_killing_a_dask_worker_mid_run_loses_and_duplicates_nothing(corpus, loca
 
 @needs_data
 @pytest.mark.slow
+def test_killing_a_local_pool_worker_mid_run_loses_and_duplicates_nothing(corpus, local_output, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    path, rows = corpus
+    out = tmp_path / "parts"
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "batch", str(path), "--jobs", "2",
+                             "--output-dir", str(out), "--partition-size", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+    try:
+        deadline = time.monotonic() + 600
+        while not list(out.glob("part-*.jsonl")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        workers = [c for c in psutil.Process(proc.pid).children() if "resource_tracker" not in " ".join(c.cmdline())]
+        assert workers, "no pool worker found"
+        workers[0].send_signal(signal.SIGKILL)  # breaks the whole ProcessPoolExecutor
+        _, err = proc.communicate(timeout=900)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "trying each of its articles alone" in err  # the broken pool was noticed and replaced
+    got = _read_parts(out)
+    assert [o["id"] for o in got] == [r["id"] for r in rows]
+    assert _by_id(got) == _by_id(local_output)
+
+
+@needs_data
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", [["--jobs", "2"], ["--engine", "dask", "--workers", "2"]])
 def test_a_run_killed_with_sigkill_finishes_when_run_again(corpus, tmp_path, engine):
     path, rows = corpus
