@@ -197,3 +197,73 @@ def test_full_disk_when_queuing_is_one_line_and_loses_nothing(tmp_path, smtp_ser
     assert server.received == []  # never sent without its write-ahead copy
     assert path.read_bytes().startswith(b"From:")  # the draft is untouched
     assert not list((tmp_path / "outbox").glob("*.eml")) and not list((tmp_path / "outbox").glob(".*.tmp"))
+
+
+# --- hostile values from the command line: one line, the right exit code, never 70 ----------------
+HOSTILE = [  # (option, value, exit code)
+    ("--email-to", "a@example.org\r\nBcc: evil@example.org", 2),
+    ("--email-from", "b@example.org\nX-Evil: 1", 2),
+    ("--email-to", "zoe@😀.example", 2),
+    ("--bcc", "a@" + "b" * 300 + ".example", 2),
+    ("--email-to", "zoë@example.org", 1),  # no SMTPUTF8 here: refused for that recipient, moved aside
+    ("--email-from", "zoë@example.org", 1),  # ... and for the sender, the whole message
+    ("--email-to", "x" * 3000 + "@example.org", 1),  # the server refuses the line
+    ("--subject", "{{ 1/0 }}", 1),
+    ("--subject", "{{ title }}\r\nBcc: evil@example.org", 0),
+    ("--email-to", '"Zoë «la Reine», Müller" <zoe@exämple.org>', 0),
+]
+
+
+@pytest.mark.parametrize("option, value, code", HOSTILE)
+def test_hostile_addresses_and_subjects_are_one_line_never_70(tmp_path, smtp_server, run, option, value, code):
+    server = smtp_server()
+    mail = {"--email-to": "ok@example.org", "--email-from": SENDER, option: value}
+    got, out, err = run("summarize", SAMPLE_TXT, "-n", 2, *[x for kv in mail.items() for x in kv],
+                        *smtp_args(server.port, tmp_path))
+    assert got == code, err
+    assert "Traceback" not in err and "internal error" not in err
+    errors = [line for line in err.splitlines() if line.startswith("briefing: error:")]
+    assert len(errors) == (1 if code else 0), err
+    for r in server.received:
+        assert "evil@example.org" not in r.rcpt_tos and r.message["Bcc"] is None
+        assert "\n" not in str(r.message["Subject"]) and "Evil" not in str(r.message)
+    assert Outbox(tmp_path / "outbox").entries() == []  # nothing left waiting, whatever happened
+
+
+def raw_utf8_eml(tmp_path):
+    """A draft with UTF-8 headers (RFC 6532) and a Bcc whose local part is beyond ASCII."""
+    path = tmp_path / "eai.eml"
+    path.write_bytes("From: Zoë <b@example.org>\r\nTo: Jürgen <a@exämple.org>\r\nBcc: zoë@example.org\r\n"
+                     "Subject: Grüße\r\nMessage-ID: <eai@example.org>\r\n\r\nHallo\r\n".encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("smtputf8", [False, True])
+def test_eml_with_utf8_headers_is_sent_or_moved_aside_for_that_recipient(tmp_path, smtp_server, run, smtputf8):
+    server = smtp_server(smtputf8=smtputf8)
+    code, _, err = run("send", raw_utf8_eml(tmp_path), *smtp_args(server.port, tmp_path))
+    assert "Traceback" not in err and "internal error" not in err
+    [got] = server.received
+    if smtputf8:
+        assert code == 0, err
+        assert sorted(got.rcpt_tos) == ["a@xn--exmple-cua.org", "zoë@example.org"]
+    else:
+        assert code == 1 and "zoë@example.org" in err and "SMTPUTF8" in err, err
+        assert got.rcpt_tos == ["a@xn--exmple-cua.org"]
+        got.data.decode("ascii")  # headers downgraded to 7-bit for a server without SMTPUTF8
+        [failed] = Outbox(tmp_path / "outbox").failed_entries()
+        assert failed.recipients == ["zoë@example.org"]
+    assert b"zo\xc3\xab@example.org" not in got.data.split(b"\r\n\r\n")[0]  # Bcc stays out of the headers
+
+
+@pytest.mark.parametrize("setting", ['retries = "three"', "smtp_port = 99999", "smtp_deadline = 0",
+                                     'smtp_host = "a..b"', "smtp_timeout = -1",
+                                     "retries = true"])
+def test_bad_mail_settings_are_usage_errors(tmp_path, run, setting):
+    cfg = tmp_path / "mail.toml"
+    cfg.write_text(f'[email]\nfrom = "b@example.org"\n{setting}\n', encoding="utf-8")
+    path = tmp_path / "m.eml"
+    path.write_bytes(eml("first", "a@example.org"))
+    code, _, err = run("send", path, "--mail-config", cfg, "--outbox-dir", tmp_path / "outbox")
+    assert code in (1, 2) and "Traceback" not in err and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1

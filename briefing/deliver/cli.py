@@ -147,7 +147,8 @@ def _echo_report(report) -> None:
     if report.skipped:
         click.echo(f"briefing: already sent ({report.previous_message_id}); use --resend to send again", err=True)
     elif report.delivered:
-        click.echo(f"briefing: sent {report.message_id} to {len(report.delivered)} recipient(s)", err=True)
+        click.echo(f"briefing: sent {report.message_id or 'the message'} to {len(report.delivered)} recipient(s)",
+                   err=True)
 
 
 @click.command()

@@ -93,7 +93,9 @@ def smtp_address(addr: str) -> tuple[str, bool]:
     local, at, domain = str(addr).rpartition("@")
     if not at or not local or not domain:
         raise AddressError(f"not an address: {addr!r}")
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F or c in "<>" for c in addr):
+    quoted = len(local) > 1 and local[0] == local[-1] == '"'  # "a b"@example.org may hold spaces
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c in "<>" or (c.isspace() and not (quoted and c == " "))
+           for c in addr) or " " in domain:
         raise AddressError(f"control characters or spaces in address {addr!r}")
     if not (domain.startswith("[") and domain.endswith("]")):  # an address literal stays as it is
         if not domain.isascii():
@@ -135,8 +137,7 @@ def parse_addresses(values: Iterable[str] | str | None) -> list[Address]:
                 spec, _ = smtp_address(a.addr_spec)
             except AddressError as e:
                 raise UsageError(f"not an email address: {value!r} ({e})") from None
-            username, _, domain = spec.rpartition("@")
-            out.append(Address(display_name=a.display_name, username=username, domain=domain))
+            out.append(Address(display_name=a.display_name, username=a.username, domain=spec.rpartition("@")[2]))
     return out
 
 
@@ -386,8 +387,16 @@ def _addr_specs(values) -> list[str]:
     for v in values:
         for a in getattr(v, "addresses", None) or policy.default.header_factory("To", str(v)).addresses:
             if a.addr_spec:
-                out.append(a.addr_spec)
+                out.append(_text(a.addr_spec))
     return out
+
+
+def _text(value: str) -> str:
+    """A header value parsed from bytes holds its non-ASCII bytes as surrogates; the envelope and the
+    outbox's JSON need the text they stand for (UTF-8, RFC 6532)."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _one(value, what: str) -> Address:

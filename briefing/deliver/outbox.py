@@ -26,7 +26,7 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
@@ -73,6 +73,15 @@ class Broken:
 _TYPES = {"id": str, "sender": str, "recipients": list, "message_id": str, "key": (str, type(None)),
           "created": str, "attempts": int, "last_error": str, "delivered": list, "refused": dict,
           "ledger": (str, type(None)), "failed": str}
+
+
+def _json_bytes(entry: OutboxEntry) -> bytes:
+    """Readable UTF-8; escaped when some text is not (an address parsed from a broken .eml)."""
+    data = asdict(entry)
+    try:
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, ensure_ascii=True, indent=1).encode("ascii")
 
 
 def _entry_from_json(entry_id: str, text: str) -> OutboxEntry:
@@ -147,11 +156,13 @@ class Outbox:
         except OutputError as e:
             self._unlink(self.path / f"{entry.id}.eml")  # never sent: an orphan would only puzzle the next run
             raise DeliveryError(f"{self.path}: cannot write to the outbox ({e})") from None
+        except (ValueError, TypeError) as e:  # a message the email package cannot write back as it is
+            self._unlink(self.path / f"{entry.id}.eml")
+            raise DeliveryError(f"cannot queue this message as it is ({type(e).__name__}: {e})") from None
         return entry
 
     def save(self, entry: OutboxEntry) -> None:
-        data = json.dumps(asdict(entry), ensure_ascii=False, indent=1).encode("utf-8")
-        write_atomic(self.path / f"{entry.id}.json", data)
+        write_atomic(self.path / f"{entry.id}.json", _json_bytes(entry))
 
     def message(self, entry: OutboxEntry) -> EmailMessage:
         return parse_message((self.path / f"{entry.id}.eml").read_bytes())
@@ -197,7 +208,7 @@ class Outbox:
                 os.replace(eml, failed / eml.name)
             if damaged:  # kept for a person to read, beside the reason
                 os.replace(meta, failed / f"{meta.name}.damaged")
-            write_atomic(failed / meta.name, json.dumps(asdict(entry), ensure_ascii=False, indent=1).encode())
+            write_atomic(failed / meta.name, _json_bytes(entry))
             self._unlink(meta, strict=True)
         except (OSError, OutputError) as e:
             raise DeliveryError(f"{self.path}: cannot move {entry_id} aside "
