@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import unicodedata
 from email.header import decode_header, make_header
 from html.parser import HTMLParser
 
@@ -242,3 +243,22 @@ def test_addresses_that_cannot_be_sent_are_refused_before_anything_is_queued(bad
     assert "\n" not in str(err.value) and "\r" not in str(err.value)
     with pytest.raises(UsageError):
         compose_message("s", "t", None, bad, ["a@example.org"])
+
+
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@pytest.mark.parametrize("title", ["lone \ud800 surrogate from a JSON escape", "nul \x00 esc \x1b[31m bell \x07 del \x7f",
+                                   "rlo \u202e desserts \u2066 isolate \u2069", "zwj emoji 👩\u200d💻 stays"])
+def test_subject_holds_no_control_bidi_or_unpaired_character(title):
+    """An article's title is hostile input: the subject must not smuggle terminal escapes, a NUL,
+    right-to-left overrides (text that reads backwards), or crash on a lone surrogate."""
+    data = wire_bytes(compose_for(make_brief(title=title), settings()))
+    got = parse(data)
+    subject = str(got["Subject"])
+    assert not [c for c in subject if unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS], subject
+    assert subject.split()[0] == title.split()[0]
+    if "emoji" in title:
+        assert "👩\u200d💻" in subject  # joiners are not controls: emoji sequences stay whole
+    text = got.get_body(("plain",)).get_content()
+    assert "\ud800" not in text and title.split()[0] in got.get_body(("html",)).get_content()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.parser
 import html as _html
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -211,7 +212,8 @@ def compose_message(subject: str, text: str, html: str | None, sender: str | Add
     if not (to_a or cc_a or bcc_a):
         raise UsageError("no recipients: give --email-to (or cc/bcc)")
     msg = EmailMessage(policy=policy.SMTP)
-    _set_subject(msg, _shorten(" ".join(str(subject).split()), SUBJECT_MAX))  # one line, whatever a template made
+    text, html = _unpaired_replaced(text), _unpaired_replaced(html)
+    _set_subject(msg, _subject_line(subject))
     _set_addresses(msg, "From", [from_])
     for name, addresses in (("To", to_a), ("Cc", cc_a), ("Bcc", bcc_a), ("Reply-To", _many([reply_to] if reply_to else []))):
         if addresses:
@@ -233,6 +235,25 @@ def compose_message(subject: str, text: str, html: str | None, sender: str | Add
 
 
 SUBJECT_MAX = 250  # characters: an article's title can be any length; a subject line is read at a glance
+# Explicit bidi embeddings, overrides and isolates: in a subject they make text read backwards
+# ("Trojan Source"); a right-to-left script needs none of them to show right.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def _subject_line(subject: str) -> str:
+    """One line of text, whatever a template or an article's title made: no control characters
+    (a NUL, terminal escapes), no bidi overrides, no lone surrogate (a JSON "\\ud800"), at most
+    SUBJECT_MAX characters."""
+    text = _unpaired_replaced(str(subject)).translate(_BIDI_CONTROLS)
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return _shorten(" ".join(text.split()), SUBJECT_MAX)
+
+
+def _unpaired_replaced(text: str | None) -> str | None:
+    """Lone surrogates (json.loads lets "\\ud800" through) cannot be encoded: U+FFFD instead."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _shorten(text: str, limit: int) -> str:
