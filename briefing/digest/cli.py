@@ -176,11 +176,12 @@ def job_key(config_path: str | None, cli_sources, day: date, job: str | None = N
     if config_path:
         identity = ["config:" + os.path.realpath(os.path.expanduser(config_path))]
     else:
-        identity = ["config:"] + ["source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec)))
-                                  for spec in sorted(cli_sources)]
-    digest = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
+        identity = ["config:"] + [
+            "source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec)))
+            for spec in sorted(cli_sources)]
+    hashed = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
     name = Path(config_path).stem if config_path else "sources"
-    return digest_key(f"{name}-{digest}", day)
+    return digest_key(f"{name}-{hashed}", day)
 
 
 def _job_name(value: str | None, where: str) -> str | None:
@@ -207,7 +208,7 @@ class _DigestMailer:
         from ..deliver.cli import settings_from
         from ..deliver.settings import MailSettings
 
-        job = _job_name(job, "--job") or _job_name(getattr(cfg, "job", None), f"{config_path}: job")
+        job = _job_name(job, "--job") or _job_name(cfg.job, f"{config_path}: job")
 
         base = None
         if "email" in cfg.extra:
@@ -258,6 +259,8 @@ class _DigestMailer:
         outbox (``on_queued``), or when there is nothing to mail. When today's mail went out
         already, the run is NOT committed: its new stories stay unreported and go out with the
         next digest instead of being marked as reported without anyone having been mailed them.
+        A message of an earlier run that can never be sent is moved aside by the flush and
+        reported (exit 1) after today's digest went out: it never holds today's back.
         """
         from ..deliver.cli import raise_errors
         from ..deliver.send import failures, flush_waiting
