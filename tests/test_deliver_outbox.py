@@ -251,6 +251,7 @@ def test_eml_with_utf8_headers_is_sent_or_moved_aside_for_that_recipient(tmp_pat
         assert code == 1 and "zoë@example.org" in err and "SMTPUTF8" in err, err
         assert got.rcpt_tos == ["a@xn--exmple-cua.org"]
         got.data.decode("ascii")  # headers downgraded to 7-bit for a server without SMTPUTF8
+        assert got.message["To"].addresses[0].addr_spec == "a@xn--exmple-cua.org"  # still an address
         [failed] = Outbox(tmp_path / "outbox").failed_entries()
         assert failed.recipients == ["zoë@example.org"]
     assert b"zo\xc3\xab@example.org" not in got.data.split(b"\r\n\r\n")[0]  # Bcc stays out of the headers

@@ -286,10 +286,15 @@ def _one_address(a: Address, name: str, ascii_only: bool) -> str:
 
     spec = a.addr_spec
     if ascii_only and not spec.isascii():
-        # RFC 6857 downgrade: an address a server without SMTPUTF8 cannot carry becomes an empty
-        # group whose encoded name shows it ("=?utf-8?q?Zo=C3=AB_=3Czo=C3=AB=40example=2Eorg=3E?=:;").
-        shown = f"{a.display_name} <{spec}>" if a.display_name else spec
-        return Header(shown, "utf-8", maxlinelen=76, header_name=name).encode(linesep="\r\n") + ":;"
+        try:
+            spec, eai = smtp_address(spec)  # a domain beyond ASCII has its A-label
+        except AddressError:
+            eai = True
+        if eai or not spec.isascii():
+            # RFC 6857 downgrade: an address a server without SMTPUTF8 cannot carry becomes an empty
+            # group whose encoded name shows it ("=?utf-8?q?Zo=C3=AB_=3Czo=C3=AB=40example=2Eorg=3E?=:;").
+            shown = f"{a.display_name} <{a.addr_spec}>" if a.display_name else a.addr_spec
+            return Header(shown, "utf-8", maxlinelen=76, header_name=name).encode(linesep="\r\n") + ":;"
     if not a.display_name:
         return spec
     if a.display_name.isascii():
