@@ -234,7 +234,7 @@ def trickle_port():
     def talk(conn):
         with conn:
             line = b"220-slowly.example greets you, one byte at a time\r\n"
-            end = time.monotonic() + 300  # a bound for a client that never gives up
+            end = time.monotonic() + 60  # a bound for a client that never gives up
             while not stop.is_set() and time.monotonic() < end:
                 for b in line:
                     if stop.wait(0.02):
