@@ -16,7 +16,7 @@ from ..errors import UsageError
 from .sources import SOURCE_KINDS, SourceSpec
 
 _TOP_KEYS = {"title", "since", "words", "max_stories", "format", "output", "output_dir", "state",
-             "timeout", "jobs", "sections", "sources", "algorithm", "base_url"}
+             "timeout", "jobs", "sections", "sources", "algorithm", "base_url", "job"}
 _PASSTHROUGH_TABLES = {"email"}
 _SOURCE_KEYS = {"url", "path", "name", "section", "category", "kind", "fetch_full", "timeout"}
 
@@ -34,6 +34,7 @@ class DigestConfig:
     timeout: float | None = None
     jobs: int | None = None
     base_url: str | None = None  # where output_dir is served, for absolute links in the Atom feed
+    job: str | None = None  # the job's name: its mail is sent once a day per name (digest/cli.py job_key)
     section_order: list[str] = field(default_factory=list)
     sources: list[SourceSpec] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the [email] table
@@ -76,7 +77,8 @@ def config_from_dict(data: dict[str, Any], *, base: Path, name: str = "config") 
         raise UsageError(f"{name}: unknown setting(s): {', '.join(sorted(unknown))}")
     cfg = DigestConfig(path=name)
     for key, types, what in (("title", (str,), "a string"), ("since", (str,), "a string like \"24h\""),
-                             ("format", (str,), "a string"), ("base_url", (str,), "a URL")):
+                             ("format", (str,), "a string"), ("base_url", (str,), "a URL"),
+                             ("job", (str,), "a name")):
         if key in data:
             _check_type(name, key, data[key], types, what)
             setattr(cfg, key, data[key])
