@@ -89,14 +89,15 @@ def test_self_listing_opml_over_http_is_fetched_once(http_server):
 
 
 def test_lists_name_at_most_the_cap_with_one_warning(tmp_path):
-    feeds = tmp_path / "feeds"
-    feeds.mkdir()
+    notes = tmp_path / "notes"
+    notes.mkdir()
     n = MAX_LISTED_SOURCES + 25
     for i in range(n):
-        (feeds / f"f{i}.xml").write_text(_feed(f"F{i}"))
-    big = tmp_path / "big.opml"
-    big.write_text(_opml(*(f"feeds/f{i}.xml" for i in range(n))))
-    res = _read(big)
+        (notes / f"n{i}.txt").write_text(f"Note {i}\n\nSomething happened on Tuesday, number {i}.\n")
+    half = n // 2  # two lists share the allowance: it is for the run, not for each list
+    (tmp_path / "a.txt").write_text("\n".join(f"notes/n{i}.txt" for i in range(half)))
+    (tmp_path / "b.txt").write_text("\n".join(f"notes/n{i}.txt" for i in range(half, n)))
+    res = read_sources([SourceSpec(spec=str(tmp_path / name), kind="urls") for name in ("a.txt", "b.txt")])
     assert len(res.articles) == MAX_LISTED_SOURCES
     assert res.failures == []
     [warning] = res.warnings
@@ -124,10 +125,12 @@ def test_cli_self_listing_list_is_quiet(tmp_path, main_run, kind):
     if kind == "opml":
         lst = tmp_path / "subs.opml"
         lst.write_text(_opml(*(["subs.opml"] * 10), "w.xml"))
-    else:
+    else:  # a list of paths is a URL list when the config says so
         lst = tmp_path / "subs.txt"
         lst.write_text("\n".join([str(lst)] * 10 + [str(tmp_path / "w.xml")]))
-    code, out, err = main_run("digest", lst, "--now", NOW_ISO, "--state", tmp_path / "s.sqlite", "--dry-run",
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[[sources]]\npath = "{lst.name}"\nkind = "{kind}"\n')
+    code, out, err = main_run("digest", "-c", cfg, "--now", NOW_ISO, "--state", tmp_path / "s.sqlite", "--dry-run",
                               "--no-entities", "-f", "json")
     assert code == 0, err
     assert "warning" not in err and len(err.splitlines()) == 1
