@@ -86,8 +86,9 @@ class LocalServer:
     """A real HTTP server on a loopback address. ``requests`` lists every path asked for, so a
     test can show that a refused URL was never requested."""
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", tls=None):
         self.routes: dict[str, Route] = {}
+        self.scheme = "https" if tls is not None else "http"
         self.requests: list[str] = []
         routes, requests = self.routes, self.requests
 
@@ -132,6 +133,8 @@ class LocalServer:
                 pass
 
         self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        if tls is not None:  # an ssl.SSLContext for the server side: HTTPS
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         # a short poll interval: shutting the server down after each test takes no time
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -141,7 +144,7 @@ class LocalServer:
     @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def add(self, path: str, body: bytes | str, **kw) -> str:
         self.routes[path] = Route(body.encode() if isinstance(body, str) else body, **kw)

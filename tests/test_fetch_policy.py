@@ -202,3 +202,45 @@ def test_connected_address_is_the_checked_one(http_server, connections):
     connects = [c[1] for c in connections if c[0] == "socket.connect"]
     assert [c[1] for c in lookups] == ["localhost"]
     assert connects and all(ipaddress.ip_address(addr[0]).is_loopback for addr in connects)
+
+
+# ---------------------------------------------------------------- HTTPS
+
+
+@pytest.fixture
+def https_server(tmp_path):
+    """HTTPS with a certificate for localhost and 127.0.0.1, signed by a CA made for the test."""
+    from smtp_helpers import make_certs
+
+    certs = make_certs(tmp_path)
+    server = LocalServer(tls=certs.server_context())
+    server.certs = certs
+    yield server
+    server.close()
+
+
+def test_https_checks_the_certificate_against_the_name(https_server, monkeypatch):
+    url = https_server.add("/news.html", PAGE)
+    port = https_server.httpd.server_address[1]
+    with pytest.raises(FetchError) as err:  # not signed by a CA this machine trusts
+        fetch(url, allow_private=True, timeout=5)
+    assert "certificate" in str(err.value) and "\n" not in str(err.value)
+    monkeypatch.setenv("SSL_CERT_FILE", str(https_server.certs.ca))
+    assert fetch(url, allow_private=True, timeout=5).content == PAGE
+    assert fetch(f"https://localhost:{port}/news.html", allow_private=True, timeout=5).content == PAGE  # SNI, name
+    other = LocalServer("127.0.0.2", tls=https_server.certs.server_context())
+    try:
+        other.add("/news.html", PAGE)
+        with pytest.raises(FetchError) as err:  # 127.0.0.2 is not a name on the certificate
+            fetch(other.base + "/news.html", allow_private=True, timeout=5)
+        assert "certificate" in str(err.value) and "127.0.0.2" in str(err.value)
+    finally:
+        other.close()
+
+
+def test_https_trickle_is_cut_off_at_the_deadline(https_server):
+    url = https_server.add("/slow.html", b"<html><body><p>" + b"x" * 300 + b"</p></body></html>", trickle=0.2)
+    p = run_briefing("summarize", url, "--timeout", "1", "--allow-private", timeout=30,
+                     env={"SSL_CERT_FILE": str(https_server.certs.ca)})
+    assert p.returncode == 1
+    assert p.stderr.strip() == f"briefing: error: {url}: timed out after 1s"
