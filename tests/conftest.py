@@ -115,7 +115,7 @@ class LocalServer:
                         self._trickle(route.body, route.trickle)
                     else:
                         self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # the client hung up (or, over TLS, dropped the connection)
                     pass
 
             def _head(self, route: Route) -> bytes:

@@ -135,3 +135,26 @@ def test_cli_self_listing_list_is_quiet(tmp_path, main_run, kind):
     assert code == 0, err
     assert "warning" not in err and len(err.splitlines()) == 1
     assert [a["title"] for st in json.loads(out)["stories"] for a in st["articles"]] == ["World story 0"]
+
+
+def test_a_huge_opml_is_streamed_and_capped(tmp_path):
+    """30,000 outlines: the tree is never built whole, 1,000 are read, one warning counts the rest."""
+    import tracemalloc
+
+    n = 30_000
+    big = tmp_path / "big.opml"
+    big.write_text('<opml version="2.0"><body><outline text="Folder">'
+                   + "".join(f'<outline xmlUrl="missing/f{i}.xml"/>' for i in range(n)) + "</outline></body></opml>")
+    small = tmp_path / "small.opml"
+    small.write_text(_opml("missing/x.xml"))
+    _read(small)  # what the first read imports is no part of the measure
+    tracemalloc.start()
+    try:
+        res = _read(big)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 1024 * 1024, peak  # the whole tree of 30,000 outlines alone takes 13 MB
+    assert len(res.failures) == MAX_LISTED_SOURCES and all(f.reason == "no such file or folder" for f in res.failures)
+    assert res.warnings == [f"source lists name more than {MAX_LISTED_SOURCES} sources: "
+                            f"{n - MAX_LISTED_SOURCES} more were not read"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import glob as _glob
 import hashlib
+import io
 import json
 import os
 import re
@@ -79,6 +80,7 @@ class _Outcome:
     pages: list[tuple[Article, SourceSpec]] = field(default_factory=list)  # teasers to complete
     warnings: list[str] = field(default_factory=list)
     listed: bool = False  # the children were named by a list (OPML, URL list), not a folder or glob
+    left_out: int = 0  # sources the list named beyond what one list may
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def read_sources(specs: list[SourceSpec], *, timeout: float = 15.0, jobs: int = 
         pending[fut] = (kind, spec, depth, teaser)
 
     def expand(out: _Outcome, spec: SourceSpec, depth: int) -> None:
+        admission.left_out += out.left_out
         too_deep = 0
         for child in out.children:
             if admission.seen_before(child.spec):
@@ -284,18 +287,18 @@ def _read_remote(spec: SourceSpec, budget: _Budget) -> _Outcome:
     kind = spec.kind if spec.kind != "auto" else _sniff_remote(got.content, got.content_type, got.url)
     if kind in ("feed", "opml"):
         if kind == "opml" or _is_opml(got.content):
-            return _Outcome(children=_read_opml(got.content, spec, base=got.url), listed=True)
+            return _read_opml(got.content, spec, base=got.url)
         return _read_feed(got.content, spec, url=got.url, content_type=got.content_type)
     text = decode_bytes(got.content, spec.spec, declared=got.charset)
     if kind == "jsonl":
         return _read_jsonl_text(text, spec, name=spec.spec)
     if kind == "urls":
-        return _Outcome(children=_read_url_list(text, spec, base_url=got.url), listed=True)
+        return _read_url_list(text, spec, base_url=got.url)
     if kind == "page" or got.content_type in ("text/html", "application/xhtml+xml"):
         return _Outcome(articles=[_page_article(text, spec, got.url, "html")])
     if got.content_type in ("text/plain", "text/markdown"):
         if _looks_like_url_list(text):
-            return _Outcome(children=_read_url_list(text, spec, base_url=got.url), listed=True)
+            return _read_url_list(text, spec, base_url=got.url)
         fmt = "markdown" if got.content_type == "text/markdown" else "text"
         return _Outcome(articles=[_page_article(text, spec, got.url, fmt)])
     raise InputError(f"{spec.spec}: not a feed or an article (content type {got.content_type})")
@@ -341,7 +344,7 @@ def _read_local(spec: SourceSpec) -> _Outcome:
     if kind in ("feed", "opml"):
         data = _read_bytes(p)
         if kind == "opml" or _is_opml(data):
-            return _Outcome(children=_read_opml(data, spec, base=None, folder=p.parent), listed=True)
+            return _read_opml(data, spec, base=None, folder=p.parent)
         return _read_feed(data, spec, url=None, content_type="application/xml")
     if kind == "jsonl":
         from ..sources.decode import decode_bytes
@@ -352,7 +355,7 @@ def _read_local(spec: SourceSpec) -> _Outcome:
 
         text = decode_bytes(_read_bytes(p), str(p))
         if kind == "urls" or _looks_like_url_list(text):
-            return _Outcome(children=_read_url_list(text, spec, folder=p.parent), listed=True)
+            return _read_url_list(text, spec, folder=p.parent)
     return _Outcome(articles=[_file_article(p, spec)])
 
 
@@ -368,13 +371,13 @@ def _kind_from_extension(p: Path) -> str:
 
 
 def _read_bytes(p: Path) -> bytes:
-    from ..sources import MAX_FILE_BYTES
+    from ..sources import MAX_FILE_BYTES, read_at_most
 
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
             raise InputError(f"{p}: too large (limit {MAX_FILE_BYTES} bytes)")
         with p.open("rb") as fh:  # the file may grow between stat and read: stop at the limit
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = read_at_most(fh, MAX_FILE_BYTES)
     except PermissionError:
         raise InputError(f"{p}: permission denied") from None
     except OSError as e:
@@ -556,39 +559,79 @@ def _entry_article(entry, spec: SourceSpec, source_name: str, feed_url: str | No
     return article
 
 
-def _read_opml(content: bytes, spec: SourceSpec, *, base: str | None, folder: Path | None = None) -> list[SourceSpec]:
-    """Every feed an OPML subscription list names; an outline's parent text becomes the section."""
+class _Listed:
+    """A list's entries: each once (a list naming itself a thousand times names it once), and
+    at most ``MAX_LISTED_SOURCES`` of them; the rest are only counted."""
+
+    def __init__(self) -> None:
+        self.out = _Outcome(listed=True)
+        self._named: set[str] = set()
+
+    def add(self, child: SourceSpec) -> None:
+        if child.spec in self._named:
+            return
+        if len(self.out.children) >= MAX_LISTED_SOURCES:
+            self.out.left_out += 1
+            return
+        self._named.add(child.spec)
+        self.out.children.append(child)
+
+
+def _read_opml(content: bytes, spec: SourceSpec, *, base: str | None, folder: Path | None = None) -> _Outcome:
+    """Every feed an OPML subscription list names; an outline folder's name becomes the section.
+
+    Streamed, and at most ``MAX_LISTED_SOURCES`` feeds are kept (the rest only counted): a
+    20 MB list of a million outlines costs neither a million-element tree nor a million specs.
+    """
     import xml.etree.ElementTree as ET
 
     if not content.strip():
         raise FeedError(f"{spec.spec}: empty, not an OPML subscription list")
+    listed = _Listed()
+    outlines: list[tuple[bool, str | None]] = []  # open outlines: (a feed's?, the folder name it opens)
+    parents: list[ET.Element] = []
+    in_body = False
     try:
-        root = ET.fromstring(content)
+        for event, el in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+            tag = el.tag.lower() if isinstance(el.tag, str) else ""
+            if event == "start":
+                if not parents and tag != "opml":
+                    raise FeedError(f"{spec.spec}: not an OPML subscription list")
+                parents.append(el)
+                in_body = in_body or tag == "body"
+                if tag == "outline" and in_body:
+                    outlines.append(_opml_outline(el, spec, outlines, listed, base, folder))
+                continue
+            parents.pop()
+            if tag == "outline" and outlines:
+                outlines.pop()
+            if parents:
+                del parents[-1][:]  # a finished element is never looked at again: keep memory flat
     except ET.ParseError as e:
         line, column = e.position
         what = str(e).split(":")[0]
         raise FeedError(f"{spec.spec}: malformed OPML at line {line}, column {column}: {what}") from None
-    body = root.find("body")
-    if root.tag.lower() != "opml" or body is None:
+    if not in_body:
         raise FeedError(f"{spec.spec}: not an OPML subscription list")
-    children: list[SourceSpec] = []
+    return listed.out
 
-    def walk(node, section: str | None) -> None:
-        for outline in node.findall("outline"):
-            xml_url = outline.get("xmlUrl") or outline.get("xmlurl")
-            label = outline.get("title") or outline.get("text")
-            if xml_url:
-                target = urllib.parse.urljoin(base, xml_url) if base else xml_url
-                if not is_url(target) and folder is not None:
-                    target = str(folder / target)
-                children.append(SourceSpec(spec=target, kind="feed", name=label,
-                                           section=spec.section or section, fetch_full=spec.fetch_full,
-                                           timeout=spec.timeout, allow_private=spec.allow_private))
-            else:
-                walk(outline, section or label)
 
-    walk(body, None)
-    return children
+def _opml_outline(el, spec: SourceSpec, outlines: list[tuple[bool, str | None]], listed: _Listed,
+                  base: str | None, folder: Path | None) -> tuple[bool, str | None]:
+    """Add the feed an outline names to ``listed``; (is it a feed's, the folder name it opens)."""
+    xml_url = el.get("xmlUrl") or el.get("xmlurl")
+    label = el.get("title") or el.get("text")
+    if any(is_feed for is_feed, _ in outlines):
+        return True, None  # inside a feed's outline: not a subscription of its own
+    if not xml_url:
+        return False, label
+    target = urllib.parse.urljoin(base, xml_url) if base else xml_url
+    if not is_url(target) and folder is not None:
+        target = str(folder / target)
+    section = next((name for _, name in outlines if name), None)  # the outermost named folder
+    listed.add(SourceSpec(spec=target, kind="feed", name=label, section=spec.section or section,
+                          fetch_full=spec.fetch_full, timeout=spec.timeout, allow_private=spec.allow_private))
+    return True, None
 
 
 def _looks_like_url_list(text: str) -> bool:
@@ -597,10 +640,11 @@ def _looks_like_url_list(text: str) -> bool:
 
 
 def _read_url_list(text: str, spec: SourceSpec, *, folder: Path | None = None,
-                   base_url: str | None = None) -> list[SourceSpec]:
-    """One source a line. A list on the web names links, resolved against its URL: never a path
-    on this machine. A local list may name paths, relative to its folder."""
-    children = []
+                   base_url: str | None = None) -> _Outcome:
+    """One source a line (at most ``MAX_LISTED_SOURCES``, the rest counted). A list on the web
+    names links, resolved against its URL: never a path on this machine. A local list may
+    name paths, relative to its folder."""
+    listed = _Listed()
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -611,10 +655,9 @@ def _read_url_list(text: str, spec: SourceSpec, *, folder: Path | None = None,
             target = line
         else:
             target = str(folder / os.path.expanduser(line))
-        children.append(SourceSpec(spec=target, kind="auto", name=None, section=spec.section,
-                                   fetch_full=spec.fetch_full, timeout=spec.timeout,
-                                   allow_private=spec.allow_private))
-    return children
+        listed.add(SourceSpec(spec=target, kind="auto", name=None, section=spec.section,
+                              fetch_full=spec.fetch_full, timeout=spec.timeout, allow_private=spec.allow_private))
+    return listed.out
 
 
 def parse_published(value) -> tuple[date | None, datetime | None]:

@@ -42,6 +42,20 @@ def parse_text(text: str, *, fmt: str | None = None, name: str = "input", **meta
     return article
 
 
+def read_at_most(fh, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes (one more than the limit says "too large"), read in small pieces:
+    ``read(limit + 1)`` would set aside the whole limit for every file, however small."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = fh.read(min(64 * 1024, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 _EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
                ".markdown": "markdown", ".txt": "text", ".text": "text"}
 
@@ -57,7 +71,7 @@ def read_path(path: str | Path) -> Article:
         if size > MAX_FILE_BYTES:
             raise InputError(f"{path}: too large ({size} bytes, limit {MAX_FILE_BYTES})")
         with p.open("rb") as fh:  # devices and pipes have no size to check first: stop at the limit
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = read_at_most(fh, MAX_FILE_BYTES)
         if len(data) > MAX_FILE_BYTES:
             raise InputError(f"{path}: too large (over {MAX_FILE_BYTES} bytes)")
     except PermissionError:
