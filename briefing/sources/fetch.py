@@ -126,9 +126,10 @@ class _Refused(Exception):
     def __init__(self, host: str, ip, kind: str):
         literal = host == str(ip) or host.strip("[]") == str(ip)
         said = f"{ip} is {kind}" if literal else f"{host} resolves to {ip}, {kind}"
-        hint = ("use --allow-private to fetch from your own network" if kind in _OWN_NETWORK
-                else "never fetched")
-        super().__init__(f"{said}; {hint}")
+        if kind in _OWN_NETWORK:
+            super().__init__(f"{said}; use --allow-private to fetch from your own network")
+        else:
+            super().__init__(f"{said}, which is never fetched")
 
 
 # ---------------------------------------------------------------- one deadline
@@ -247,11 +248,15 @@ def _connect(host: str, port: int, policy: NetworkPolicy, deadline: _Deadline) -
             sock.settimeout(deadline.left())
             sock.connect(sockaddr)  # the checked address itself: no second lookup
             return sock
-        except BaseException as e:
+        except TimeoutError:
             sock.close()
-            if not isinstance(e, OSError) or isinstance(e, TimeoutError):
-                raise
-            error = e
+            raise  # the deadline is spent: no time for the next address
+        except OSError as e:
+            sock.close()
+            error = e  # refused, unreachable: try the next address
+        except BaseException:
+            sock.close()
+            raise
     if error is not None:
         raise error
     if refused is not None:
