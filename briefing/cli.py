@@ -95,8 +95,11 @@ def summary_options(f):
               help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).")
 @click.option("--explain", is_flag=True, help="Show every sentence's score, its parts and whether it was chosen.")
 @click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds to wait for a URL.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch URLs on private, loopback and link-local addresses (your own network).")
 @_mail_options
-def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout, mail):
+def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout,
+              allow_private, mail):
     """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief."""
     from .brief import BriefOptions, build_brief
     from .render import render
@@ -112,7 +115,8 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
     failures = 0
     for spec in sources:
         try:
-            brief = build_brief(read_source(spec, published=published, timeout=timeout), options)
+            brief = build_brief(read_source(spec, published=published, timeout=timeout,
+                                            allow_private=allow_private), options)
         except BriefingError as err:
             fail(err)
             failures += 1

@@ -225,7 +225,7 @@ def test_markdown_article_front_matter(cli_run):
 
 def test_url_from_local_server(cli_run, http_server):
     url = http_server.add("/news/bridge.html", (SAMPLES / "harbour-bridge.html").read_bytes())
-    res = cli_run("summarize", url, "-f", "json")
+    res = cli_run("summarize", url, "-f", "json", "--allow-private")  # the test server is on 127.0.0.1
     assert res.exit_code == 0, res.output
     b = json.loads(res.output)
     assert b["source"]["url"] == url
@@ -310,7 +310,7 @@ def test_bad_urls(http_server, tmp_path):
         "ftp://example.com/a.txt": "only http:// and https://",  # never fetched
     }
     for url, expected in cases.items():
-        res = run_briefing("summarize", url, "--timeout", "1")
+        res = run_briefing("summarize", url, "--timeout", "1", "--allow-private")
         assert res.returncode == 1, url
         assert "Traceback" not in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr

@@ -29,6 +29,24 @@ from ..errors import BriefingError, UsageError
 EXIT_PARTIAL = 3  # some sources failed; the digest was still produced
 
 
+class _Bounded(click.ParamType):
+    """A number within the config's ``LIMITS[key]``: finite, so inf and nan are refused too
+    (click's FloatRange lets nan through, and inf would overflow a socket timeout)."""
+
+    name = "seconds"
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def convert(self, value, param, ctx):
+        from .config import bound_message, check_number
+
+        try:
+            return check_number(self.key, float(value))
+        except (TypeError, ValueError):
+            self.fail(f"must be {bound_message(self.key)}, not {value!r}", param, ctx)
+
+
 def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = False) -> None:
     if level == "debug" and not verbose:
         return
@@ -63,8 +81,12 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
 @click.option("--dry-run", is_flag=True, help="Show the digest without recording anything or writing --output-dir.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Say what happens, source by source.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds to wait for each source (default 15).")
+@click.option("--timeout", type=_Bounded("timeout"), default=None,
+              help="Seconds for each source's whole download (default 15).")
+@click.option("--deadline", type=_Bounded("deadline"), default=None,
+              help="Seconds for reading all sources (default 300); what is not read by then is listed as failed.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch from private, loopback and link-local addresses (your own network).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=None,
               help="Sources fetched at once (default 4).")
 @click.option("--now", "now_text", default=None, hidden=True,
@@ -77,8 +99,8 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
 @resend_option
 @mail_options
 def digest(sources, config_path, since, words, max_stories, fmt, output, output_dir, template, title, state_path,
-           include_seen, dry_run, quiet, verbose, timeout, jobs, now_text, no_entities, no_email, job_name, resend,
-           mail):
+           include_seen, dry_run, quiet, verbose, timeout, deadline, allow_private, jobs, now_text, no_entities,
+           no_email, job_name, resend, mail):
     """One briefing from many SOURCEs: files, globs, folders, URL lists, RSS/Atom feeds, OPML, JSONL.
 
     Articles about the same event become one story, summarised once from all
@@ -91,7 +113,7 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
     """
     from .config import DigestConfig, load_config
     from .lock import RunLock, lock_path_for
-    from .run import RunOptions
+    from .run import DEFAULT_DEADLINE, RunOptions
     from .sources import SourceSpec
     from .state import default_state_path
 
@@ -126,7 +148,9 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
                       words=words or cfg.words, max_stories=max_stories or cfg.max_stories,
                       title=title or cfg.title, section_order=cfg.section_order,
                       include_seen=include_seen or resend,  # --resend: the stories already reported, again
-                      timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities)
+                      timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities,
+                      deadline=deadline or cfg.deadline or DEFAULT_DEADLINE,
+                      allow_private=bool(allow_private or cfg.allow_private))
 
     mail_error: BriefingError | None = None
     if dry_run:
@@ -378,6 +402,8 @@ def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template
 
 def _finish(run, dry_run: bool, log, mail_error: BriefingError | None = None) -> None:
     d = run.digest
+    for w in run.warnings:
+        _log(w, level="warning", **log)
     for f in run.failures:
         _log(f"{f.source}: {f.reason}", level="warning", **log)
     s = d.stats

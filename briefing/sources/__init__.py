@@ -42,6 +42,20 @@ def parse_text(text: str, *, fmt: str | None = None, name: str = "input", **meta
     return article
 
 
+def read_at_most(fh, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes (one more than the limit says "too large"), read in small pieces:
+    ``read(limit + 1)`` would set aside the whole limit for every file, however small."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = fh.read(min(64 * 1024, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 _EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
                ".markdown": "markdown", ".txt": "text", ".text": "text"}
 
@@ -56,7 +70,10 @@ def read_path(path: str | Path) -> Article:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(f"{path}: too large ({size} bytes, limit {MAX_FILE_BYTES})")
-        data = p.read_bytes()
+        with p.open("rb") as fh:  # devices and pipes have no size to check first: stop at the limit
+            data = read_at_most(fh, MAX_FILE_BYTES)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"{path}: too large (over {MAX_FILE_BYTES} bytes)")
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as e:
@@ -66,10 +83,11 @@ def read_path(path: str | Path) -> Article:
     return parse_text(text, fmt=fmt, name=str(path), path=str(path), id=p.stem)
 
 
-def read_url(url: str, *, timeout: float | None = None) -> Article:
+def read_url(url: str, *, timeout: float | None = None, allow_private: bool = False) -> Article:
+    """An article page. Only public addresses unless ``allow_private`` (see ``fetch``)."""
     from .fetch import DEFAULT_TIMEOUT, fetch
 
-    got = fetch(url, timeout=timeout or DEFAULT_TIMEOUT)
+    got = fetch(url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, allow_private=allow_private)
     if got.content_type in ("text/html", "application/xhtml+xml"):
         fmt = "html"
     elif got.content_type in ("text/plain", "text/markdown"):
@@ -87,12 +105,16 @@ def read_stdin() -> Article:
     return parse_text(decode_bytes(data, "stdin"), name="stdin", id="stdin")
 
 
-def read_source(spec: str, *, published: date | None = None, timeout: float | None = None) -> Article:
-    """Read one SOURCE: a path, an http(s) URL, or ``-`` for stdin."""
+def read_source(spec: str, *, published: date | None = None, timeout: float | None = None,
+                allow_private: bool = False) -> Article:
+    """Read one SOURCE: a path, an http(s) URL, or ``-`` for stdin.
+
+    URLs on private, loopback or link-local addresses are refused unless ``allow_private``.
+    """
     if spec == "-":
         article = read_stdin()
     elif _is_url(spec):
-        article = read_url(spec, timeout=timeout)
+        article = read_url(spec, timeout=timeout, allow_private=allow_private)
     else:
         article = read_path(spec)
     if published is not None:
