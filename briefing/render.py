@@ -62,8 +62,8 @@ def md_escape(text: Any) -> str:
     HTML and entities through and not every renderer honours "\\<": "<" becomes "&lt;",
     and "&" becomes "&amp;" where it would otherwise read as an entity.
     """
-    s = _MD_INLINE.sub(r"\\\1", one_line(text))
-    s = _ENTITY_LIKE.sub("&amp;", s).replace("<", "&lt;")
+    s = _ENTITY_LIKE.sub("&amp;", one_line(text))  # first: the backslashes below must not split an entity
+    s = _MD_INLINE.sub(r"\\\1", s).replace("<", "&lt;")
     m = _MD_BLOCK_START.match(s)
     if m:
         s = m.group(0)[:-1] + "\\" + s[m.end() - 1:]
@@ -131,11 +131,13 @@ def _builtin_env(autoescape: bool):
 # Characters no reader should get from article text: C0/C1 controls (terminal escapes, "\r" that
 # overwrites a line, characters XML forbids) go; the ones that are whitespace become a space; line
 # and paragraph separators become newlines (what they mean); lone surrogates (undecodable input)
-# become U+FFFD, since no UTF-8 file or mail can carry them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
-_LINE_SEPARATOR = re.compile("\r\n?|[\u2028\u2029]")
+# become U+FFFD, since no UTF-8 file or mail can carry them. Noncharacters (U+FFFE...) go too: XML
+# forbids some, and none is text.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff"
+                      r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+_CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+_LINE_SEPARATOR = re.compile(r"\r\n?|[\u2028\u2029]")
 
 
 def clean_text(s: str, *, controls: bool = True) -> str:
@@ -208,7 +210,7 @@ def _enforce_width(text: str) -> str:
     """Email bodies: no line over 72 columns, whatever a template did."""
     lines = []
     for line in text.splitlines():
-        if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line):  # a broken URL is a dead link
+        if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line, re.I):  # a broken URL is a dead link
             lines.append(line.rstrip())
         else:
             indent = re.match(r"\s*(?:[-*] |\d+\. )?", line).group(0)
