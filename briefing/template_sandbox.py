@@ -44,9 +44,8 @@ ENV_OUTPUT_MB = "BRIEFING_TEMPLATE_OUTPUT_MB"
 _EXIT_TEMPLATE_ERROR = 10
 _EXIT_MEMORY = 11
 _EXIT_OUTPUT = 12
-_EXIT_TIME = 13
 # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one
-_TIME_CODES = {_EXIT_TIME, -getattr(signal, "SIGXCPU", _EXIT_TIME), -getattr(signal, "SIGKILL", _EXIT_TIME)}
+_TIME_CODES = {-getattr(signal, name) for name in ("SIGXCPU", "SIGKILL") if hasattr(signal, name)}
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,12 @@ class Limits:
                 value = kind(raw)
             except ValueError:
                 value = 0
-            if value <= 0:
+            if not (0 < value < 1e9):  # also refuses nan and inf
                 raise TemplateError(f"{name}={raw!r}: expected a positive number")
             return value
 
-        return cls(seconds=number(ENV_SECONDS, DEFAULT_SECONDS), memory_mb=number(ENV_MEMORY_MB, DEFAULT_MEMORY_MB, int),
+        return cls(seconds=number(ENV_SECONDS, DEFAULT_SECONDS),
+                   memory_mb=number(ENV_MEMORY_MB, DEFAULT_MEMORY_MB, int),
                    output_mb=number(ENV_OUTPUT_MB, DEFAULT_OUTPUT_MB, int))
 
     @property
@@ -91,7 +91,7 @@ def render_user_template(path: str | os.PathLike, data: Any, *, kind: str, autoe
     request = {"folder": str(path.parent.absolute()), "main": name, "kind": kind, "autoescape": autoescape,
                "builtin": str(builtin_dir), "data": data,
                "limits": {"seconds": limits.seconds, "memory_mb": limits.memory_mb, "output_mb": limits.output_mb}}
-    # ASCII JSON: lone surrogates from a badly encoded article survive the trip as \\udXXX escapes
+    # ASCII JSON: every string crosses the pipe intact, whatever characters it holds
     payload = json.dumps(request, ensure_ascii=True, default=str).encode("ascii")
     proc = _start_child()
     try:

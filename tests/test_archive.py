@@ -44,7 +44,7 @@ def archive_run(main_run, jsonl, tmp_path, site, now=NOW):
 def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     for _ in range(3):
-        code, out, err = archive_run(main_run, jsonl, tmp_path, site)
+        code, _, err = archive_run(main_run, jsonl, tmp_path, site)
         assert code == 0, err
     htmls = sorted(p.name for p in site.glob("digest-*.html"))
     # the first keeps the minute's name (links to earlier archives stay valid); later ones add seconds, then a count

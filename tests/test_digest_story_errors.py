@@ -25,7 +25,8 @@ def _rows(bad_text: str) -> list[dict]:
     return [
         {"id": "a1", "title": "Dam opens in Kessler", "source": "Globe", "published": "2026-03-10T08:00:00Z",
          "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said."},
-        {"id": "a2", "title": "Kessler dam opens after six years", "source": "Wire", "published": "2026-03-10T09:00:00Z",
+        {"id": "a2", "title": "Kessler dam opens after six years", "source": "Wire",
+         "published": "2026-03-10T09:00:00Z",
          "text": "Kessler's new dam opened on Tuesday after six years of work. It cost 40 million dollars."},
         {"id": "b1", "title": "Bridge closes in Lindholm", "source": "Herald", "published": "2026-03-10T07:00:00Z",
          "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said."},
@@ -90,7 +91,7 @@ def test_the_traceback_is_shown_with_verbose_or_debug(main_run, tmp_path, faulty
         extra.append("-v")
     else:
         monkeypatch.setenv("BRIEFING_DEBUG", "1")
-    code, out, err = _digest(main_run, _jsonl(tmp_path, FLOOD), tmp_path, *extra)
+    code, _, err = _digest(main_run, _jsonl(tmp_path, FLOOD), tmp_path, *extra)
     assert code == 3, err
     assert "Traceback" in err and "segmenter fault" in err
 
@@ -117,6 +118,7 @@ def test_genuine_input_that_breaks_entity_recognition_spares_the_other_stories(m
     assert any(st["who"] or st["where"] for st in d["stories"])  # entities still found for the others
     if code == 3:  # the surrogate still reaches the analysis: that one story is listed, with its error
         [failure] = d["failures"]
-        assert failure["kind"] == "story" and failure["reason"].startswith("could not be summarised (UnicodeEncodeError")
+        assert failure["kind"] == "story"
+        assert failure["reason"].startswith("could not be summarised (UnicodeEncodeError")
     else:  # a reader cleaned the text: the story is simply there
         assert any("Flood" in t for t in titles)

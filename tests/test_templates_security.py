@@ -155,8 +155,8 @@ RUNAWAY = {
     "huge-string": ('{{ "x" * 3000000000 }}', "MB"),
     "nested-ranges": ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", " s"),
     "huge-output": ('{% for i in range(100000) %}{{ "y" * 2000 }}{% endfor %}', "MB"),
-    "doubling": ("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
-                 "{% endfor %}{{ ns.s | length }}", "MB"),
+    "doubling": (("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+                  "{% endfor %}{{ ns.s | length }}"), "MB"),
 }
 BROKEN = {
     "big-range": "{{ range(10**9) | list | length }}",
@@ -176,7 +176,7 @@ def test_a_runaway_template_stops_at_its_limit(render_with, tmp_path, command, c
     body, unit = RUNAWAY[case]
     main = make(tmp_path, f"{case}.j2", body)
     code, out, err = render_with(command, main)
-    line = one_line_error(code, out, err, f"{case}.j2", "exceeded", unit)
+    one_line_error(code, out, err, f"{case}.j2", "exceeded", unit)
     assert out == ""
 
 
