@@ -101,3 +101,22 @@ def test_write_archive_twice_keeps_both(tmp_path):
     assert [(tmp_path / e["files"]["html"]).read_text() for e in entries] == ["<p>two</p>", "<p>one</p>"]
     ids = [e.find("a:id", ATOM).text for e in ET.parse(tmp_path / "feed.atom").getroot().findall("a:entry", ATOM)]
     assert len(ids) == 2 and len(set(ids)) == 2
+
+
+def test_an_archive_list_edited_by_hand_is_read_as_far_as_it_makes_sense(tmp_path):
+    from datetime import datetime, timezone
+
+    from briefing.digest.archive import write_archive
+    from briefing.digest.models import Digest, Section
+
+    (tmp_path / "digests.json").write_text(json.dumps([
+        "junk", {"date": 5}, {"title": "no date"}, {"date": "2026-03-09T07:00:00+00:00", "title": None},
+        {"id": "old", "title": "Yesterday", "date": "2026-03-09T07:00:00+00:00",
+         "files": {"html": "digest-2026-03-09-0700.html"}, "stories": ["Dam opens"]},
+    ]), encoding="utf-8")
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+    d = Digest(id="d1", title="T", generated_at=now, window_start=None, window_end=now, sections=[Section("Top", [])])
+    write_archive(tmp_path, d, {"html": "<p>one</p>"})
+    entries = json.loads((tmp_path / "digests.json").read_text())
+    assert [e["title"] for e in entries] == ["T", "Yesterday"]
+    assert len(ET.parse(tmp_path / "feed.atom").getroot().findall("a:entry", ATOM)) == 2

@@ -56,7 +56,15 @@ def _load_manifest(folder: Path) -> list[dict]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise BriefingError(f"{p}: archive list unreadable ({e}); move it away to start a new one") from None
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+    return [e for e in data if _usable(e)] if isinstance(data, list) else []
+
+
+def _usable(entry: object) -> bool:
+    """An entry the index and the feed can show (the list may have been edited by hand)."""
+    return (isinstance(entry, dict) and isinstance(entry.get("date"), str) and isinstance(entry.get("title"), str)
+            and isinstance(entry.get("files", {}), dict)
+            and all(isinstance(v, str) for v in entry.get("files", {}).values())
+            and all(isinstance(t, str) for t in entry.get("stories", []) or []))
 
 
 def write_archive(folder: str | Path, digest: Digest, rendered: dict[str, str], *,
