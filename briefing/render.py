@@ -138,11 +138,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe
                       r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
 _CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 _LINE_SEPARATOR = re.compile(r"\r\n?|[\u2028\u2029]")
+_ANY_TO_CLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                           r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
 
 
 def clean_text(s: str, *, controls: bool = True) -> str:
     """``s`` fit for a text output: surrogates replaced; with ``controls``, control characters
     dropped (tab and newline kept), ``\\r`` and U+2028/U+2029 as newlines."""
+    if not _ANY_TO_CLEAN.search(s):  # nearly every string: one scan, no copy
+        return s
     s = _SURROGATE.sub("\ufffd", s)
     if controls:
         s = _CONTROL.sub("", _CONTROL_SPACE.sub(" ", _LINE_SEPARATOR.sub("\n", s)))
