@@ -92,7 +92,6 @@ def write_archive(folder: str | Path, digest: Digest, rendered: dict[str, str], 
         entry = ArchiveEntry(id=digest.id, title=_one_line(digest.title), date=date, files=files,
                              stories=[_one_line(s.title) for s in digest.stories],
                              atom_id=_new_atom_id(digest.id, date, stem, entries))
-        entries = [e for e in entries if e.get("files") != files]  # a listed name whose files were deleted
         entries.insert(0, entry.to_dict())
         entries.sort(key=lambda e: e.get("date", ""), reverse=True)  # stable: the newest run first among equals
         write_atomic(folder / MANIFEST, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
