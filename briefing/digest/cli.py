@@ -406,6 +406,8 @@ def _finish(run, dry_run: bool, log, mail_error: BriefingError | None = None) ->
         _log(w, level="warning", **log)
     for f in run.failures:
         _log(f"{f.source}: {f.reason}", level="warning", **log)
+        if getattr(f, "detail", None) and (log.get("verbose") or os.environ.get("BRIEFING_DEBUG")):
+            click.echo(f.detail, err=True)  # a story that failed: where, for a bug report
     s = d.stats
     _log(f"{'dry run: ' if dry_run else ''}{s.get('stories_shown', 0)} stories from {s.get('articles', 0)} articles"
          f" ({s.get('items_outside_window', 0)} outside the window, {s.get('stories_found', 0) - s.get('stories_new', 0)}"
