@@ -1,6 +1,8 @@
 """Offline segmentation and offset-keeping normalisation."""
 from __future__ import annotations
 
+import pytest
+
 from briefing.text import clean_for_analysis, split_sentences
 
 
@@ -67,3 +69,28 @@ def test_markdown_structure_is_not_prose():
     assert "A new collection" not in c and "---" not in c and "photo" not in c and "| a |" not in c
     assert "Intro sentence here." in c and "More prose follows." in c
     assert "A new collection" in clean_for_analysis(s), "plain text keeps its lines"
+
+
+# A story paragraph printed twice (a scraping or layout artefact) keeps its first copy; only a
+# caption-like line (short, one sentence, nobody speaking) printed twice in a row loses both.
+LEAD = ("The clashes broke out as candlelit vigils were being held to mark a week since the police "
+        "shooting of a 15-year-old boy, which triggered the riots, officials said.")
+
+
+@pytest.mark.parametrize("sep", ["\n", "\n\n"])
+def test_paragraph_printed_twice_keeps_first_copy(sep):
+    s = f"{LEAD}{sep}{LEAD}{sep}Police fired tear gas at the crowd.\n"
+    c = clean_for_analysis(s)
+    assert c.count(LEAD) == 1 and c.startswith(LEAD)
+    assert "Police fired tear gas" in c
+
+
+def test_article_of_one_paragraph_twice_still_has_sentences():
+    from briefing.brief import build_brief
+    from briefing.sources import parse_text
+
+    short = "Officials inspect the damaged bridge on Tuesday morning."
+    for para in (LEAD, short):
+        brief = build_brief(parse_text(f"{para}\n\n{para}\n", name="t"))
+        assert [s.text for s in brief.summary] == [para]
+
