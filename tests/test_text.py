@@ -94,3 +94,36 @@ def test_article_of_one_paragraph_twice_still_has_sentences():
         brief = build_brief(parse_text(f"{para}\n\n{para}\n", name="t"))
         assert [s.text for s in brief.summary] == [para]
 
+
+
+def _check_offsets(s: str, sents) -> None:
+    for x in sents:
+        assert s[x.start:x.end] == x.text
+    assert [x.start for x in sents] == sorted(x.start for x in sents)
+
+
+def test_line_without_full_stops_becomes_sentence_sized_pieces():
+    from briefing.text.segment import words
+
+    clause = "officials in the capital met with union leaders and farmers to discuss prices, wages and fuel"
+    s = " ".join(f"{clause} {i}," if i % 3 else f"{clause} {i}" for i in range(300))  # ~28,000 chars
+    sents = split_sentences(s)
+    _check_offsets(s, sents)
+    assert len(sents) >= len(words(s)) // 100
+    assert all(len(words(x.text)) <= 150 and len(x.text) <= 2000 for x in sents)
+    assert sum(len(words(x.text)) for x in sents) == len(words(s)), "no word is lost"
+
+
+@pytest.mark.parametrize("text", ["数" * 20_000, "7" * 20_000, "مرحبا بالعالم " * 2_000])
+def test_scripts_without_spaces_or_stops_are_cut_too(text):
+    sents = split_sentences(text)
+    _check_offsets(text, sents)
+    assert sents and all(len(x.text) <= 2000 for x in sents)
+
+
+def test_long_paragraph_is_segmented_like_its_sentences():
+    sentence = "The minister said on Friday that the talks in Geneva would resume next week."
+    s = " ".join([sentence] * 1500)  # one 115,000-character paragraph
+    sents = split_sentences(s)
+    _check_offsets(s, sents)
+    assert [x.text for x in sents] == [sentence] * 1500
