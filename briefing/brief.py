@@ -8,6 +8,7 @@ from datetime import date
 from .errors import InputError
 from .models import Article, Brief
 from .summarize import Budget, RankInput, get_summarizer
+from .summarize.base import MAX_RANKED
 from .text import clean_for_analysis, split_sentences, word_count
 
 
@@ -85,6 +86,8 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     n_words = sum(word_count(s.text) for s in chosen)
     if budget.words is not None and n_words > budget.words:
         notes.append(f"no sentence fits in {budget.words} words; the shortest one ({n_words} words) is shown")
+    if len(sentences) > MAX_RANKED:
+        notes.append(f"the summary is chosen from the first {MAX_RANKED} of {len(sentences):,} sentences")
     max_n = budget.max_sentences(len(sentences))
     if max_n is not None and len(sentences) < max_n:
         notes.append(f"the article has only {len(sentences)} sentence(s); all are shown")
@@ -127,7 +130,15 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     )
 
 
+TITLE_WORDS, TITLE_CHARS = 12, 100
+
+
 def _fallback_title(sentences) -> str:
+    """The first words of the first sentence; a "word" of a text without spaces is cut too."""
     first = sentences[0].text if sentences else ""
-    words = first.split()
-    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    head = first[:TITLE_CHARS * 4]
+    words = head.split()
+    title = " ".join(words[:TITLE_WORDS])
+    if len(title) > TITLE_CHARS:
+        return title[:TITLE_CHARS].rstrip() + "…"
+    return title + ("…" if len(words) > TITLE_WORDS or len(first) > len(head) else "")

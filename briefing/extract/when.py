@@ -8,6 +8,7 @@ expressions into a short timeline of events.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 
 from ..models import Sentence, TimeExpression, TimelineEvent
@@ -159,12 +160,13 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
     if not timexes or not sentences:
         return []
     by_value: dict[str, dict] = {}
+    starts = [s.start for s in sentences]
     for t in timexes:
         if t.type not in ("DATE", "TIME") or not t.value or not _SPECIFIC.match(t.value):
             continue
         # a time of day belongs to its day's event
         key = t.value.split("T")[0] if _granularity(t.value) == 3 else t.value
-        sent = _sentence_at(sentences, t.start)
+        sent = _sentence_at(sentences, starts, t.start)
         if sent is None:
             continue
         entry = by_value.setdefault(key, {"first": t, "sentence": sent, "count": 0})
@@ -188,8 +190,9 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
     return events
 
 
-def _sentence_at(sentences: list[Sentence], pos: int) -> Sentence | None:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s
+def _sentence_at(sentences: list[Sentence], starts: list[int], pos: int) -> Sentence | None:
+    """The sentence holding ``pos`` (sentences are in text order and do not overlap)."""
+    k = bisect_right(starts, pos) - 1
+    if k >= 0 and sentences[k].start <= pos < sentences[k].end:
+        return sentences[k]
     return None

@@ -57,10 +57,18 @@ _SENTENCE_INSIDE = re.compile(r"[.!?][\"')]*\s+\W?\w")  # on the lower-cased key
 CAPTION_MAX_WORDS = 20
 
 
-def _caption_like(key: str) -> bool:
-    """A photo caption or alt text: short, one sentence, nobody speaking. Story paragraphs are longer
-    ("The clashes broke out as candlelit vigils were being held ..."), or quote someone."""
-    return len(key.split()) <= CAPTION_MAX_WORDS and not _SPEAKS.search(key) and not _SENTENCE_INSIDE.search(key)
+CAPTION_MAX_CHARS = 600  # longer lines are compared for equality only (the fuzzy match is quadratic)
+
+
+def _caption_pair(key: str, prev_key: str) -> bool:
+    """Two lines in a row that are a caption printed twice (alt text and caption): the same words
+    with small edits ("President Joe Biden ..." / "President Biden ..."), or the very same short
+    line that reads like a caption (one sentence, nobody speaking). A story paragraph printed
+    twice is the very same text, longer or quoting someone: that one keeps its first copy."""
+    if key == prev_key:
+        return len(key.split()) <= CAPTION_MAX_WORDS and not _SPEAKS.search(key) \
+            and not _SENTENCE_INSIDE.search(key)
+    return max(len(key), len(prev_key)) <= CAPTION_MAX_CHARS and _near_same(key, prev_key)
 
 
 def _near_same(a: str, b: str) -> bool:
@@ -116,8 +124,7 @@ def clean_for_analysis(text: str, *, keep_from: int = 0, markdown: bool = False)
             prev_span = (a, b)
             continue
         long_enough = len(key) >= 25
-        if (long_enough and prev_key is not None and prev_span is not None and _caption_like(key)
-                and _caption_like(prev_key) and _near_same(key, prev_key)):
+        if long_enough and prev_key is not None and prev_span is not None and _caption_pair(key, prev_key):
             # A caption printed twice in a row (alt text and caption): drop both copies.
             blank(*prev_span)
             blank(a, b)
