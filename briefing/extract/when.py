@@ -73,8 +73,8 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
 
 
 def _readable(value: str) -> bool:
-    """A value in TIMEX3's grammar with a year of 1-9999: "-0042" or "1000123" from arithmetic
-    far from the publication date ("999999 years ago") is no calendar year."""
+    """A value in TIMEX3's grammar (four-digit years): "-0042" or "1000123" from arithmetic far
+    from the publication date ("999999 years ago") is no calendar year."""
     from .timex_values import read
 
     return read(value).known
