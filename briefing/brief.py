@@ -8,7 +8,6 @@ from datetime import date
 from .errors import InputError
 from .models import Article, Brief
 from .summarize import Budget, RankInput, get_summarizer
-from .summarize.base import MAX_RANKED
 from .text import clean_for_analysis, split_sentences, word_count
 
 
@@ -32,7 +31,9 @@ def article_id(article: Article) -> str:
     return hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()[:12]
 
 
-# About 170,000 words: a book, not an article. Beyond this NER alone takes minutes.
+# About 170,000 words: a book, not an article. The analysis grows linearly with length
+# (benchmarks/bench_article_size.py): at this size 29-42 s and under 300 MB on a shared 2-core
+# machine, within a budget of 60 s and 2 GB per article (1,500,000 characters took 60 s).
 MAX_ARTICLE_CHARS = 1_000_000
 
 
@@ -86,8 +87,8 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     n_words = sum(word_count(s.text) for s in chosen)
     if budget.words is not None and n_words > budget.words:
         notes.append(f"no sentence fits in {budget.words} words; the shortest one ({n_words} words) is shown")
-    if len(sentences) > MAX_RANKED:
-        notes.append(f"the summary is chosen from the first {MAX_RANKED} of {len(sentences):,} sentences")
+    if len(scored) < len(sentences):  # rankers see a long text's first sentences only
+        notes.append(f"the summary is chosen from the first {len(scored)} of {len(sentences):,} sentences")
     max_n = budget.max_sentences(len(sentences))
     if max_n is not None and len(sentences) < max_n:
         notes.append(f"the article has only {len(sentences)} sentence(s); all are shown")

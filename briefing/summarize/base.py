@@ -64,6 +64,7 @@ MAX_RANKED = 500
 class Summarizer(ABC):
     name: str = ""
     description: str = ""
+    max_ranked: int = MAX_RANKED
 
     @abstractmethod
     def score(self, doc: RankInput) -> list[ScoredSentence]:
@@ -76,8 +77,8 @@ class Summarizer(ABC):
         """Return (chosen sentences in document order, every sentence scored)."""
         if not doc.sentences:
             return [], []
-        if len(doc.sentences) > MAX_RANKED:
-            doc = replace(doc, sentences=doc.sentences[:MAX_RANKED])
+        if len(doc.sentences) > self.max_ranked:
+            doc = replace(doc, sentences=doc.sentences[:self.max_ranked])
         scored = self.score(doc)
         chosen = self.select(scored, budget, doc)
         return sorted(chosen, key=lambda s: s.sentence.start), scored
