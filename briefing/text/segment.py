@@ -218,8 +218,19 @@ def _segment(text: str, a: int, b: int):
     if not any(c in chunk for c in ".!?\n"):
         yield a, b  # nothing for pysbd to split (a line with no full stop: it would take long)
         return
-    for span in _segmenter().segment(chunk):
-        yield a + span.start, a + span.end
+    cursor = 0
+    for sent in _segmenter().processor(chunk).process():
+        # pysbd's own char spans search the text from its start again for every sentence
+        # (quadratic when a line repeats: 25,000 one-word lines took 25 s); sentences come in
+        # text order, so each is looked for after the previous one
+        i = chunk.find(sent, cursor)
+        if i < 0:
+            continue  # as pysbd does: a sentence it rewrote is not a span of the text
+        j = i + len(sent)
+        while j < len(chunk) and chunk[j].isspace():
+            j += 1
+        yield a + i, a + j
+        cursor = i + len(sent)
 
 
 def _add(out: list[Sentence], text: str, s: int, e: int, paragraph: int) -> None:
