@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,8 +38,18 @@ def article_id(article: Article) -> str:
 MAX_ARTICLE_CHARS = 1_000_000
 
 
+# Half a surrogate pair ("\ud800" escaped in a JSON line) is no character: nothing can encode it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str | None) -> str | None:
+    """``text`` with each lone surrogate replaced by U+FFFD (the same length: offsets stay)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if text and _LONE_SURROGATE.search(text) else text
+
+
 def prepare(article: Article) -> tuple[str, list]:
     """The analysis text (same length as ``article.text``) and its sentences."""
+    article.text, article.title = _encodable(article.text), _encodable(article.title)
     name = article.path or article.url or article.id or "input"
     if not article.text or not article.text.strip():
         raise InputError(f"{name}: empty text, nothing to summarise")

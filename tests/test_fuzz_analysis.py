@@ -31,7 +31,7 @@ FRAGMENTS = ["# Heading\n", "**bold** and _em_", "[link](http://x.test)", "![img
 arabic = st.text(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), min_size=1, max_size=40)
 hebrew = st.text(st.characters(min_codepoint=0x05D0, max_codepoint=0x05EA), min_size=1, max_size=40)
 cjk = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), min_size=1, max_size=60)
-any_unicode = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
+any_unicode = st.text(st.characters(), max_size=300)  # lone surrogates too (JSON escapes)
 controls = st.text(st.characters(max_codepoint=0x1F), max_size=50)
 digits = st.text("0123456789 ", min_size=1, max_size=300)
 punctuation = st.text(".,;:!?-—–\"'“”‘’()[]{}…/\\*#_|<>&", min_size=1, max_size=300)
@@ -104,3 +104,23 @@ def test_a_200000_character_line_without_full_stops():
 def test_an_article_of_one_paragraph_printed_twice_is_summarised(text):
     brief = run_pipeline(text, None, None)
     assert brief is not None and len(brief.summary) == 1
+
+
+def test_lone_surrogates_from_json_escapes_are_replaced():
+    """A JSON line may escape half a surrogate pair ("\\ud800"): such text cannot be encoded."""
+    import json
+
+    text = json.loads('"The minister said \\ud800 on Friday that talks in Geneva went on. \\udfff Prices rose."')
+    article = parse_text(text, name="surrogates")
+    article.title = json.loads('"Talks \\ud83d go on"')
+    brief = run_pipeline_article(article)
+    for fmt_ in FORMATS:
+        render(brief, fmt_).encode("utf-8")
+    assert brief.summary[0].text.startswith("The minister said \ufffd on Friday")
+
+
+def run_pipeline_article(article):
+    brief = build_brief(article, BriefOptions())
+    for f in FORMATS:
+        assert isinstance(render(brief, f), str)
+    return brief
