@@ -135,3 +135,18 @@ def test_normaliser_never_raises_and_writes_readable_values(phrases, dct):
         assert r.known, (t.text, t.value)
         if r.start is not None and re.match(r"\d{4}(?:$|[-T])", t.value):
             assert 0 <= int(t.value[:4]) <= 9999  # 0000 is ISO 8601's 1 BC ("last year" in year 1)
+
+
+def test_every_gold_value_of_timebank_is_read():
+    """The gold data holds forms the normaliser never writes (PXE, P2L, 199X-XX-XX): still read."""
+    import json
+    from pathlib import Path
+
+    import pytest
+
+    path = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "timex" / "timebank_aquaint.jsonl"
+    if not path.is_file():
+        pytest.skip("../shared/data/timex/timebank_aquaint.jsonl absent")
+    values = {t["value"] for line in path.open(encoding="utf-8") for t in json.loads(line)["timexes"] if t.get("value")}
+    assert len(values) > 300
+    assert [v for v in sorted(values) if not read(v).known] == []

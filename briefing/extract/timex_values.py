@@ -29,12 +29,15 @@ DAY, WEEK, MONTH, YEAR, DECADE, CENTURY, MILLENNIUM = 3, 2, 1, 0, -1, -2, -3
 
 _DATE = re.compile(r"(?P<bc>BC)?(?P<year>[0-9X]{1,4})(?:-(?P<rest>[0-9A-SU-Z-]+))?(?:T(?P<time>[0-9A-Z:.+-]+))?")
 _CLOCK = re.compile(r"(?P<h>[01]\d|2[0-4])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?)?(?P<zone>Z|[+-]\d\d(?::?\d\d)?)?")
-_DURATION = re.compile(r"P(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|Q|DE|CE|ML|WE|H))*)"
+# TimeBank 1.2 also writes decades, centuries and millennia as E, C and L, and X for an unknown unit
+_DURATION = re.compile(r"P(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|Q|DE|CE|ML|WE|H|E|C|L|X))*)"
                        r"(?:T(?P<time>(?:(?:\d+(?:\.\d+)?|X)[HMS])+))?")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|X)(DE|CE|ML|WE|Y|M|W|D|Q|H|S)")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|X)(DE|CE|ML|WE|Y|M|W|D|Q|H|S|E|C|L|X)")
 _DATE_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "Q": "quarter", "DE": "decade",
-               "CE": "century", "ML": "millennium", "WE": "weekend", "H": "half"}
+               "CE": "century", "ML": "millennium", "WE": "weekend", "H": "half", "E": "decade",
+               "C": "century", "L": "millennium", "X": "period"}
 _TIME_UNITS = {"H": "hour", "M": "minute", "S": "second"}
+_PLURAL = {"century": "centuries", "millennium": "millennia"}
 
 
 @dataclass(frozen=True)
@@ -132,11 +135,8 @@ def _read_duration(v: str) -> Reading:
     parts += [(n, _TIME_UNITS[u]) for n, u in _DURATION_PART.findall(m.group("time") or "")]
     words = []
     for n, unit in parts:
-        if n == "X":
-            words.append("centuries" if unit == "century" else unit + "s")
-        else:
-            plural = "" if n == "1" else ("ies" if unit == "century" else "s")
-            words.append(f"{n} {unit[:-1] if plural == 'ies' else unit}{plural}")
+        plural = _PLURAL.get(unit, unit + "s")
+        words.append(plural if n == "X" else f"{n} {unit if n == '1' else plural}")
     return Reading(" ".join(words))
 
 
@@ -146,7 +146,8 @@ def _read_date(bc: str | None, year: str, rest: str) -> Reading | None:
     if "X" in digits or "X" in year and len(year) != 4:
         return None  # "1X9X", "19X": not a TIMEX3 year
     if digits and len(digits) < 4:
-        return None if rest else _read_span(bc, digits)  # "199X-03": a decade has no months
+        # "199X-03": a decade has no months ("199X-XX-XX" is the decade written out)
+        return None if rest.strip("X-") else _read_span(bc, digits)
     y = int(digits) if digits else None  # XXXX: the year is not known
     if bc and y is not None:
         y = 1 - y  # BC0300 is 300 BC, ISO year -299
