@@ -56,9 +56,45 @@ def _parse_date(ctx, param, value):
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("expected a date as YYYY-MM-DD") from None
+    if not 1800 <= day.year <= 2199:  # the range briefing.sources accepts from articles too
+        raise click.BadParameter("expected a date between 1800 and 2199")
+    return day
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds in (0, maximum]: inf, nan, 0 and negatives are usage errors."""
+
+    name = "seconds"
+
+    def __init__(self, maximum: float) -> None:
+        self.maximum = maximum
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or not 0 < seconds <= self.maximum:
+            self.fail(f"{value!r}: expected seconds greater than 0 and at most {self.maximum:g}", param, ctx)
+        return seconds
+
+
+def run_options(f):
+    """Options shared by the commands that summarise article after article."""
+    from .guard import DEFAULT_ARTICLE_TIMEOUT, MAX_ARTICLE_TIMEOUT
+
+    f = click.option("--quiet", "-q", is_flag=True, help="Print only problems.")(f)
+    f = click.option("--verbose", "-v", is_flag=True,
+                     help="Say what happens, article by article; show the traceback of an internal error.")(f)
+    f = click.option("--article-timeout", type=Seconds(MAX_ARTICLE_TIMEOUT), default=DEFAULT_ARTICLE_TIMEOUT,
+                     show_default=True, metavar="SECONDS",
+                     help="Wall-clock limit for one article's analysis; past it the article fails, the run goes on.")(f)
+    return f
 
 
 def fail(err: BriefingError) -> None:
@@ -94,35 +130,36 @@ def summary_options(f):
 @click.option("--published", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).")
 @click.option("--explain", is_flag=True, help="Show every sentence's score, its parts and whether it was chosen.")
-@click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds to wait for a URL.")
+@click.option("--timeout", type=Seconds(3600), default=15.0, show_default=True, help="Seconds to wait for a URL.")
+@run_options
 @_mail_options
-def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout, mail):
-    """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief."""
-    from .brief import BriefOptions, build_brief
-    from .render import render
-    from .sources import read_source
+def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout,
+              article_timeout, verbose, quiet, mail):
+    """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief.
+
+    Each SOURCE is summarised on its own: one that fails gives one line on stderr and the others are
+    still written (exit 3; exit 1 when none could be summarised).
+    """
+    from .brief import BriefOptions
     from .summarize import get_summarizer
 
     get_summarizer(algorithm)  # unknown names fail before any work
     options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm,
                            published=published, explain=explain)
     options.budget()
+    _check_output(output)  # a path we may not write fails before any work, too
     rendered: list[str] = []
     briefs = []
-    failures = 0
     for spec in sources:
-        try:
-            brief = build_brief(read_source(spec, published=published, timeout=timeout), options)
-        except BriefingError as err:
-            fail(err)
-            failures += 1
-            continue
-        briefs.append(brief)
-        if fmt != "json" or template:
-            rendered.append(render(brief, fmt, template=template))
+        done = _summarise_source(spec, options, fmt=fmt, template=template, timeout=timeout,
+                                 article_timeout=article_timeout, verbose=verbose)
+        if done is not None:
+            briefs.append(done[0])
+            rendered.append(done[1])
+    failures = len(sources) - len(briefs)
     if briefs:
         if fmt == "json" and not template:
-            text = render(briefs[0], "json") if len(sources) == 1 else _json_list(briefs)
+            text = rendered[0] if len(sources) == 1 else _json_list(briefs)
         else:
             sep = {"markdown": "\n---\n\n", "email": "\n" + "-" * 72 + "\n\n", "html": "\n"}.get(fmt, "\n")
             text = sep.join(rendered)
@@ -133,7 +170,55 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
 
             email_objects(briefs, mail, kind="brief", template=template if fmt == "html" else None)
     if failures:
-        sys.exit(1)
+        if len(sources) > 1 and not quiet:
+            click.echo(f"briefing: {len(briefs)} of {len(sources)} sources summarised", err=True)
+        sys.exit(EXIT_PARTIAL if briefs else 1)
+
+
+EXIT_PARTIAL = 3  # some items failed; what could be made was still written
+
+
+def _check_output(output: str) -> None:
+    from .fileio import is_stdout, resolve_target
+
+    if not is_stdout(output):
+        resolve_target(output)
+
+
+def _summarise_source(spec: str, options, *, fmt, template, timeout, article_timeout, verbose):
+    """(brief, rendered text) for one SOURCE, or None after saying on stderr why it failed."""
+    import time
+
+    from .brief import build_brief
+    from .guard import isolate
+    from .render import render
+    from .sources import read_source
+
+    start = time.monotonic()
+    # reading has its own bounds (the size limit, --timeout for URLs); the analysis has the article's
+    article, failure = isolate(lambda: read_source(spec, published=options.published, timeout=timeout), name=spec)
+    if failure is None:
+        def analyse():
+            brief = build_brief(article, options)
+            return brief, render(brief, fmt, template=template)
+
+        done, failure = isolate(analyse, name=spec, timeout=article_timeout)
+    if failure is not None:
+        message = f"{spec}: could not be summarised ({failure.message})" if failure.internal else failure.message
+        click.echo(f"briefing: error: {message}", err=True)
+        _log_details(failure, verbose)
+        return None
+    if verbose:
+        click.echo(f"briefing: {spec}: summarised in {time.monotonic() - start:.1f} s", err=True)
+    return done
+
+
+def _log_details(failure, verbose: bool) -> None:
+    """The traceback of an internal error, with -v or BRIEFING_DEBUG=1."""
+    from .guard import debugging
+
+    if failure.details and (verbose or debugging()):
+        click.echo(failure.details.rstrip("\n"), err=True)
 
 
 def _json_list(briefs) -> str:
@@ -157,59 +242,143 @@ def write_output(output: str, text: str) -> None:
 @cli.command()
 @click.argument("input_file", metavar="IN.jsonl", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Write JSON lines to FILE (default: standard output).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes (each loads the model once).")
+              help="Write JSON lines to FILE (default: standard output). Until the run ends they go to "
+                   "FILE.partial, which a killed run leaves behind.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=1024), default=1, show_default=True,
+              help="Worker processes (each loads the model once; no more are started than there are CPUs).")
 @summary_options
 @click.option("--progress/--no-progress", default=None,
-              help="Progress bar (default: on when writing to a file from a terminal).")
-def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress):
-    """One JSON brief per line of IN.jsonl ({"id", "text", "title"?, "published"?, ...}), in input order."""
-    from .batch import run_batch
+              help="Progress bar on stderr (default: on when stderr is a terminal the briefs are not written to).")
+@run_options
+def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress, article_timeout, verbose, quiet):
+    """One JSON brief per line of IN.jsonl ({"id", "text", "title"?, "published"?, ...}), in input order.
+
+    A line that fails gives {"id", "error"} and the run goes on. Exit 0 when every line gave a brief,
+    3 when some failed, 1 when none gave one.
+    """
+    import contextlib
+    import time
+
+    from .batch import iter_batch, usable_jobs
     from .brief import BriefOptions
+    from .fileio import atomic_open, is_stdout
+    from .sources import count_lines, read_lines
     from .summarize import get_summarizer
 
     get_summarizer(algorithm)
     options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm)
     options.budget()
-    if input_file == "-":
-        lines = sys.stdin
-        total = None
-    else:
-        if not os.path.isfile(input_file):
-            raise BriefingError(f"{input_file}: no such file")
-        with open(input_file, "rb") as fh:
-            total = sum(1 for line in fh if line.strip())
-        lines = open(input_file, encoding="utf-8", errors="replace")
-    to_stdout = output == "-"
+    if verbose and usable_jobs(jobs) < jobs:
+        click.echo(f"briefing: --jobs {jobs}: starting {usable_jobs(jobs)} workers, one per CPU", err=True)
+    lines = read_lines(input_file)  # a missing or binary input fails here, before the output is touched
+    to_stdout = is_stdout(output)
     if progress is None:
-        progress = sys.stderr.isatty() and not to_stdout
-    out = sys.stdout if to_stdout else None
-    tmp_path = None
-    if not to_stdout:
-        import tempfile
-
-        directory = os.path.dirname(os.path.abspath(output))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(prefix=".batch.", dir=directory)
-        out = os.fdopen(fd, "w", encoding="utf-8")
-    bar = click.progressbar(length=total, label="briefing", file=sys.stderr) if progress else None
-    try:
-        if bar:
-            bar.__enter__()
-        for line in run_batch(lines, options, jobs=jobs, on_progress=(bar.update if bar else None)):
-            out.write(line + "\n")
-            if to_stdout:
-                out.flush()
-    finally:
-        if bar:
-            bar.__exit__(None, None, None)
+        progress = sys.stderr.isatty() and not quiet and not (to_stdout and sys.stdout.isatty())
+    bar = _Progress(count_lines(input_file) if progress else None, enabled=progress)
+    tally = _Tally()
+    start = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout.buffer if to_stdout else stack.enter_context(atomic_open(output, "wb", keep_partial=True))
         if not to_stdout:
-            out.close()
-            # keep whatever was produced, even after an interruption
-            os.replace(tmp_path, output)
-        if lines is not sys.stdin:
-            lines.close()
+            stack.callback(_say_what_was_kept, tally, output)
+        for items in iter_batch(((ln.number, ln.text) for ln in lines), options, jobs=jobs,
+                                article_timeout=article_timeout):
+            out.write("".join(item.line + "\n" for item in items).encode("utf-8"))
+            out.flush()  # whole lines, chunk by chunk: a killed run keeps every finished line
+            tally.add(items, verbose=verbose)
+            bar.update(tally)
+        tally.finished = True
+    bar.close(tally)
+    if not quiet:
+        click.echo(f"briefing: {tally.summary(time.monotonic() - start)}", err=True)
+    _batch_exit(tally, input_file)
+
+
+class _Tally:
+    """What the run produced so far."""
+
+    def __init__(self) -> None:
+        self.articles = self.errors = self.internal = 0
+        self.finished = False
+
+    def add(self, items, *, verbose: bool) -> None:
+        from .guard import debugging
+
+        for item in items:
+            self.articles += 1
+            if item.error is None:
+                continue
+            self.errors += 1
+            self.internal += item.internal
+            if verbose or (item.internal and debugging()):
+                click.echo(f"briefing: {item.line}", err=True)
+                if item.details:
+                    click.echo(item.details.rstrip("\n"), err=True)
+
+    def summary(self, seconds: float) -> str:
+        internal = f" ({self.internal} internal: a bug, -v shows where)" if self.internal else ""
+        return f"{_plural(self.articles, 'article')}, {_plural(self.errors, 'error')}{internal}, {seconds:.1f} s"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _say_what_was_kept(tally: _Tally, output: str) -> None:
+    if not tally.finished:
+        click.echo(f"briefing: stopped before the end; the {tally.articles} lines done are in {output}.partial",
+                   err=True)
+
+
+def _batch_exit(tally: _Tally, input_file: str) -> None:
+    if tally.articles == 0:
+        raise BriefingError(f"{'stdin' if input_file == '-' else input_file}: no articles (no JSON lines)")
+    if tally.errors == tally.articles:
+        raise BriefingError(f"no brief produced: all {tally.articles} lines failed (see each line's \"error\")")
+    if tally.errors:
+        sys.exit(EXIT_PARTIAL)
+
+
+class _Progress:
+    """A one-line progress display on stderr, redrawn at most a few times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int | None, *, enabled: bool) -> None:
+        import time
+
+        self.total = total
+        self.enabled = enabled
+        self.start = self.last = time.monotonic()
+        self.drawn = False
+
+    def update(self, tally: _Tally, *, force: bool = False) -> None:
+        import time
+
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self.last < 0.2):
+            return
+        self.last = now
+        done, secs = tally.articles, now - self.start
+        counts = f"{_plural(done, 'article')}, {_plural(tally.errors, 'error')}, {secs:.0f} s"
+        if self.total:
+            total = max(self.total, done)
+            filled = self.WIDTH * done // total
+            line = f"briefing  [{'#' * filled}{'-' * (self.WIDTH - filled)}]  {100 * done // total:3d}%  {counts}"
+        else:
+            line = f"briefing  {counts}"
+        sys.stderr.write("\r" + line + "\x1b[K")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self, tally: _Tally) -> None:
+        if not self.enabled:
+            return
+        if self.total is not None:
+            self.total = tally.articles  # blank lines were counted; the run is complete
+        self.update(tally, force=True)
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 @cli.command()
