@@ -271,7 +271,7 @@ def _warm_up() -> None:
 def _chunks(items: Iterable[tuple[int, str | None]], size: int) -> Iterator[list[tuple[int, str | None]]]:
     chunk: list[tuple[int, str | None]] = []
     for n, line in items:
-        if line is not None and not line.strip():
+        if isinstance(line, str) and not line.strip():
             continue
         chunk.append((n, line))
         if len(chunk) >= size:
