@@ -240,7 +240,7 @@ def write_output(output: str, text: str) -> None:
 
 
 @cli.command()
-@click.argument("input_file", metavar="IN.jsonl", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("input_file", metavar="IN.jsonl", type=click.Path(allow_dash=True))  # checked when read
 @click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, dir_okay=False),
               help="Write JSON lines to FILE (default: standard output). Until the run ends they go to "
                    "FILE.partial, which a killed run leaves behind.")

@@ -58,10 +58,13 @@ def _try(data: bytes, encoding: str) -> str | None:
 def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
     """Decode ``data``: BOM / declared charset / UTF-8 first, then charset detection (cp1252, latin-1...)."""
     text = _by_bom(data)
+    if text is None and declared and _wide(declared) and b"\x00" in data:
+        text = _try(data, declared)  # UTF-16 or -32 without a mark: NUL bytes are expected there
     if text is None:
         if looks_binary(data):
             raise InputError(f"{name}: binary file, not text")
-        text = _try(data, declared) if declared else None
+        # a UTF-16/32 label on bytes without a NUL is a server's mistake: any Latin text would have NULs
+        text = _try(data, declared) if declared and not _wide(declared) else None
         if text is None:
             text = _try(data, "utf-8")
         if text is None:
@@ -69,6 +72,10 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
     if text and _mostly_control(text):  # binary that happened to decode
         raise InputError(f"{name}: binary file, not text")
     return text
+
+
+def _wide(charset: str) -> bool:
+    return charset.strip().lower().replace("_", "-").startswith(("utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2"))
 
 
 def _detect(data: bytes, name: str) -> str:
