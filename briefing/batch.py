@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +24,7 @@ from typing import Any
 from .brief import BriefOptions, build_brief, prepare
 from .guard import DEFAULT_ARTICLE_TIMEOUT, Failure, isolate, timeout_error
 from .models import Article
+from .sources import clean_surrogates as _clean
 
 CHUNK = 32
 
@@ -44,15 +44,6 @@ class Item:
 
 
 # ---------------------------------------------------------------- one input line
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _clean(value: str) -> str:
-    # JSON may escape a lone surrogate ("\udc80"), which no UTF-8 output can hold; one code point for
-    # one keeps every offset into the text right
-    return _SURROGATE.sub("\ufffd", value)
 
 
 def _is_int(value: Any) -> bool:

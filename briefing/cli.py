@@ -18,6 +18,8 @@ from .deliver.cli import mail_options as _mail_options  # click decorators only:
 from .deliver.cli import wants_mail as _wants_mail
 from .errors import BriefingError, UsageError
 
+EXIT_PARTIAL = 3  # some items failed; what could be made was still written
+
 # Commands that live in their own modules, loaded only when called.
 LAZY_COMMANDS = {
     "eval": "briefing.eval.cli:eval_group",
@@ -175,14 +177,21 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
         sys.exit(EXIT_PARTIAL if briefs else 1)
 
 
-EXIT_PARTIAL = 3  # some items failed; what could be made was still written
-
-
 def _check_output(output: str) -> None:
+    """Refuse, before any work, an output that cannot be written: not a regular file, read-only, or in
+    a folder that cannot be made or written to (the write itself stays atomic, at the end)."""
+    from .errors import OutputError
     from .fileio import is_stdout, resolve_target
 
-    if not is_stdout(output):
-        resolve_target(output)
+    if is_stdout(output):
+        return
+    target, _ = resolve_target(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)  # made anyway when the brief is written
+    except OSError as e:
+        raise OutputError(f"{output}: cannot write ({e.strerror or e})") from None
+    if not os.access(target.parent, os.W_OK):
+        raise OutputError(f"{output}: cannot write (permission denied)")
 
 
 def _summarise_source(spec: str, options, *, fmt, template, timeout, article_timeout, verbose):
@@ -257,11 +266,11 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     3 when some failed, 1 when none gave one.
     """
     import contextlib
-    import time
 
     from .batch import iter_batch, usable_jobs
     from .brief import BriefOptions
     from .fileio import atomic_open, is_stdout
+    from .progress import ProgressBar, Tally
     from .sources import count_lines, read_lines
     from .summarize import get_summarizer
 
@@ -274,9 +283,8 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     to_stdout = is_stdout(output)
     if progress is None:
         progress = sys.stderr.isatty() and not quiet and not (to_stdout and sys.stdout.isatty())
-    bar = _Progress(count_lines(input_file) if progress else None, enabled=progress)
-    tally = _Tally()
-    start = time.monotonic()
+    bar = ProgressBar(count_lines(input_file) if progress else None, enabled=progress)
+    tally = Tally()
     with contextlib.ExitStack() as stack:
         out = sys.stdout.buffer if to_stdout else stack.enter_context(atomic_open(output, "wb", keep_partial=True))
         if not to_stdout:
@@ -285,100 +293,40 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
                                 article_timeout=article_timeout):
             out.write("".join(item.line + "\n" for item in items).encode("utf-8"))
             out.flush()  # whole lines, chunk by chunk: a killed run keeps every finished line
-            tally.add(items, verbose=verbose)
+            _log_failed(tally.add(items), bar, verbose)
             bar.update(tally)
         tally.finished = True
     bar.close(tally)
     if not quiet:
-        click.echo(f"briefing: {tally.summary(time.monotonic() - start)}", err=True)
+        click.echo(f"briefing: {tally.summary()}", err=True)
     _batch_exit(tally, input_file)
 
 
-class _Tally:
-    """What the run produced so far."""
+def _log_failed(items, bar, verbose: bool) -> None:
+    """Under -v every failed line, and the traceback of an internal error (also with BRIEFING_DEBUG=1)."""
+    from .guard import debugging
 
-    def __init__(self) -> None:
-        self.articles = self.errors = self.internal = 0
-        self.finished = False
-
-    def add(self, items, *, verbose: bool) -> None:
-        from .guard import debugging
-
-        for item in items:
-            self.articles += 1
-            if item.error is None:
-                continue
-            self.errors += 1
-            self.internal += item.internal
-            if verbose or (item.internal and debugging()):
-                click.echo(f"briefing: {item.line}", err=True)
-                if item.details:
-                    click.echo(item.details.rstrip("\n"), err=True)
-
-    def summary(self, seconds: float) -> str:
-        internal = f" ({self.internal} internal: a bug, -v shows where)" if self.internal else ""
-        return f"{_plural(self.articles, 'article')}, {_plural(self.errors, 'error')}{internal}, {seconds:.1f} s"
+    for item in items:
+        if verbose or (item.internal and debugging()):
+            bar.clear()
+            click.echo(f"briefing: {item.line}", err=True)
+            if item.details:
+                click.echo(item.details.rstrip("\n"), err=True)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _say_what_was_kept(tally: _Tally, output: str) -> None:
+def _say_what_was_kept(tally, output: str) -> None:
     if not tally.finished:
         click.echo(f"briefing: stopped before the end; the {tally.articles} lines done are in {output}.partial",
                    err=True)
 
 
-def _batch_exit(tally: _Tally, input_file: str) -> None:
+def _batch_exit(tally, input_file: str) -> None:
     if tally.articles == 0:
         raise BriefingError(f"{'stdin' if input_file == '-' else input_file}: no articles (no JSON lines)")
     if tally.errors == tally.articles:
         raise BriefingError(f"no brief produced: all {tally.articles} lines failed (see each line's \"error\")")
     if tally.errors:
         sys.exit(EXIT_PARTIAL)
-
-
-class _Progress:
-    """A one-line progress display on stderr, redrawn at most a few times a second."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int | None, *, enabled: bool) -> None:
-        import time
-
-        self.total = total
-        self.enabled = enabled
-        self.start = self.last = time.monotonic()
-        self.drawn = False
-
-    def update(self, tally: _Tally, *, force: bool = False) -> None:
-        import time
-
-        now = time.monotonic()
-        if not self.enabled or (not force and now - self.last < 0.2):
-            return
-        self.last = now
-        done, secs = tally.articles, now - self.start
-        counts = f"{_plural(done, 'article')}, {_plural(tally.errors, 'error')}, {secs:.0f} s"
-        if self.total:
-            total = max(self.total, done)
-            filled = self.WIDTH * done // total
-            line = f"briefing  [{'#' * filled}{'-' * (self.WIDTH - filled)}]  {100 * done // total:3d}%  {counts}"
-        else:
-            line = f"briefing  {counts}"
-        sys.stderr.write("\r" + line + "\x1b[K")
-        sys.stderr.flush()
-        self.drawn = True
-
-    def close(self, tally: _Tally) -> None:
-        if not self.enabled:
-            return
-        if self.total is not None:
-            self.total = tally.articles  # blank lines were counted; the run is complete
-        self.update(tally, force=True)
-        sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 @cli.command()

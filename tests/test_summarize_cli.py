@@ -443,3 +443,17 @@ def test_odd_charsets_declared_by_a_server_are_ignored(http_server):
     url = http_server.add("/wide.txt", SAMPLE.encode("utf-16-le"), content_type="text/plain; charset=UTF-16LE")
     res = run_briefing("summarize", url, "-n", "1")
     assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path):
+    import os
+
+    name = os.path.join(os.fsencode(tmp_path), b"\xff-article.txt")
+    with open(name, "wb") as fh:
+        fh.write(SAMPLE.encode("utf-8"))
+    shown = os.fsdecode(name)  # what a user's shell passes: the raw byte, kept as a surrogate
+    out = tmp_path / "brief.json"
+    res = run_briefing("summarize", shown, "-f", "json", "-o", out)
+    assert res.returncode == 0, res.stderr
+    brief = json.loads(out.read_text(encoding="utf-8"))
+    assert brief["id"] == "\ufffd-article" and brief["source"]["path"].endswith("\ufffd-article.txt")

@@ -6,6 +6,7 @@ without a known extension are sniffed.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,16 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 # resolved against the publication date ("next year"), and those would leave the calendar.
 EARLIEST_PUBLISHED = date(1800, 1, 1)
 LATEST_PUBLISHED = date(2199, 12, 31)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_surrogates(value: str) -> str:
+    """Lone surrogates -> U+FFFD. They come from file names that are not UTF-8 (Python keeps the raw
+    bytes as surrogates) and from JSON escapes like "\\udc80"; no UTF-8 output can hold them. One
+    code point for one, so offsets into a text stay right."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def plausible_date(value: date | None) -> bool:
@@ -82,7 +93,7 @@ def read_path(path: str | Path) -> Article:
         raise InputError(f"{path}: is a directory, not a file")
     text = decode_bytes(_read_limited(p), str(path))
     fmt = _EXTENSIONS.get(p.suffix.lower())
-    return parse_text(text, fmt=fmt, name=str(path), path=str(path), id=p.stem)
+    return parse_text(text, fmt=fmt, name=str(path), path=clean_surrogates(str(path)), id=clean_surrogates(p.stem))
 
 
 def _read_limited(p: Path) -> bytes:
@@ -121,7 +132,7 @@ def read_url(url: str, *, timeout: float | None = None) -> Article:
     else:
         raise InputError(f"{url}: not an article (content type {got.content_type})")
     text = decode_bytes(got.content, url, declared=got.charset)
-    return parse_text(text, fmt=fmt, name=url, url=got.url, id=url)
+    return parse_text(text, fmt=fmt, name=url, url=clean_surrogates(got.url), id=clean_surrogates(url))
 
 
 def read_stdin() -> Article:
@@ -152,4 +163,5 @@ def read_source(spec: str, *, published: date | None = None, timeout: float | No
 from .lines import count_lines, read_lines  # noqa: E402 - light, and part of this package's API
 
 __all__ = ["read_source", "read_path", "read_url", "read_stdin", "read_lines", "count_lines", "parse_text",
-           "looks_like_html", "parse_published", "plausible_date", "EARLIEST_PUBLISHED", "LATEST_PUBLISHED"]
+           "looks_like_html", "parse_published", "plausible_date", "clean_surrogates", "EARLIEST_PUBLISHED",
+           "LATEST_PUBLISHED"]
