@@ -168,8 +168,9 @@ def _options_for(options: BriefOptions, over: dict) -> BriefOptions:
 
 def _parse_docs(ready: list[_Ready]) -> list[Any]:
     """The spaCy Docs of the ready articles (or a Failure each): batched through ``nlp.pipe`` under
-    the sum of their budgets, each charged by its share of the text; if the batch fails or runs
-    out of time, article by article so the failure lands on the one that caused it."""
+    the sum of their budgets, each charged its share of the time by its share of the text; if the
+    batch fails or runs out of time, article by article, so the failure lands on the one that
+    caused it (the long article that used up the batch's time has little of its own left)."""
     from .extract.nlp import parse, parse_many
 
     if not ready:
@@ -180,10 +181,10 @@ def _parse_docs(ready: list[_Ready]) -> list[Any]:
     docs, failure = isolate(lambda: list(parse_many([r.prepared[0] for r in ready], batch_size=CHUNK)),
                             name=f"a batch of {len(ready)} articles", timeout=total)
     used = time.monotonic() - start
+    chars = sum(len(r.prepared[0]) for r in ready) or 1
+    for r in ready:
+        r.clock.spent += used * len(r.prepared[0]) / chars
     if failure is None and len(docs) == len(ready):
-        chars = sum(len(r.prepared[0]) for r in ready) or 1
-        for r in ready:
-            r.clock.spent += used * len(r.prepared[0]) / chars
         return docs
     out = []
     for r in ready:
@@ -201,7 +202,7 @@ def _brief_line(r: _Ready, doc: Any, options: BriefOptions) -> str:
 
 def _process_items(chunk: list[tuple[int, str | None]], options: BriefOptions, *,
                    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> list[Item]:
-    _warm_up()
+    _warm_up(options.algorithm)
     results: list[Item | None] = [None] * len(chunk)
     ready: list[_Ready] = []
     for i, (n, line) in enumerate(chunk):
@@ -234,22 +235,21 @@ def _process_chunk(chunk: list[tuple[int, str | None]], options: BriefOptions, *
     return [item.line for item in _process_items(chunk, options, article_timeout=article_timeout)]
 
 
-_WARM = False
+_WARMED: set[str | None] = set()
 _WARM_TEXT = ("The city council approved the new budget on Monday. "
               "Mayor Jane Smith said the plan would fund two new schools in Springfield.")
 
 
-def _warm_up() -> None:
+def _warm_up(algorithm: str | None) -> None:
     """Load the model, weights and tables once per process, before any article's clock runs: the
     first article must not pay for them (nor be stopped half-way through loading them)."""
-    global _WARM
-    if _WARM:
+    if algorithm in _WARMED:
         return
-    _WARM = True
+    _WARMED.add(algorithm)
     from .errors import BriefingError
 
     try:
-        build_brief(Article(text=_WARM_TEXT, id="warm-up"), BriefOptions())
+        build_brief(Article(text=_WARM_TEXT, id="warm-up"), BriefOptions(algorithm=algorithm))
     except BriefingError:
         raise  # the model is missing: no article can be done, say so once
     except Exception:  # noqa: BLE001 - a bug here shows up again, isolated, on the articles themselves
@@ -284,9 +284,14 @@ def _worker_init() -> None:
         threadpool_limits(1)
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
         pass
+    from .errors import BriefingError
     from .extract.nlp import get_nlp
 
-    get_nlp()
+    try:
+        get_nlp()
+    except BriefingError:
+        pass  # the first task says it again, as an error the parent reports (a failed initializer
+        # would look like a worker dying over and over)
 
 
 def usable_jobs(jobs: int) -> int:

@@ -207,6 +207,10 @@ def _summarise_source(spec: str, options, *, fmt, template, timeout, article_tim
     # reading has its own bounds (the size limit, --timeout for URLs); the analysis has the article's
     article, failure = isolate(lambda: read_source(spec, published=options.published, timeout=timeout), name=spec)
     if failure is None:
+        from .extract.nlp import get_nlp
+
+        get_nlp()  # loading the model (a second or two, once) is not the article's time
+
         def analyse():
             brief = build_brief(article, options)
             return brief, render(brief, fmt, template=template)

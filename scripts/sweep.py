@@ -153,12 +153,16 @@ _LINE_PREFIX = re.compile(r"^line \d+: ")
 
 
 def normalise(message: str, rid: str | None = None) -> str:
-    """An error message without what changes from article to article (line numbers, ids, counts)."""
+    """An error message without what changes from article to article (line numbers, ids, URLs, counts)."""
     text = _LINE_PREFIX.sub("", message)
-    if rid:
-        text = text.replace(str(rid), "ID")
+    if rid is not None and text.startswith(f"{rid}: "):
+        text = "ID: " + text[len(str(rid)) + 2:]
+    text = _SOURCE_PREFIX.sub("SOURCE: ", text)
     text = re.sub(r"\d[\d,.]*", "N", text)
     return text[:160]
+
+
+_SOURCE_PREFIX = re.compile(r"^(?:https?://|/)\S*: ")
 
 
 def _briefing(args: list[str], *, timeout: float, cwd: str) -> tuple[subprocess.CompletedProcess, float]:
@@ -232,7 +236,7 @@ def run_digests(articles: list[Article], work: Path, *, size: int, timeout: floa
         problems = [line for line in p.stderr.splitlines() if line.startswith("briefing:")]
         for line in problems:
             tally.errors += 1
-            tally.messages[normalise(line)] += 1
+            tally.messages[normalise(line.replace(str(src), "SOURCE"))] += 1
         internal = _stderr_internal(p.stderr)
         if p.returncode not in (0, 1, 3, 75) or internal:
             tally.internal += 1
