@@ -220,7 +220,7 @@ def _process_items(chunk: list[tuple[int, str | None]], options: BriefOptions, *
             results[i] = _error_item(rid, failure)
             continue
         ready.append(_Ready(i, rid, name, article, over, prepared, clock))
-    for r, doc in zip(ready, _parse_docs(ready)):
+    for r, doc in zip(ready, _parse_docs(ready), strict=True):
         if isinstance(doc, Failure):
             results[r.index] = _error_item(r.rid, doc)
             continue
@@ -275,8 +275,10 @@ def _chunks(items: Iterable[tuple[int, str | None]], size: int) -> Iterator[list
 def _worker_init() -> None:
     import signal
 
-    # Ctrl-C is the parent's to handle: it stops the pool and keeps what was written
+    # Ctrl-C is the parent's to handle: it stops the pool and keeps what was written; SIGTERM (how the
+    # parent stops a worker) must kill, whatever handler the parent had when it forked us
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # one BLAS thread per worker: the workers already use every core
     try:
         from threadpoolctl import threadpool_limits

@@ -289,6 +289,7 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
         progress = sys.stderr.isatty() and not quiet and not (to_stdout and sys.stdout.isatty())
     bar = ProgressBar(count_lines(input_file) if progress else None, enabled=progress)
     tally = Tally()
+    _stop_cleanly_on_sigterm()
     with contextlib.ExitStack() as stack:
         out = sys.stdout.buffer if to_stdout else stack.enter_context(atomic_open(output, "wb", keep_partial=True))
         if not to_stdout:
@@ -304,6 +305,18 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     if not quiet:
         click.echo(f"briefing: {tally.summary()}", err=True)
     _batch_exit(tally, input_file)
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """`kill` (cron's or systemd's time limit) stops a batch as Ctrl-C does: workers stopped, the lines
+    done kept in OUT.partial and said so, exit 143."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _log_failed(items, bar, verbose: bool) -> None:

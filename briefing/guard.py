@@ -16,7 +16,6 @@ timer can be set (another thread, Windows) the work runs unbounded rather than f
 """
 from __future__ import annotations
 
-import math
 import os
 import signal
 import threading
@@ -52,15 +51,6 @@ class _Expired(BaseException):
     def __init__(self, token: object) -> None:
         super().__init__("deadline")
         self.token = token
-
-
-def check_timeout(seconds: float | None) -> float | None:
-    """A usable per-article budget (finite, positive, at most a day), else ValueError."""
-    if seconds is None:
-        return None
-    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_ARTICLE_TIMEOUT:
-        raise ValueError(f"expected seconds greater than 0 and at most {MAX_ARTICLE_TIMEOUT:g}")
-    return float(seconds)
 
 
 def _timer_available() -> bool:
@@ -147,7 +137,10 @@ class Failure:
 
 def describe(exc: BaseException) -> str:
     """``ValueError: message`` on one line, of bounded length."""
-    text = " ".join(str(exc).split())
+    try:
+        text = " ".join(str(exc).split())
+    except Exception:  # noqa: BLE001 - an exception whose message itself fails must not break the boundary
+        text = ""
     if len(text) > 300:
         text = text[:297] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -174,5 +167,5 @@ def isolate(fn: Callable[[], T], *, name: str, timeout: float | None = None,
         return None, Failure(describe(e), internal=True, details=traceback.format_exc())
 
 
-__all__ = ["ArticleTimeout", "DEFAULT_ARTICLE_TIMEOUT", "MAX_ARTICLE_TIMEOUT", "Failure", "check_timeout",
-           "deadline", "describe", "debugging", "isolate", "timeout_error"]
+__all__ = ["ArticleTimeout", "DEFAULT_ARTICLE_TIMEOUT", "MAX_ARTICLE_TIMEOUT", "Failure", "deadline", "describe",
+           "debugging", "isolate", "timeout_error"]

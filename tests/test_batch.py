@@ -178,7 +178,7 @@ def test_every_hostile_field_is_one_error_line_and_the_run_goes_on():
     assert "Traceback" not in res.stderr and "internal error" not in res.stdout
     rows = [json.loads(x) for x in res.stdout.splitlines()]
     assert len(rows) == len(cases) + 2 and rows[0]["summary"] and rows[-1]["summary"]
-    for n, (case, row) in enumerate(zip(cases, rows[1:-1]), 2):
+    for n, (case, row) in enumerate(zip(cases, rows[1:-1], strict=True), 2):
         expected = HOSTILE_LINES[case][1] if case in HOSTILE_LINES else HOSTILE_RAW[case][1]
         assert set(row) == {"id", "error"} and row["error"].startswith(f"line {n}: "), (case, row)
         assert expected in row["error"], (case, row)

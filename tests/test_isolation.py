@@ -214,7 +214,8 @@ def test_summarize_article_over_its_budget_is_one_line(tmp_path):
     long.write_text(_long_article(), encoding="utf-8")
     res = run_briefing("summarize", long, "--article-timeout", "1", timeout=300)
     assert res.returncode == 1 and res.stdout == ""
-    assert res.stderr.strip() == f"briefing: error: {long}: took longer than 1 s (the per-article limit, --article-timeout)"
+    assert res.stderr.strip() == (f"briefing: error: {long}: took longer than 1 s "
+                                  "(the per-article limit, --article-timeout)")
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "1e400", "soon"])
@@ -266,6 +267,21 @@ def test_a_killed_batch_leaves_the_old_output_and_every_finished_line(tmp_path):
     for i, line in enumerate(complete):
         row = json.loads(line)
         assert row["id"] == f"a{i}" and row["summary"]
+
+
+def test_a_terminated_batch_says_where_its_lines_are(tmp_path):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _lines_file(src, 200)
+    partial = tmp_path / "out.jsonl.partial"
+    proc = _briefing_proc("batch", src, "-o", out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: partial.exists() and partial.stat().st_size > 0, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert not out.exists()
+    done = len(partial.read_text(encoding="utf-8").splitlines())
+    assert f"stopped before the end; the {done} lines done are in {out}.partial" in err, err
+    assert "Traceback" not in err
 
 
 def test_batch_to_stdout_streams_each_chunk_as_it_is_done(tmp_path):

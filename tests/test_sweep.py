@@ -24,7 +24,8 @@ def _sweep(*args, timeout=900) -> subprocess.CompletedProcess:
                           timeout=timeout, cwd="/")
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"development data {SHARED_DATA} absent (research data, not shipped)")
+@pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                    reason=f"development data {SHARED_DATA} absent (research data, not shipped)")
 def test_a_sample_of_every_corpus_gives_no_internal_error():
     p = _sweep("--sample", "2", "--together")
     assert p.returncode == 0, p.stdout + p.stderr
