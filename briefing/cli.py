@@ -132,11 +132,14 @@ def summary_options(f):
 @click.option("--published", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).")
 @click.option("--explain", is_flag=True, help="Show every sentence's score, its parts and whether it was chosen.")
-@click.option("--timeout", type=Seconds(3600), default=15.0, show_default=True, help="Seconds to wait for a URL.")
+@click.option("--timeout", type=Seconds(3600), default=15.0, show_default=True,
+              help="Seconds for the whole download of a URL.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch URLs on private, loopback and link-local addresses (your own network).")
 @run_options
 @_mail_options
 def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout,
-              article_timeout, verbose, quiet, mail):
+              allow_private, article_timeout, verbose, quiet, mail):
     """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief.
 
     Each SOURCE is summarised on its own: one that fails gives one line on stderr and the others are
@@ -154,7 +157,7 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
     briefs = []
     for spec in sources:
         done = _summarise_source(spec, options, fmt=fmt, template=template, timeout=timeout,
-                                 article_timeout=article_timeout, verbose=verbose)
+                                 allow_private=allow_private, article_timeout=article_timeout, verbose=verbose)
         if done is not None:
             briefs.append(done[0])
             rendered.append(done[1])
@@ -194,7 +197,7 @@ def _check_output(output: str) -> None:
         raise OutputError(f"{output}: cannot write (permission denied)")
 
 
-def _summarise_source(spec: str, options, *, fmt, template, timeout, article_timeout, verbose):
+def _summarise_source(spec: str, options, *, fmt, template, timeout, allow_private, article_timeout, verbose):
     """(brief, rendered text) for one SOURCE, or None after saying on stderr why it failed."""
     import time
 
@@ -205,7 +208,8 @@ def _summarise_source(spec: str, options, *, fmt, template, timeout, article_tim
 
     start = time.monotonic()
     # reading has its own bounds (the size limit, --timeout for URLs); the analysis has the article's
-    article, failure = isolate(lambda: read_source(spec, published=options.published, timeout=timeout), name=spec)
+    article, failure = isolate(lambda: read_source(spec, published=options.published, timeout=timeout,
+                                                   allow_private=allow_private), name=spec)
     if failure is None:
         from .extract.nlp import get_nlp
 

@@ -225,7 +225,7 @@ def test_markdown_article_front_matter(cli_run):
 
 def test_url_from_local_server(cli_run, http_server):
     url = http_server.add("/news/bridge.html", (SAMPLES / "harbour-bridge.html").read_bytes())
-    res = cli_run("summarize", url, "-f", "json")
+    res = cli_run("summarize", url, "-f", "json", "--allow-private")  # the test server is on 127.0.0.1
     assert res.exit_code == 0, res.output
     b = json.loads(res.output)
     assert b["source"]["url"] == url
@@ -310,7 +310,7 @@ def test_bad_urls(http_server, tmp_path):
         "ftp://example.com/a.txt": "only http:// and https://",  # never fetched
     }
     for url, expected in cases.items():
-        res = run_briefing("summarize", url, "--timeout", "1")
+        res = run_briefing("summarize", url, "--timeout", "1", "--allow-private")
         assert res.returncode == 1, url
         assert "Traceback" not in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr
@@ -436,12 +436,12 @@ def test_huge_budgets_are_fine(cli_run):
 def test_odd_charsets_declared_by_a_server_are_ignored(http_server):
     for charset in ("hex", "idna", "rot13", "no-such-charset", "utf-16"):
         url = http_server.add(f"/{charset}.txt", SAMPLE.encode("utf-8"), content_type=f"text/plain; charset={charset}")
-        res = run_briefing("summarize", url, "-n", "1")
+        res = run_briefing("summarize", url, "-n", "1", "--allow-private")  # the test server is on 127.0.0.1
         assert res.returncode == 0, (charset, res.stderr)
         assert "Biden" in res.stdout
     # and a true UTF-16 body without a byte-order mark, as the server says
     url = http_server.add("/wide.txt", SAMPLE.encode("utf-16-le"), content_type="text/plain; charset=UTF-16LE")
-    res = run_briefing("summarize", url, "-n", "1")
+    res = run_briefing("summarize", url, "-n", "1", "--allow-private")
     assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
 
 

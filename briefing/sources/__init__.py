@@ -81,6 +81,20 @@ def parse_text(text: str, *, fmt: str | None = None, name: str = "input", **meta
     return article
 
 
+def read_at_most(fh, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes (one more than the limit says "too large"), read in small pieces:
+    ``read(limit + 1)`` would set aside the whole limit for every file, however small."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = fh.read(min(64 * 1024, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 _EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
                ".markdown": "markdown", ".txt": "text", ".text": "text"}
 
@@ -100,6 +114,9 @@ def _read_limited(p: Path) -> bytes:
     """At most ``MAX_FILE_BYTES``, whatever the file claims: /dev/zero, a FIFO or a growing log has
     no honest size. A FIFO nobody writes to reads as empty instead of blocking forever."""
     try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{p}: too large ({size} bytes, limit {MAX_FILE_BYTES})")
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except PermissionError:
         raise InputError(f"{p}: permission denied") from None
@@ -110,7 +127,7 @@ def _read_limited(p: Path) -> bytes:
             os.set_blocking(fd, True)  # a writer on the FIFO: wait for its data as usual
         with os.fdopen(fd, "rb", closefd=True) as fh:
             fd = -1
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = read_at_most(fh, MAX_FILE_BYTES)
     except OSError as e:
         raise InputError(f"{p}: cannot read ({e.strerror or e})") from None
     finally:
@@ -121,10 +138,11 @@ def _read_limited(p: Path) -> bytes:
     return data
 
 
-def read_url(url: str, *, timeout: float | None = None) -> Article:
+def read_url(url: str, *, timeout: float | None = None, allow_private: bool = False) -> Article:
+    """An article page. Only public addresses unless ``allow_private`` (see ``fetch``)."""
     from .fetch import DEFAULT_TIMEOUT, fetch
 
-    got = fetch(url, timeout=timeout or DEFAULT_TIMEOUT)
+    got = fetch(url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, allow_private=allow_private)
     if got.content_type in ("text/html", "application/xhtml+xml"):
         fmt = "html"
     elif got.content_type in ("text/plain", "text/markdown"):
@@ -139,7 +157,7 @@ def read_stdin() -> Article:
     if sys.stdin is None:
         raise InputError("stdin: no standard input")
     try:
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        data = read_at_most(sys.stdin.buffer, MAX_FILE_BYTES)
     except OSError as e:
         raise InputError(f"stdin: cannot read ({e.strerror or e})") from None
     if len(data) > MAX_FILE_BYTES:
@@ -147,12 +165,16 @@ def read_stdin() -> Article:
     return parse_text(decode_bytes(data, "stdin"), name="stdin", id="stdin")
 
 
-def read_source(spec: str, *, published: date | None = None, timeout: float | None = None) -> Article:
-    """Read one SOURCE: a path, an http(s) URL, or ``-`` for stdin."""
+def read_source(spec: str, *, published: date | None = None, timeout: float | None = None,
+                allow_private: bool = False) -> Article:
+    """Read one SOURCE: a path, an http(s) URL, or ``-`` for stdin.
+
+    URLs on private, loopback or link-local addresses are refused unless ``allow_private``.
+    """
     if spec == "-":
         article = read_stdin()
     elif _is_url(spec):
-        article = read_url(spec, timeout=timeout)
+        article = read_url(spec, timeout=timeout, allow_private=allow_private)
     else:
         article = read_path(spec)
     if published is not None:
