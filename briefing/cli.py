@@ -273,11 +273,9 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     A line that fails gives {"id", "error"} and the run goes on. Exit 0 when every line gave a brief,
     3 when some failed, 1 when none gave one.
     """
-    import contextlib
-
-    from .batch import iter_batch, usable_jobs
+    from .batch import usable_jobs
     from .brief import BriefOptions
-    from .fileio import atomic_open, is_stdout
+    from .fileio import is_stdout
     from .progress import ProgressBar, Tally
     from .sources import count_lines, read_lines
     from .summarize import get_summarizer
@@ -294,10 +292,31 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     bar = ProgressBar(count_lines(input_file) if progress else None, enabled=progress)
     tally = Tally()
     _stop_cleanly_on_sigterm()
+    try:
+        _write_batch(lines, output, options, jobs=jobs, article_timeout=article_timeout, bar=bar, tally=tally,
+                     verbose=verbose)
+    except KeyboardInterrupt:  # click would say "Aborted!" and exit 1; an interrupted run is 130
+        bar.clear()
+        click.echo("briefing: interrupted", err=True)
+        sys.exit(130)
+    bar.close(tally)
+    if not quiet:
+        click.echo(f"briefing: {tally.summary()}", err=True)
+    _batch_exit(tally, input_file)
+
+
+def _write_batch(lines, output: str, options, *, jobs, article_timeout, bar, tally, verbose) -> None:
+    """Stream the briefs to stdout, or to OUT.partial renamed to OUT at the end."""
+    import contextlib
+
+    from .batch import iter_batch
+    from .fileio import atomic_open, is_stdout
+
+    to_stdout = is_stdout(output)
     with contextlib.ExitStack() as stack:
         out = sys.stdout.buffer if to_stdout else stack.enter_context(atomic_open(output, "wb", keep_partial=True))
         if not to_stdout:
-            stack.callback(_say_what_was_kept, tally, output)
+            stack.callback(_say_what_was_kept, tally, output, bar)
         for items in iter_batch(((ln.number, ln.text) for ln in lines), options, jobs=jobs,
                                 article_timeout=article_timeout):
             out.write("".join(item.line + "\n" for item in items).encode("utf-8"))
@@ -305,10 +324,6 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
             _log_failed(tally.add(items), bar, verbose)
             bar.update(tally)
         tally.finished = True
-    bar.close(tally)
-    if not quiet:
-        click.echo(f"briefing: {tally.summary()}", err=True)
-    _batch_exit(tally, input_file)
 
 
 def _stop_cleanly_on_sigterm() -> None:
@@ -335,8 +350,9 @@ def _log_failed(items, bar, verbose: bool) -> None:
                 click.echo(item.details.rstrip("\n"), err=True)
 
 
-def _say_what_was_kept(tally, output: str) -> None:
+def _say_what_was_kept(tally, output: str, bar) -> None:
     if not tally.finished:
+        bar.clear()
         click.echo(f"briefing: stopped before the end; the {tally.articles} lines done are in {output}.partial",
                    err=True)
 

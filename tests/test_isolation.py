@@ -269,19 +269,22 @@ def test_a_killed_batch_leaves_the_old_output_and_every_finished_line(tmp_path):
         assert row["id"] == f"a{i}" and row["summary"]
 
 
-def test_a_terminated_batch_says_where_its_lines_are(tmp_path):
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_a_stopped_batch_says_where_its_lines_are(tmp_path, how):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _lines_file(src, 200)
     partial = tmp_path / "out.jsonl.partial"
-    proc = _briefing_proc("batch", src, "-o", out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sig = getattr(signal, how)
+    proc = _briefing_proc("batch", src, "-o", out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
     _wait_for(lambda: partial.exists() and partial.stat().st_size > 0, proc)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signal.SIGTERM
+    assert proc.returncode == 128 + sig, err
     assert not out.exists()
     done = len(partial.read_text(encoding="utf-8").splitlines())
     assert f"stopped before the end; the {done} lines done are in {out}.partial" in err, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "Aborted" not in err
 
 
 def test_batch_to_stdout_streams_each_chunk_as_it_is_done(tmp_path):
