@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,12 +32,24 @@ def article_id(article: Article) -> str:
     return hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()[:12]
 
 
-# About 170,000 words: a book, not an article. Beyond this NER alone takes minutes.
+# About 170,000 words: a book, not an article. The analysis grows linearly with length
+# (benchmarks/bench_article_size.py): at this size 29-42 s and under 300 MB on a shared 2-core
+# machine, within a budget of 60 s and 2 GB per article (1,500,000 characters took 60 s).
 MAX_ARTICLE_CHARS = 1_000_000
+
+
+# Half a surrogate pair ("\ud800" escaped in a JSON line) is no character: nothing can encode it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str | None) -> str | None:
+    """``text`` with each lone surrogate replaced by U+FFFD (the same length: offsets stay)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if text and _LONE_SURROGATE.search(text) else text
 
 
 def prepare(article: Article) -> tuple[str, list]:
     """The analysis text (same length as ``article.text``) and its sentences."""
+    article.text, article.title = _encodable(article.text), _encodable(article.title)
     name = article.path or article.url or article.id or "input"
     if not article.text or not article.text.strip():
         raise InputError(f"{name}: empty text, nothing to summarise")
@@ -85,6 +98,8 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     n_words = sum(word_count(s.text) for s in chosen)
     if budget.words is not None and n_words > budget.words:
         notes.append(f"no sentence fits in {budget.words} words; the shortest one ({n_words} words) is shown")
+    if len(scored) < len(sentences):  # rankers see a long text's first sentences only
+        notes.append(f"the summary is chosen from the first {len(scored)} of {len(sentences):,} sentences")
     max_n = budget.max_sentences(len(sentences))
     if max_n is not None and len(sentences) < max_n:
         notes.append(f"the article has only {len(sentences)} sentence(s); all are shown")
@@ -127,7 +142,15 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     )
 
 
+TITLE_WORDS, TITLE_CHARS = 12, 100
+
+
 def _fallback_title(sentences) -> str:
+    """The first words of the first sentence; a "word" of a text without spaces is cut too."""
     first = sentences[0].text if sentences else ""
-    words = first.split()
-    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    head = first[:TITLE_CHARS * 4]
+    words = head.split()
+    title = " ".join(words[:TITLE_WORDS])
+    if len(title) > TITLE_CHARS:
+        return title[:TITLE_CHARS].rstrip() + "…"
+    return title + ("…" if len(words) > TITLE_WORDS or len(first) > len(head) else "")

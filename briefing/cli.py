@@ -18,6 +18,8 @@ from .deliver.cli import mail_options as _mail_options  # click decorators only:
 from .deliver.cli import wants_mail as _wants_mail
 from .errors import BriefingError, UsageError
 
+EXIT_PARTIAL = 3  # some items failed; what could be made was still written
+
 # Commands that live in their own modules, loaded only when called.
 LAZY_COMMANDS = {
     "eval": "briefing.eval.cli:eval_group",
@@ -56,9 +58,45 @@ def _parse_date(ctx, param, value):
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("expected a date as YYYY-MM-DD") from None
+    if not 1800 <= day.year <= 2199:  # the range briefing.sources accepts from articles too
+        raise click.BadParameter("expected a date between 1800 and 2199")
+    return day
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds in (0, maximum]: inf, nan, 0 and negatives are usage errors."""
+
+    name = "seconds"
+
+    def __init__(self, maximum: float) -> None:
+        self.maximum = maximum
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or not 0 < seconds <= self.maximum:
+            self.fail(f"{value!r}: expected seconds greater than 0 and at most {self.maximum:g}", param, ctx)
+        return seconds
+
+
+def run_options(f):
+    """Options shared by the commands that summarise article after article."""
+    from .guard import DEFAULT_ARTICLE_TIMEOUT, MAX_ARTICLE_TIMEOUT
+
+    f = click.option("--quiet", "-q", is_flag=True, help="Print only problems.")(f)
+    f = click.option("--verbose", "-v", is_flag=True,
+                     help="Say what happens, article by article; show the traceback of an internal error.")(f)
+    f = click.option("--article-timeout", type=Seconds(MAX_ARTICLE_TIMEOUT), default=DEFAULT_ARTICLE_TIMEOUT,
+                     show_default=True, metavar="SECONDS",
+                     help="Wall-clock limit for one article's analysis; past it the article fails, the run goes on.")(f)
+    return f
 
 
 def fail(err: BriefingError) -> None:
@@ -94,35 +132,39 @@ def summary_options(f):
 @click.option("--published", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).")
 @click.option("--explain", is_flag=True, help="Show every sentence's score, its parts and whether it was chosen.")
-@click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds to wait for a URL.")
+@click.option("--timeout", type=Seconds(3600), default=15.0, show_default=True,
+              help="Seconds for the whole download of a URL.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch URLs on private, loopback and link-local addresses (your own network).")
+@run_options
 @_mail_options
-def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout, mail):
-    """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief."""
-    from .brief import BriefOptions, build_brief
-    from .render import render
-    from .sources import read_source
+def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout,
+              allow_private, article_timeout, verbose, quiet, mail):
+    """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief.
+
+    Each SOURCE is summarised on its own: one that fails gives one line on stderr and the others are
+    still written (exit 3; exit 1 when none could be summarised).
+    """
+    from .brief import BriefOptions
     from .summarize import get_summarizer
 
     get_summarizer(algorithm)  # unknown names fail before any work
     options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm,
                            published=published, explain=explain)
     options.budget()
+    _check_output(output)  # a path we may not write fails before any work, too
     rendered: list[str] = []
     briefs = []
-    failures = 0
     for spec in sources:
-        try:
-            brief = build_brief(read_source(spec, published=published, timeout=timeout), options)
-        except BriefingError as err:
-            fail(err)
-            failures += 1
-            continue
-        briefs.append(brief)
-        if fmt != "json" or template:
-            rendered.append(render(brief, fmt, template=template))
+        done = _summarise_source(spec, options, fmt=fmt, template=template, timeout=timeout,
+                                 allow_private=allow_private, article_timeout=article_timeout, verbose=verbose)
+        if done is not None:
+            briefs.append(done[0])
+            rendered.append(done[1])
+    failures = len(sources) - len(briefs)
     if briefs:
         if fmt == "json" and not template:
-            text = render(briefs[0], "json") if len(sources) == 1 else _json_list(briefs)
+            text = rendered[0] if len(sources) == 1 else _json_list(briefs)
         else:
             sep = {"markdown": "\n---\n\n", "email": "\n" + "-" * 72 + "\n\n", "html": "\n"}.get(fmt, "\n")
             text = sep.join(rendered)
@@ -133,7 +175,67 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
 
             email_objects(briefs, mail, kind="brief", template=template if fmt == "html" else None)
     if failures:
-        sys.exit(1)
+        if len(sources) > 1 and not quiet:
+            click.echo(f"briefing: {len(briefs)} of {len(sources)} sources summarised", err=True)
+        sys.exit(EXIT_PARTIAL if briefs else 1)
+
+
+def _check_output(output: str) -> None:
+    """Refuse, before any work, an output that cannot be written: not a regular file, read-only, or in
+    a folder that cannot be made or written to (the write itself stays atomic, at the end)."""
+    from .errors import OutputError
+    from .fileio import is_stdout, resolve_target
+
+    if is_stdout(output):
+        return
+    target, _ = resolve_target(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)  # made anyway when the brief is written
+    except OSError as e:
+        raise OutputError(f"{output}: cannot write ({e.strerror or e})") from None
+    if not os.access(target.parent, os.W_OK):
+        raise OutputError(f"{output}: cannot write (permission denied)")
+
+
+def _summarise_source(spec: str, options, *, fmt, template, timeout, allow_private, article_timeout, verbose):
+    """(brief, rendered text) for one SOURCE, or None after saying on stderr why it failed."""
+    import time
+
+    from .brief import build_brief
+    from .guard import isolate
+    from .render import render
+    from .sources import read_source
+
+    start = time.monotonic()
+    # reading has its own bounds (the size limit, --timeout for URLs); the analysis has the article's
+    article, failure = isolate(lambda: read_source(spec, published=options.published, timeout=timeout,
+                                                   allow_private=allow_private), name=spec)
+    if failure is None:
+        from .extract.nlp import get_nlp
+
+        get_nlp()  # loading the model (a second or two, once) is not the article's time
+
+        def analyse():
+            brief = build_brief(article, options)
+            return brief, render(brief, fmt, template=template)
+
+        done, failure = isolate(analyse, name=spec, timeout=article_timeout)
+    if failure is not None:
+        message = f"{spec}: could not be summarised ({failure.message})" if failure.internal else failure.message
+        click.echo(f"briefing: error: {message}", err=True)
+        _log_details(failure, verbose)
+        return None
+    if verbose:
+        click.echo(f"briefing: {spec}: summarised in {time.monotonic() - start:.1f} s", err=True)
+    return done
+
+
+def _log_details(failure, verbose: bool) -> None:
+    """The traceback of an internal error, with -v or BRIEFING_DEBUG=1."""
+    from .guard import debugging
+
+    if failure.details and (verbose or debugging()):
+        click.echo(failure.details.rstrip("\n"), err=True)
 
 
 def _json_list(briefs) -> str:
@@ -155,11 +257,13 @@ def write_output(output: str, text: str) -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, metavar="IN...")
+@click.argument("inputs", nargs=-1, metavar="IN...")  # checked when read
 @click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Write JSON lines to FILE (default: standard output).")
+              help="Write JSON lines to FILE (default: standard output). Until the run ends they go to "
+                   "FILE.partial, which a killed run leaves behind.")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
-              help="Write partitions (part-00000.jsonl ...) and _manifest.json to DIR; a re-run resumes.")
+              help="Write partitions (part-00000.jsonl ...) and _manifest.json to DIR; running the same "
+                   "command again resumes.")
 @click.option("--output-format", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True,
               help="Partition format with --output-dir.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -169,19 +273,26 @@ def write_output(output: str, text: str) -> None:
 @click.option("--workers", type=click.IntRange(min=1, max=1024), default=None,
               help="Start a local Dask cluster of N worker processes for the run (with --engine dask).")
 @click.option("--partition-size", type=click.IntRange(min=1, max=100_000), default=None,
-              help="Articles per partition (task); default 256.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes (each loads the model once).")
+              help="Articles per partition (one task); default 256.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=1024), default=1, show_default=True,
+              help="Worker processes (each loads the model once; no more are started than there are CPUs).")
 @summary_options
 @click.option("--progress/--no-progress", default=None,
-              help="Progress bar (default: on when writing to a file from a terminal).")
+              help="Progress bar on stderr (default: on when stderr is a terminal the briefs are not written to).")
+@run_options
 def batch(inputs, output, output_dir, output_format, engine, scheduler, workers, partition_size, jobs,
-          sentences, words, ratio, algorithm, progress):
+          sentences, words, ratio, algorithm, progress, article_timeout, verbose, quiet):
     """One JSON brief per line of IN ({"id", "text", "title"?, "published"?, ...}), in input order.
 
-    IN is one or more .jsonl, .jsonl.gz or Parquet files (or globs), or - for standard input.
+    IN is one or more .jsonl, .jsonl.gz or Parquet files or globs, or - for standard input. A line that
+    fails gives {"id", "error"} and the run goes on. Exit 0 when every line gave a brief, 3 when some
+    failed, 1 when none gave one. See docs/scale.md for --output-dir and Dask.
     """
+    from .batch import usable_jobs
     from .brief import BriefOptions
+    from .fileio import is_stdout
+    from .progress import ProgressBar, Tally
+    from .sources import count_lines, read_lines
     from .summarize import get_summarizer
 
     if not inputs:
@@ -193,52 +304,107 @@ def batch(inputs, output, output_dir, output_format, engine, scheduler, workers,
         raise UsageError("--engine dask needs --scheduler ADDRESS or --workers N")
     if engine != "dask" and (scheduler or workers):
         raise UsageError("--scheduler and --workers go with --engine dask")
-    if output_dir or engine == "dask" or len(inputs) > 1 or _is_compound(inputs[0]):
+    if verbose and engine == "local" and usable_jobs(jobs) < jobs:
+        click.echo(f"briefing: --jobs {jobs}: starting {usable_jobs(jobs)} workers, one per CPU", err=True)
+    if output_dir or engine == "dask":
         _batch_partitioned(inputs, options, output=output, output_dir=output_dir, output_format=output_format,
                            engine=engine, scheduler=scheduler, workers=workers, jobs=jobs,
-                           partition_size=partition_size, progress=progress)
+                           partition_size=partition_size, progress=progress, article_timeout=article_timeout,
+                           quiet=quiet)
         return
-    from .batch import run_batch
-
-    input_file = inputs[0]
-    if input_file == "-":
-        lines = sys.stdin
-        total = None
+    if output_format != "jsonl":
+        raise UsageError("--output-format parquet needs --output-dir")
+    if len(inputs) == 1 and not _is_compound(inputs[0]):
+        label = inputs[0]
+        # a missing or binary input fails here, before the output is touched
+        lines, total = read_lines(label), (lambda: count_lines(label))
     else:
-        if not os.path.isfile(input_file):
-            raise BriefingError(f"{input_file}: no such file")
-        with open(input_file, "rb") as fh:
-            total = sum(1 for line in fh if line.strip())
-        lines = open(input_file, encoding="utf-8", errors="replace")
-    to_stdout = output == "-"
-    if progress is None:
-        progress = sys.stderr.isatty() and not to_stdout
-    out = sys.stdout if to_stdout else None
-    tmp_path = None
-    if not to_stdout:
-        import tempfile
+        from .partitioned import expand_inputs, iter_lines
+        from .partitioned import count_lines as count_input
+        from .sources.lines import Line
 
-        directory = os.path.dirname(os.path.abspath(output))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(prefix=".batch.", dir=directory)
-        out = os.fdopen(fd, "w", encoding="utf-8")
-    bar = click.progressbar(length=total, label="briefing", file=sys.stderr) if progress else None
+        files = expand_inputs(inputs)
+        label = ", ".join(inputs)
+        lines = (Line(n, text) for f in files for n, text in iter_lines(f))
+        total = lambda: sum(count_input(f) for f in files)  # noqa: E731
+    to_stdout = is_stdout(output)
+    if progress is None:
+        progress = sys.stderr.isatty() and not quiet and not (to_stdout and sys.stdout.isatty())
+    bar = ProgressBar(total() if progress else None, enabled=progress)
+    tally = Tally()
+    _stop_cleanly_on_sigterm()
     try:
-        if bar:
-            bar.__enter__()
-        for line in run_batch(lines, options, jobs=jobs, on_progress=(bar.update if bar else None)):
-            out.write(line + "\n")
-            if to_stdout:
-                out.flush()
-    finally:
-        if bar:
-            bar.__exit__(None, None, None)
+        _write_batch(lines, output, options, jobs=jobs, article_timeout=article_timeout, bar=bar, tally=tally,
+                     verbose=verbose)
+    except KeyboardInterrupt:  # click would say "Aborted!" and exit 1; an interrupted run is 130
+        bar.clear()
+        click.echo("briefing: interrupted", err=True)
+        sys.exit(130)
+    bar.close(tally)
+    if not quiet:
+        click.echo(f"briefing: {tally.summary()}", err=True)
+    _batch_exit(tally, label)
+
+
+def _write_batch(lines, output: str, options, *, jobs, article_timeout, bar, tally, verbose) -> None:
+    """Stream the briefs to stdout, or to OUT.partial renamed to OUT at the end."""
+    import contextlib
+
+    from .batch import iter_batch
+    from .fileio import atomic_open, is_stdout
+
+    to_stdout = is_stdout(output)
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout.buffer if to_stdout else stack.enter_context(atomic_open(output, "wb", keep_partial=True))
         if not to_stdout:
-            out.close()
-            # keep whatever was produced, even after an interruption
-            os.replace(tmp_path, output)
-        if lines is not sys.stdin:
-            lines.close()
+            stack.callback(_say_what_was_kept, tally, output, bar)
+        for items in iter_batch(((ln.number, ln.text) for ln in lines), options, jobs=jobs,
+                                article_timeout=article_timeout):
+            out.write("".join(item.line + "\n" for item in items).encode("utf-8"))
+            out.flush()  # whole lines, chunk by chunk: a killed run keeps every finished line
+            _log_failed(tally.add(items), bar, verbose)
+            bar.update(tally)
+        tally.finished = True
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """`kill` (cron's or systemd's time limit) stops a batch as Ctrl-C does: workers stopped, the lines
+    done kept in OUT.partial and said so, exit 143."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _log_failed(items, bar, verbose: bool) -> None:
+    """Under -v every failed line, and the traceback of an internal error (also with BRIEFING_DEBUG=1)."""
+    from .guard import debugging
+
+    for item in items:
+        if verbose or (item.internal and debugging()):
+            bar.clear()
+            click.echo(f"briefing: {item.line}", err=True)
+            if item.details:
+                click.echo(item.details.rstrip("\n"), err=True)
+
+
+def _say_what_was_kept(tally, output: str, bar) -> None:
+    if not tally.finished:
+        bar.clear()
+        click.echo(f"briefing: stopped before the end; the {tally.articles} lines done are in {output}.partial",
+                   err=True)
+
+
+def _batch_exit(tally, input_file: str) -> None:
+    if tally.articles == 0:
+        raise BriefingError(f"{'stdin' if input_file == '-' else input_file}: no articles (no JSON lines)")
+    if tally.errors == tally.articles:
+        raise BriefingError(f"no brief produced: all {tally.articles} lines failed (see each line's \"error\")")
+    if tally.errors:
+        sys.exit(EXIT_PARTIAL)
 
 
 def _is_compound(spec: str) -> bool:
@@ -249,63 +415,70 @@ def _is_compound(spec: str) -> bool:
 
 
 def _batch_partitioned(inputs, options, *, output, output_dir, output_format, engine, scheduler, workers, jobs,
-                       partition_size, progress) -> None:
+                       partition_size, progress, article_timeout, quiet) -> None:
+    """--output-dir (partitions, resumable) or --engine dask; see briefing.partitioned."""
+    import contextlib
+
+    from .fileio import atomic_open, is_stdout
     from .partitioned import DEFAULT_PARTITION_SIZE, expand_inputs, run_ordered, run_partitioned
 
     files = expand_inputs(inputs)
     size = partition_size or DEFAULT_PARTITION_SIZE
-    log = lambda msg: click.echo(f"briefing: {msg}", err=True)  # noqa: E731
-    if output_dir:
-        if output != "-":
-            raise UsageError("give either -o FILE or --output-dir DIR, not both")
-        show_bar = sys.stderr.isatty() if progress is None else progress
-        bar = None
-        if show_bar:
-            from .partitioned import count_lines
 
-            total = sum(count_lines(f) for f in files)
-            bar = click.progressbar(length=total, label="briefing", file=sys.stderr)
-            bar.__enter__()
+    def log(msg: str) -> None:
+        if not quiet or msg.startswith("warning"):
+            click.echo(f"briefing: {msg}", err=True)
 
-        def on_partition(name, entry, skipped):
-            if bar is not None:
-                bar.update(entry["articles"])
-            else:
-                state = "already complete" if skipped else "written"
-                log(f"{name}: {entry['articles']} articles, {entry['errors']} errors ({state})")
-
-        try:
-            report = run_partitioned(files, options, output_dir, engine=engine, jobs=jobs, scheduler=scheduler,
-                                     workers=workers, partition_size=size, output_format=output_format,
-                                     on_partition=on_partition, log=log)
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
-        log(f"{report.articles} articles in {report.partitions} partitions ({report.skipped} already complete), "
-            f"{report.errors} errors, {report.seconds:.1f} s")
-        if report.errors:
-            sys.exit(3 if report.errors < report.articles else 1)
+    common = dict(engine=engine, jobs=jobs, scheduler=scheduler, workers=workers, partition_size=size,
+                  article_timeout=article_timeout, log=log)
+    if not output_dir:  # --engine dask to one stream
+        if output_format != "jsonl":
+            raise UsageError("--output-format parquet needs --output-dir")
+        articles = errors = 0
+        with contextlib.ExitStack() as stack:
+            out = sys.stdout if is_stdout(output) else stack.enter_context(atomic_open(output))
+            for lines, n_errors in run_ordered(files, options, **common):
+                articles, errors = articles + len(lines), errors + n_errors
+                out.write("".join(line + "\n" for line in lines))
+                out.flush()
+        log(f"{articles} articles, {errors} errors")
+        _partition_exit(articles, errors)
         return
-    if output_format != "jsonl":
-        raise UsageError("--output-format parquet needs --output-dir")
-    from .fileio import atomic_open, is_stdout
+    if output != "-":
+        raise UsageError("give either -o FILE or --output-dir DIR, not both")
+    show_bar = (sys.stderr.isatty() and not quiet) if progress is None else progress
+    bar = None
+    if show_bar:
+        from .partitioned import count_lines as count_input
 
-    errors = articles = 0
-    import contextlib
+        bar = click.progressbar(length=sum(count_input(f) for f in files), label="briefing", file=sys.stderr)
+        bar.__enter__()
 
-    with contextlib.ExitStack() as stack:
-        out = sys.stdout if is_stdout(output) else stack.enter_context(atomic_open(output))
-        for lines in run_ordered(files, options, engine=engine, jobs=jobs, scheduler=scheduler, workers=workers,
-                                 partition_size=size, log=log):
-            from .partitioned import count_errors
+    def on_partition(name, entry, skipped):
+        if bar is not None:
+            bar.update(entry["articles"])
+        else:
+            state = "already complete" if skipped else "written"
+            log(f"{name}: {entry['articles']} articles, {entry['errors']} errors ({state})")
 
-            articles += len(lines)
-            errors += count_errors(lines)
-            for line in lines:
-                out.write(line + "\n")
-            out.flush()
+    try:
+        report = run_partitioned(files, options, output_dir, output_format=output_format,
+                                 on_partition=on_partition, **common)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    log(f"{report.articles} articles in {report.partitions} partitions ({report.skipped} already complete), "
+        f"{report.errors} errors, {report.seconds:.1f} s")
+    _partition_exit(report.articles, report.errors)
+
+
+def _partition_exit(articles: int, errors: int) -> None:
+    if articles == 0:
+        raise BriefingError("no articles in the inputs (no JSON lines)")
+    if errors == articles:
+        raise BriefingError(f"no brief produced: all {articles} lines failed (see each line's \"error\")")
     if errors:
-        sys.exit(3 if errors < articles else 1)
+        sys.exit(EXIT_PARTIAL)
 
 
 @cli.command()

@@ -11,6 +11,10 @@ Rules (the same for ``-o``, the digest archive, the outbox and maildirs):
   replaced; ``-`` and ``/dev/stdout`` mean standard output and are handled by the caller;
 - an existing file that we may not write, or whose owner write bit is off, is refused (we never
   replace a read-only file, even as root).
+
+A long run that streams its output (``batch``) asks for ``keep_partial=True``: the temporary file is
+then ``PATH.partial`` beside the target, and a run that fails, is interrupted or is killed leaves the
+target as it was and ``PATH.partial`` holding everything written to it so far.
 """
 from __future__ import annotations
 
@@ -76,9 +80,10 @@ def resolve_target(path: str | os.PathLike) -> tuple[Path, int | None]:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8",
-                make_parents: bool = True) -> Iterator[IO]:
+                make_parents: bool = True, keep_partial: bool = False) -> Iterator[IO]:
     """Open a temporary file beside ``path``; on a clean exit it replaces ``path`` atomically, on an
-    exception it is removed and ``path`` is untouched. Errors are ``OutputError`` with one line."""
+    exception it is removed (kept as ``PATH.partial`` with ``keep_partial``) and ``path`` is
+    untouched. Errors are ``OutputError`` with one line."""
     if mode not in ("w", "wb"):
         raise ValueError("atomic_open writes only: mode 'w' or 'wb'")
     shown = os.fspath(path)
@@ -86,7 +91,11 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | Non
     try:
         if make_parents:
             target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
+        if keep_partial:
+            tmp = str(target.with_name(target.name + ".partial"))
+            fd = _create_fresh(tmp)
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     except OSError as e:
         raise OutputError(f"{shown}: cannot write ({_strerror(e)})") from None
     try:
@@ -103,11 +112,22 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | Non
         os.chmod(tmp, keep_mode if keep_mode is not None else 0o666 & ~current_umask())
         os.replace(tmp, target)
     except OSError as e:
-        _unlink(tmp)
+        if not keep_partial:
+            _unlink(tmp)
         raise OutputError(f"{shown}: cannot write ({_strerror(e)})") from None
     except BaseException:
-        _unlink(tmp)
+        if not keep_partial:
+            _unlink(tmp)
         raise
+
+
+def _create_fresh(path: str) -> int:
+    """A new, empty file at ``path`` (a stale one from a killed run is replaced; a symlink there is
+    removed, never followed), with the mode the umask allows."""
+    with contextlib.suppress(FileNotFoundError):
+        if not os.path.isdir(path) or os.path.islink(path):
+            os.unlink(path)
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8") -> None:

@@ -92,14 +92,21 @@ def _json_value(v: Any) -> Any:
     return v
 
 
-def iter_lines(inp: InputFile) -> Iterator[tuple[int, str]]:
-    """(line number, JSON line) for every non-blank line or Parquet row of one input."""
+def iter_lines(inp: InputFile) -> Iterator[tuple[int, str | None]]:
+    """(line number, JSON line) for every non-blank line or Parquet row of one input; a text of None is a
+    line too long to read (it becomes that line's error)."""
+    if inp.kind == "parquet":
+        yield from _parquet_lines(inp.path)
+        return
+    if inp.kind == "jsonl":
+        from .sources.lines import read_lines
+
+        for ln in read_lines(inp.path):  # BOMs, binary input, endless lines: handled as for one file
+            if ln.text is None or ln.text.strip():
+                yield ln.number, ln.text
+        return
     try:
-        if inp.kind == "parquet":
-            yield from _parquet_lines(inp.path)
-            return
-        opener = gzip.open if inp.kind == "jsonl.gz" else open
-        with opener(inp.path, "rt", encoding="utf-8", errors="replace") as fh:
+        with gzip.open(inp.path, "rt", encoding="utf-8", errors="replace") as fh:
             for n, line in enumerate(fh, 1):
                 if line.strip():
                     yield n, line
@@ -153,7 +160,7 @@ class Partition:
         return len(self.lines)
 
 
-def plan(inputs: list[InputFile], size: int) -> Iterator[Partition]:
+def plan(inputs: list[InputFile], size: int) -> Iterator[Partition]:  # noqa: D401
     """Cut the inputs into partitions of at most ``size`` lines, in input order."""
     index = 0
     for i, inp in enumerate(inputs):
@@ -173,11 +180,14 @@ def part_name(index: int, fmt: str) -> str:
     return f"part-{index:05d}.{'parquet' if fmt == 'parquet' else 'jsonl'}"
 
 
-def process_partition(lines: list[tuple[int, str]], options) -> list[str]:
-    """The task: JSON lines in, one JSON brief (or ``{"id", "error"}``) per line out, in order."""
+def process_partition(lines: list[tuple[int, str | None]], options,
+                      article_timeout: float | None = None) -> tuple[list[str], int]:
+    """The task: JSON lines in; one JSON brief (or ``{"id", "error"}``) per line out, in order, and how
+    many are errors. The same function whatever engine runs it."""
     from .batch import process_lines
 
-    return process_lines(lines, options)
+    items = process_lines(lines, options, article_timeout=article_timeout)
+    return [i.line for i in items], sum(1 for i in items if i.error)
 
 
 def count_errors(results: list[str]) -> int:
@@ -337,7 +347,8 @@ def make_executor(engine: str, *, jobs: int = 1, scheduler: str | None = None, w
 
 # ------------------------------------------------------------------------------------------- the run
 
-def _result(executor, fut, part: Partition, options, log: Callable[[str], None]) -> list[str]:
+def _result(executor, fut, part: Partition, options, article_timeout: float | None,
+            log: Callable[[str], None]) -> tuple[list[str], int]:
     """A partition's results; when its task failed as a whole (its worker process died, again and again
     on Dask, or once in the local pool), every article is tried alone, one after the other, so a poison
     article costs only itself: it becomes ``{"id", "error"}``."""
@@ -348,18 +359,22 @@ def _result(executor, fut, part: Partition, options, log: Callable[[str], None])
     log(f"warning: the task of {part_name(part.index, 'jsonl')[:-6]} failed ({type(failure).__name__}); "
         "trying each of its articles alone")
     out: list[str] = []
+    errors = 0
     for n, line in part.lines:
         executor.recover()
         try:
-            out.extend(executor.submit(process_partition, [(n, line)], options).result())
+            lines, n_err = executor.submit(process_partition, [(n, line)], options, article_timeout).result()
+            out.extend(lines)
+            errors += n_err
         except Exception as e:
+            errors += 1
             from .batch import parse_line
 
             rid = parse_line(line, n)[0]
             out.append(json.dumps({"id": rid, "error": "internal error: the worker process died while analysing "
                                    f"this article ({type(e).__name__}; the partition's task: "
                                    f"{type(failure).__name__})"}, ensure_ascii=False))
-    return out
+    return out, errors
 
 
 @dataclass
@@ -413,6 +428,7 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
                     engine: str = "local", jobs: int = 1, scheduler: str | None = None,
                     workers: int | None = None, partition_size: int = DEFAULT_PARTITION_SIZE,
                     output_format: str = "jsonl", on_partition: Callable[[str, dict, bool], None] | None = None,
+                    article_timeout: float | None = None,
                     log: Callable[[str], None] = lambda s: None) -> PartitionReport:
     """Run the batch into ``output_dir``; see the module's docstring for the guarantees."""
     if partition_size < 1:
@@ -431,13 +447,13 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
     executor = make_executor(engine, jobs=jobs, scheduler=scheduler, workers=workers, log=log)
     pending: dict[Any, Partition] = {}
 
-    def finish(part: Partition, results: list[str]) -> None:
+    def finish(part: Partition, outcome: tuple[list[str], int]) -> None:
+        results, n_errors = outcome
         name = part_name(part.index, output_format)
         if len(results) != part.count:  # pragma: no cover - process_lines promises one result per line
             raise RuntimeError(f"{name}: {len(results)} results for {part.count} lines")
         _write_partition(folder / name, results, output_format)
-        entry = {"input": part.input, "first_line": part.first_line, "articles": part.count,
-                 "errors": count_errors(results)}
+        entry = {"input": part.input, "first_line": part.first_line, "articles": part.count, "errors": n_errors}
         manifest.record(name, entry)
         report.partitions += 1
         report.articles += entry["articles"]
@@ -449,7 +465,7 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
         while len(pending) > block_until:
             for fut in executor.wait_first(pending):
                 part = pending.pop(fut)
-                finish(part, _result(executor, fut, part, options, log))
+                finish(part, _result(executor, fut, part, options, article_timeout, log))
 
     try:
         for part in plan(inputs, partition_size):
@@ -475,7 +491,7 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
                 if on_partition:
                     on_partition(name, entry, True)
                 continue
-            pending[executor.submit(process_partition, part.lines, options)] = part
+            pending[executor.submit(process_partition, part.lines, options, article_timeout)] = part
             drain(executor.slots)
         drain(0)
         manifest.data["complete"] = True
@@ -490,18 +506,18 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
 
 def run_ordered(inputs: list[InputFile], options, *, engine: str = "local", jobs: int = 1,
                 scheduler: str | None = None, workers: int | None = None,
-                partition_size: int = DEFAULT_PARTITION_SIZE,
-                log: Callable[[str], None] = lambda s: None) -> Iterator[list[str]]:
+                partition_size: int = DEFAULT_PARTITION_SIZE, article_timeout: float | None = None,
+                log: Callable[[str], None] = lambda s: None) -> Iterator[tuple[list[str], int]]:
     """The same partitions, their results yielded in input order (for ``-o FILE`` / standard output)."""
     executor = make_executor(engine, jobs=jobs, scheduler=scheduler, workers=workers, log=log)
     queue: list[Any] = []
     try:
         for part in plan(inputs, partition_size):
-            queue.append((executor.submit(process_partition, part.lines, options), part))
+            queue.append((executor.submit(process_partition, part.lines, options, article_timeout), part))
             while len(queue) > executor.slots:
-                yield _result(executor, *queue.pop(0), options, log)
+                yield _result(executor, *queue.pop(0), options, article_timeout, log)
         while queue:
-            yield _result(executor, *queue.pop(0), options, log)
+            yield _result(executor, *queue.pop(0), options, article_timeout, log)
     finally:
         executor.close()
 

@@ -2,7 +2,14 @@
 
 Built-in templates come from the package (``briefing/templates`` in an installed
 wheel, ``templates/`` in a checkout). A user's ``--template FILE`` runs in
-Jinja2's sandbox: article text is untrusted, and so is a template someone mailed you.
+Jinja2's sandbox, in a child process with time, memory and output limits, and may
+load only templates from its own folder (``briefing.template_sandbox``): article
+text is untrusted, and so is a template someone mailed you.
+
+Every text format escapes for itself: Markdown (``md_escape``, ``md_url``), HTML
+(autoescaping; only http(s) links), plain text (``text_url``); and every string
+reaching a text template is cleaned first (``clean_text``: no control characters,
+no lone surrogates).
 """
 from __future__ import annotations
 
@@ -41,12 +48,52 @@ def one_line(text: Any) -> str:
     return " ".join(str(text).split())
 
 
+_MD_INLINE = re.compile(r"([\\`*_\[\]#|])")
+_ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# what starts a block when it opens a line: a list item (- + 1. 1)), a quote (>), a fence (~~~)
+_MD_BLOCK_START = re.compile(r"^(?:[-+>]|\d+[.)])")
+
+
 def md_escape(text: Any) -> str:
-    """Keep article text from being read as Markdown markup or raw HTML."""
-    s = one_line(text)
-    s = re.sub(r"([\\`*_\[\]#|])", r"\\\1", s)
-    # Markdown passes raw HTML through and not every renderer honours "\<": use the entity
-    return s.replace("<", "&lt;")
+    """Keep article text from being read as Markdown markup or raw HTML.
+
+    The text becomes one line, so the only line start it can reach is its own first
+    character: a list marker, quote or fence there is escaped too. Markdown passes raw
+    HTML and entities through and not every renderer honours "\\<": "<" becomes "&lt;",
+    and "&" becomes "&amp;" where it would otherwise read as an entity.
+    """
+    s = _ENTITY_LIKE.sub("&amp;", one_line(text))  # first: the backslashes below must not split an entity
+    s = _MD_INLINE.sub(r"\\\1", s).replace("<", "&lt;")
+    m = _MD_BLOCK_START.match(s)
+    if m:
+        s = m.group(0)[:-1] + "\\" + s[m.end() - 1:]
+    elif s.startswith("~"):
+        s = "&#126;" + s[1:]
+    return s
+
+
+# URLs: what must never appear raw. In plain text, anything that breaks the line or hides in it;
+# in a Markdown link destination also what ends it or is read as markup there.
+_URL_TEXT_UNSAFE = frozenset("Cc Cf Cs Co Cn Zl Zp Zs".split())
+_URL_MD_UNSAFE = frozenset('<>()"\'\\`')
+
+
+def _percent(ch: str) -> str:
+    return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+
+
+def text_url(url: Any) -> str:
+    """A URL as one unbroken token: whitespace, control, format (bidi) and separator characters
+    percent-encoded, so no URL can start a new line or hide part of itself."""
+    import unicodedata
+
+    s = "" if url is None else str(url)
+    return "".join(_percent(c) if c.isspace() or unicodedata.category(c) in _URL_TEXT_UNSAFE else c for c in s)
+
+
+def md_url(url: Any) -> str:
+    """A URL for a Markdown link destination ``(<...>)``: ``text_url`` plus ``< > ( ) " ' \\ ` `` encoded."""
+    return "".join(_percent(c) if c in _URL_MD_UNSAFE else c for c in text_url(url))
 
 
 def top_parts(parts: Any, n: int = 4) -> list[tuple[str, float]]:
@@ -56,70 +103,118 @@ def top_parts(parts: Any, n: int = 4) -> list[tuple[str, float]]:
     return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
 
 
-def _filters() -> dict[str, Any]:
-    return {"wrap": wrap_text, "one_line": one_line, "md_escape": md_escape, "top_parts": top_parts}
+def template_filters() -> dict[str, Any]:
+    """The filters every template sees, built-in or the user's."""
+    return {"wrap": wrap_text, "one_line": one_line, "md_escape": md_escape, "top_parts": top_parts,
+            "md_url": md_url, "text_url": text_url}
 
 
-def _make_env(sandboxed: bool, autoescape: bool, search_path: str):
+_filters = template_filters  # the old private name
+
+
+def _make_env(autoescape: bool, search_path: str):
+    """The environment of the built-in templates (ours: in-process, no sandbox needed)."""
     import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    cls = ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
-    env = cls(loader=jinja2.FileSystemLoader(search_path), autoescape=autoescape,
-              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-              undefined=jinja2.StrictUndefined if not sandboxed else jinja2.ChainableUndefined)
-    env.filters.update(_filters())
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search_path), autoescape=autoescape,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(template_filters())
     return env
 
 
 @lru_cache(maxsize=8)
 def _builtin_env(autoescape: bool):
-    return _make_env(False, autoescape, str(templates_dir()))
+    return _make_env(autoescape, str(templates_dir()))
 
 
-def _context(obj: Any) -> dict[str, Any]:
-    data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+# Characters no reader should get from article text: C0/C1 controls (terminal escapes, "\r" that
+# overwrites a line, characters XML forbids) go; the ones that are whitespace become a space; line
+# and paragraph separators become newlines (what they mean); lone surrogates (undecodable input)
+# become U+FFFD, since no UTF-8 file or mail can carry them. Noncharacters (U+FFFE...) go too: XML
+# forbids some, and none is text.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff"
+                      r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+_CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+_LINE_SEPARATOR = re.compile(r"\r\n?|[\u2028\u2029]")
+_ANY_TO_CLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                           r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+
+
+def clean_text(s: str, *, controls: bool = True) -> str:
+    """``s`` fit for a text output: surrogates replaced; with ``controls``, control characters
+    dropped (tab and newline kept), ``\\r`` and U+2028/U+2029 as newlines."""
+    if not _ANY_TO_CLEAN.search(s):  # nearly every string: one scan, no copy
+        return s
+    s = _SURROGATE.sub("\ufffd", s)
+    if controls:
+        s = _CONTROL.sub("", _CONTROL_SPACE.sub(" ", _LINE_SEPARATOR.sub("\n", s)))
+    return s
+
+
+def _clean_data(value: Any, controls: bool) -> Any:
+    if isinstance(value, str):
+        return clean_text(value, controls=controls)
+    if isinstance(value, dict):
+        return {(_clean_data(k, controls) if isinstance(k, str) else k): _clean_data(v, controls)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_data(v, controls) for v in value]
+    return value
+
+
+def _data(obj: Any) -> Any:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def _context(obj: Any, data: Any) -> dict[str, Any]:
     return {"brief": data, "b": data, "obj": obj}
 
 
 def render(obj: Any, fmt: str = "markdown", *, template: str | Path | None = None,
            kind: str = "brief") -> str:
-    """Render a Brief (or Digest, ``kind="digest"``) in ``fmt``; ``template`` is a user's template file."""
+    """Render a Brief (or Digest, ``kind="digest"``) in ``fmt``; ``template`` is a user's template file.
+
+    A user's template runs in a sandboxed child process with CPU, memory and output limits
+    (``briefing.template_sandbox``); the built-in templates run here.
+    """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")
+    # JSON is the data as it is (json.dumps escapes controls); the text formats get clean text
+    data = _clean_data(_data(obj), controls=not (fmt == "json" and template is None))
     if fmt == "json" and template is None:
-        data = obj.to_dict() if hasattr(obj, "to_dict") else obj
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    import jinja2
+    if template is not None:
+        from .template_sandbox import render_user_template
 
-    ctx = _context(obj)
-    ctx[kind] = ctx["brief"]
-    try:
-        if template is not None:
-            path = Path(template)
-            if not path.is_file():
-                raise TemplateError(f"{template}: template file not found")
-            autoescape = fmt == "html" or path.suffix.lower() in (".html", ".htm")
-            env = _make_env(True, autoescape, str(path.parent.resolve()))
-            out = env.get_template(path.name).render(**ctx)
-        else:
-            env = _builtin_env(fmt == "html")
-            out = env.get_template(f"{kind}.{_EXT[fmt]}.j2").render(**ctx)
-    except jinja2.exceptions.SecurityError as e:
-        raise TemplateError(f"template not allowed: {e}") from None
-    except jinja2.TemplateError as e:
-        where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
-        raise TemplateError(f"template error{where}: {e.message or e}") from None
+        path = Path(template)
+        autoescape = fmt == "html" or path.suffix.lower() in (".html", ".htm")
+        out = render_user_template(path, data, kind=kind, autoescape=autoescape, builtin_dir=templates_dir())
+    else:
+        out = _render_builtin(obj, data, fmt, kind)
     if fmt == "email":
         out = _enforce_width(out)
     return out
+
+
+def _render_builtin(obj: Any, data: Any, fmt: str, kind: str) -> str:
+    import jinja2
+
+    ctx = _context(obj, data)
+    ctx[kind] = data
+    try:
+        return _builtin_env(fmt == "html").get_template(f"{kind}.{_EXT[fmt]}.j2").render(**ctx)
+    except jinja2.TemplateError as e:
+        where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
+        raise TemplateError(f"template error{where}: {e.message or e}") from None
 
 
 def _enforce_width(text: str) -> str:
     """Email bodies: no line over 72 columns, whatever a template did."""
     lines = []
     for line in text.splitlines():
-        if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line):  # a broken URL is a dead link
+        if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line, re.I):  # a broken URL is a dead link
             lines.append(line.rstrip())
         else:
             indent = re.match(r"\s*(?:[-*] |\d+\. )?", line).group(0)

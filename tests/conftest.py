@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -77,15 +77,24 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between bytes of the body: a server that never quite stops
+    trickle_head: bool = False  # trickle the status line and headers too, not only the body
 
 
 class LocalServer:
-    def __init__(self):
+    """A real HTTP server on a loopback address. ``requests`` lists every path asked for, so a
+    test can show that a refused URL was never requested."""
+
+    def __init__(self, host: str = "127.0.0.1", tls=None):
         self.routes: dict[str, Route] = {}
-        routes = self.routes
+        self.scheme = "https" if tls is not None else "http"
+        self.requests: list[str] = []
+        routes, requests = self.routes, self.requests
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's naming
+                requests.append(self.path)
                 route = routes.get(self.path)
                 if route is None:
                     self.send_error(404, "Not Found")
@@ -93,29 +102,56 @@ class LocalServer:
                 if route.delay:
                     time.sleep(route.delay)
                 try:
+                    if route.trickle_head:
+                        self._trickle(self._head(route) + route.body, route.trickle)
+                        return
                     self.send_response(route.status)
                     self.send_header("Content-Type", route.content_type)
                     self.send_header("Content-Length", str(len(route.body)))
+                    for name, value in route.headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
+                    if route.trickle:
+                        self._trickle(route.body, route.trickle)
+                    else:
+                        self.wfile.write(route.body)
+                except OSError:  # the client hung up (or, over TLS, dropped the connection)
                     pass
+
+            def _head(self, route: Route) -> bytes:
+                lines = [f"HTTP/1.0 {route.status} OK", f"Content-Type: {route.content_type}",
+                         f"Content-Length: {len(route.body)}", *(f"{k}: {v}" for k, v in route.headers.items())]
+                return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+            def _trickle(self, data: bytes, pause: float) -> None:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(pause)
 
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        if tls is not None:  # an ssl.SSLContext for the server side: HTTPS
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # a short poll interval: shutting the server down after each test takes no time
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        host, port = self.httpd.server_address[:2]
+        return f"{self.scheme}://{host}:{port}"
 
     def add(self, path: str, body: bytes | str, **kw) -> str:
         self.routes[path] = Route(body.encode() if isinstance(body, str) else body, **kw)
         return self.base + path
+
+    def redirect(self, path: str, location: str, status: int = 302) -> str:
+        return self.add(path, b"", status=status, headers={"Location": location})
 
     def close(self):
         self.httpd.shutdown()

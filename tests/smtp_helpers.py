@@ -1,7 +1,8 @@
 """Real mail servers for the delivery tests: aiosmtpd on localhost (plain, STARTTLS,
-implicit TLS, AUTH, 4xx that recovers, per-recipient refusals), a port nobody listens
-on, a server that never answers, certificates made for the test, and a Brief with
-non-ASCII and hostile text. Import the fixtures into a test module to use them."""
+implicit TLS, AUTH, SMTPUTF8 or not, 4xx that recovers, per-recipient refusals, a message
+refused for its content, a hang-up after DATA), a port nobody listens on, a server that
+never answers, one that answers a byte at a time forever, certificates made for the test,
+and a Brief with non-ASCII and hostile text. Import the fixtures into a test module to use them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,8 @@ import email.policy
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,11 +115,14 @@ class Received:
 
 @dataclass
 class Recorder:
-    """aiosmtpd handler: keeps what it accepts; can defer DATA ``defer`` times, refuse recipients."""
+    """aiosmtpd handler: keeps what it accepts; can defer DATA ``defer`` times, refuse recipients,
+    refuse a message whose content holds a marker, hang up instead of answering DATA."""
 
     defer: int = 0
     defer_reply: str = "451 4.3.0 Try again later"
     refuse: dict[str, str] = field(default_factory=dict)  # address -> reply ("550 ...", "450 ...")
+    reject: dict[bytes, str] = field(default_factory=dict)  # a marker in the message -> its DATA reply
+    hangup: int = 0  # close the connection instead of answering DATA, this many times
     received: list[Received] = field(default_factory=list)
     attempts: int = 0
 
@@ -128,9 +134,16 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.attempts += 1
+        if self.hangup > 0:
+            self.hangup -= 1
+            server.transport.close()  # the whole message arrived; the reply never will
+            return "250 never sent"
         if self.defer > 0:
             self.defer -= 1
             return self.defer_reply
+        for marker, reply in self.reject.items():
+            if marker in envelope.content:
+                return reply
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content),
                                       authenticated=bool(session.authenticated),
                                       tls=(session.ssl is not None  # STARTTLS
@@ -148,12 +161,13 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 class SMTPServer:
     def __init__(self, handler: Recorder | None = None, *, certs: Certs | None = None,
-                 mode: str = "plain", auth: bool = False, auth_require_tls: bool = True):
+                 mode: str = "plain", auth: bool = False, auth_require_tls: bool = True,
+                 smtputf8: bool = False):
         from aiosmtpd.controller import Controller
 
         self.handler = handler or Recorder()
         self.port = free_port()
-        kwargs = {}
+        kwargs = {"enable_SMTPUTF8": smtputf8}
         if mode == "starttls":
             kwargs.update(tls_context=certs.server_context(), require_starttls=True)
         if auth:
@@ -205,6 +219,45 @@ def silent_port():
     s.listen(8)
     yield s.getsockname()[1]
     s.close()
+
+
+@pytest.fixture
+def trickle_port():
+    """A server that greets one byte at a time, forever ("220-" continuation lines): every read
+    returns within any socket timeout, so only a deadline on the whole conversation ends it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def talk(conn):
+        with conn:
+            line = b"220-slowly.example greets you, one byte at a time\r\n"
+            end = time.monotonic() + 60  # a bound for a client that never gives up
+            while not stop.is_set() and time.monotonic() < end:
+                for b in line:
+                    if stop.wait(0.02):
+                        return
+                    try:
+                        conn.sendall(bytes([b]))
+                    except OSError:
+                        return
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            threading.Thread(target=talk, args=(conn,), daemon=True).start()
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    yield srv.getsockname()[1]
+    stop.set()
+    t.join(5)
+    srv.close()
 
 
 # --- PNG, for the Chromium screenshot -------------------------------------------------------------

@@ -1,10 +1,13 @@
 """Delivery through real SMTP servers on localhost (aiosmtpd): every test parses what the server got."""
 from __future__ import annotations
 
+import email
+import email.policy
 import time
 
 import pytest
-from smtp_helpers import PASSWORD, USER, Recorder, certs, make_brief, silent_port, smtp_server  # noqa: F401
+from smtp_helpers import (PASSWORD, USER, Recorder, certs, make_brief, silent_port, smtp_server,  # noqa: F401
+                          trickle_port)
 
 from briefing.deliver import (MailSettings, MessageQueued, Outbox, PermanentFailure, RecipientsRefused,
                               compose_for, send_message)
@@ -211,3 +214,85 @@ def test_all_recipients_refused(tmp_path, smtp_server):
     assert report.delivered == [] and len(report.refused) == 3
     with pytest.raises(RecipientsRefused, match="refused for good"):
         report.raise_for_refused()
+
+
+# --- addresses beyond ASCII: IDNA domains, SMTPUTF8 local parts --------------------------------
+def test_idn_domains_go_out_as_a_labels(tmp_path, smtp_server):
+    server = smtp_server()
+    s = mail_settings(tmp_path, server.port, to=["Zoë <ZOE@EXÄMPLE.org>"], cc=["ana@bücher.de"], bcc=[])
+    msg = compose_for(make_brief(), s)
+    report = send_message(msg, s)
+    assert report.ok
+    [got] = server.received
+    assert sorted(got.rcpt_tos) == ["ZOE@xn--exmple-cua.org", "ana@xn--bcher-kva.de"]  # UTS46 maps case
+    assert got.message["To"].addresses[0].addr_spec == "ZOE@xn--exmple-cua.org"
+    got.data.decode("ascii")  # no SMTPUTF8 needed: still 7-bit
+
+
+def test_non_ascii_local_part_uses_smtputf8_when_offered(tmp_path, smtp_server):
+    server = smtp_server(smtputf8=True)
+    s = mail_settings(tmp_path, server.port, to=["Zoë <zoë@example.org>"], cc=["ana@example.net"], bcc=[])
+    msg = compose_for(make_brief(), s)
+    report = send_message(msg, s)
+    assert report.ok and sorted(report.delivered) == ["ana@example.net", "zoë@example.org"]
+    [got] = server.received
+    assert sorted(got.rcpt_tos) == ["ana@example.net", "zoë@example.org"]
+    to = email.message_from_string(got.data.decode("utf-8"), policy=email.policy.SMTPUTF8)["To"]  # RFC 6532
+    assert to.addresses[0].addr_spec == "zoë@example.org" and to.addresses[0].display_name == "Zoë"
+    assert Outbox(s.outbox).entries() == [] and Outbox(s.outbox).failed_entries() == []
+
+
+def test_non_ascii_local_part_without_smtputf8_fails_for_that_recipient_only(tmp_path, smtp_server):
+    server = smtp_server()  # no SMTPUTF8
+    s = mail_settings(tmp_path, server.port, to=["Zoë <zoë@example.org>"], cc=["ana@example.net"], bcc=[])
+    msg = compose_for(make_brief(), s)
+    report = send_message(msg, s)
+    assert report.delivered == ["ana@example.net"] and list(report.refused) == ["zoë@example.org"]
+    with pytest.raises(RecipientsRefused, match="SMTPUTF8"):
+        report.raise_for_refused()
+    [got] = server.received
+    assert got.rcpt_tos == ["ana@example.net"]
+    got.data.decode("ascii")  # what a server without SMTPUTF8 gets is 7-bit, headers included
+    assert "Zoë" in str(got.message["To"]) and got.message["Cc"].addresses[0].addr_spec == "ana@example.net"
+    [failed] = Outbox(s.outbox).failed_entries()
+    assert failed.recipients == ["zoë@example.org"] and "SMTPUTF8" in failed.last_error
+
+
+def test_non_ascii_sender_without_smtputf8_is_moved_aside(tmp_path, smtp_server):
+    server = smtp_server()
+    s = mail_settings(tmp_path, server.port, sender="Zoë <zoë@example.org>")
+    with pytest.raises(PermanentFailure, match="SMTPUTF8") as err:
+        send_message(compose_for(make_brief(), s), s)
+    assert "\n" not in str(err.value) and "failed" in str(err.value)
+    assert server.received == [] and Outbox(s.outbox).entries() == []
+    assert len(Outbox(s.outbox).failed_entries()) == 1
+
+
+# --- servers that misbehave ---------------------------------------------------------------------
+def test_hang_up_after_data_is_retried_and_sent_once(tmp_path, smtp_server):
+    server = smtp_server(handler=Recorder(hangup=1))
+    s = mail_settings(tmp_path, server.port, retries=1)
+    msg = compose_for(make_brief(), s)
+    with pytest.raises(MessageQueued, match="closed"):
+        send_message(msg, s)
+    assert server.received == [] and len(Outbox(s.outbox).entries()) == 1
+    [(_, report)] = flush_waiting(s)
+    assert report.delivered and [r.message["Message-ID"] for r in server.received] == [msg["Message-ID"]]
+    assert Outbox(s.outbox).entries() == []
+
+
+def test_a_server_that_never_finishes_answering_meets_the_deadline(tmp_path, trickle_port):
+    """Every byte arrives within the socket timeout; only a deadline on the whole conversation ends it."""
+    s = mail_settings(tmp_path, trickle_port, retries=1, smtp_timeout=10, smtp_deadline=1)
+    with pytest.raises(MessageQueued, match="no complete answer within 1s"):
+        send_message(compose_for(make_brief(), s), s)
+    assert len(Outbox(s.outbox).entries()) == 1
+
+
+@pytest.mark.parametrize("host", ["a..b", "exämple.invalid", "-x.invalid", "a" * 300 + ".org"])
+def test_odd_smtp_host_is_a_delivery_error(tmp_path, host):
+    s = mail_settings(tmp_path, 25, smtp_host=host, retries=1)
+    with pytest.raises((MessageQueued, PermanentFailure)) as err:
+        send_message(compose_for(make_brief(), s), s)
+    assert "\n" not in str(err.value)
+    assert len(Outbox(s.outbox).entries()) == 1  # the message is fine: it waits for a working setting

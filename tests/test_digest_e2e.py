@@ -40,7 +40,8 @@ def _config(tmp_path: Path, urls: dict, *, failing: bool = True, extra: str = ""
 
 
 def _common(tmp_path):
-    return ["--now", NOW_ISO, "--timeout", "1", "--state", tmp_path / "state.sqlite"]
+    # the test server is on 127.0.0.1: fetching from it needs the opt-in
+    return ["--now", NOW_ISO, "--timeout", "1", "--allow-private", "--state", tmp_path / "state.sqlite"]
 
 
 def _story_with(digest: dict, words: str) -> dict:
@@ -119,7 +120,8 @@ def test_second_run_reports_nothing_new_then_include_seen_then_update(news, tmp_
     assert not any(s["is_update"] for s in again["stories"])
 
     update_wire(server)  # the next morning: one more article about the quake
-    later = ["--now", NEXT_RUN_ISO, "--since", "48h", "--timeout", "1", "--state", tmp_path / "state.sqlite"]
+    later = ["--now", NEXT_RUN_ISO, "--since", "48h", "--timeout", "1", "--allow-private",
+             "--state", tmp_path / "state.sqlite"]
     code, out, err = run_digest("--config", cfg, "-f", "json", *later)
     assert code == 0, err
     d = json.loads(out)
@@ -143,7 +145,8 @@ def test_since_last_run_window(news, tmp_path, run_digest):
     assert code == 0 and d["notes"][0].startswith("no earlier run recorded")
     # a later run: the window starts where the last one ended, and there is nothing new
     code, out, _ = run_digest("--config", cfg, "-f", "json", "--since", "last-run", "--include-seen",
-                              "--now", "2026-03-10T13:00:00+00:00", "--state", tmp_path / "state.sqlite")
+                              "--now", "2026-03-10T13:00:00+00:00", "--allow-private",
+                              "--state", tmp_path / "state.sqlite")
     d = json.loads(out)
     assert d["window"]["start"] == "2026-03-10T12:00:00+00:00"
     assert d["stories"] == []

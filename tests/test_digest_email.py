@@ -371,9 +371,74 @@ def test_job_key_is_per_job_and_day(tmp_path):
     assert k == job_key(str(tmp_path / "a" / "digest.toml"), [], day)
     assert k != job_key(str(tmp_path / "b" / "digest.toml"), [], day)  # same name, another job
     assert k != job_key(str(tmp_path / "a" / "digest.toml"), [], date(2026, 3, 11))
-    assert k != job_key(str(tmp_path / "a" / "digest.toml"), ["extra.jsonl"], day)
+    # the job is its config: sources a shell glob added on the command line do not make another job
+    assert k == job_key(str(tmp_path / "a" / "digest.toml"), ["extra.jsonl"], day)
     assert job_key(None, ["x.jsonl", "https://e.org/rss"], day) == job_key(None, ["https://e.org/rss", "x.jsonl"],
                                                                            day)
+    # an explicit name wins over everything else
+    named = job_key(str(tmp_path / "a" / "digest.toml"), ["x.jsonl"], day, job="morning")
+    assert named == "digest:morning:2026-03-10"
+    assert named == job_key(str(tmp_path / "b" / "other.toml"), [], day, job="morning")
+    assert named == job_key(None, ["y.jsonl", "z.jsonl"], day, job="morning")
+
+
+def test_a_glob_that_expands_differently_still_mails_once_a_day(tmp_path, smtp_server, run):
+    """cron: `briefing digest -c morning.toml feeds/*.jsonl` — the glob finds one more file by noon."""
+    server = smtp_server()
+    cfg = write_config(tmp_path, server.port)
+    extra = write_jsonl(tmp_path / "extra-1.jsonl", [LATE_ROW])
+    code, _, err = run("digest", "--config", cfg, "--now", NOW, "--no-entities")
+    assert code == 0, err
+    code, _, err = run("digest", "--config", cfg, extra, "--now", LATER_SAME_DAY, "--no-entities")
+    assert code == 0 and "already mailed" in err, err
+    assert len(server.received) == 1
+
+
+def test_job_name_from_the_command_line_or_the_config(tmp_path, smtp_server, run):
+    server = smtp_server()
+    mail = ["--email-to", "a@example.com", *smtp_args(server.port, tmp_path)]
+    one = write_jsonl(tmp_path / "one.jsonl", ROWS)
+    two = write_jsonl(tmp_path / "two.jsonl", [LATE_ROW])
+    assert run(*digest_args(tmp_path, one), "--job", "morning", *mail)[0] == 0
+    code, _, err = run(*digest_args(tmp_path, one, LATER_SAME_DAY), two, "--job", "morning", *mail)
+    assert code == 0 and "already mailed" in err, err
+    assert len(server.received) == 1
+    assert {r[0] for r in sent_rows(tmp_path)} == {"digest:morning:2026-03-10"}
+    # `job = "..."` in the config names the same job
+    cfg = write_config(tmp_path, server.port)
+    cfg.write_text('job = "morning"\n' + cfg.read_text(encoding="utf-8").replace(
+        'state = "state.sqlite"', f'state = "{tmp_path / "state.sqlite"}"'), encoding="utf-8")
+    code, _, err = run("digest", "--config", cfg, "--now", LATER_SAME_DAY, "--no-entities")
+    assert code == 0 and "already mailed" in err, err
+    assert len(server.received) == 1
+
+
+@pytest.mark.parametrize("bad", ["", "  ", "a\nb"])
+def test_job_name_must_be_a_name(tmp_path, run, bad):
+    src = write_jsonl(tmp_path / "news.jsonl", ROWS)
+    code, _, err = run(*digest_args(tmp_path, src), "--job", bad, "--email-to", "a@example.com",
+                       *smtp_args(free_port(), tmp_path))
+    assert code == 2 and "--job" in err and "No such option" not in err and "Traceback" not in err
+
+
+def test_an_unsendable_message_in_the_outbox_blocks_no_digest(tmp_path, smtp_server, run):
+    """An entry an older version left with an address that can never be encoded: moved aside (exit 1,
+    one line), the digest goes out, and the next run is clean."""
+    server = smtp_server()
+    src = write_jsonl(tmp_path / "news.jsonl", ROWS)
+    mail = ["--email-to", "a@example.com", *smtp_args(server.port, tmp_path)]
+    (tmp_path / "outbox").mkdir()
+    (tmp_path / "outbox" / "20260309T060000-0000dead.eml").write_bytes(
+        b"From: b@example.org\r\nTo: zoe@x\r\nSubject: old\r\n\r\nold\r\n")
+    (tmp_path / "outbox" / "20260309T060000-0000dead.json").write_text(json.dumps(
+        {"id": "20260309T060000-0000dead", "sender": "b@example.org", "recipients": ["zoe@\U0001f600.example"]}))
+    code, _, err = run(*digest_args(tmp_path, src), *mail)
+    assert code == 1, err
+    errors = [line for line in err.splitlines() if line.startswith("briefing: error:")]
+    assert len(errors) == 1 and "0000dead" in errors[0] and "failed" in errors[0] and "Traceback" not in err
+    assert len(server.received) == 1 and "Orbitex" in parts(server.received[0])[1]
+    code, _, err = run(*digest_args(tmp_path, src, NEXT_DAY), *mail)
+    assert code == 0, err
 
 
 def test_a_day_with_nothing_new_mails_nothing(tmp_path, smtp_server, run):

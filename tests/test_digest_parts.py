@@ -237,7 +237,8 @@ def test_ranking_budget_and_already_reported():
     assert len(digest3.stories) == 2 and used <= 80 + 30  # 80 // 30 stories; every story gets one sentence
 
 
-def test_archive_rerun_replaces_its_own_entry(tmp_path):
+def test_archive_rerun_keeps_the_earlier_digest(tmp_path):
+    """A re-run in the same minute is archived beside the first, never over it (tests/test_archive.py)."""
     from briefing.digest.archive import write_archive
     from briefing.digest.models import Digest, Section
 
@@ -246,7 +247,7 @@ def test_archive_rerun_replaces_its_own_entry(tmp_path):
     write_archive(tmp_path, d, {"html": "<p>one</p>"})
     write_archive(tmp_path, d, {"html": "<p>two</p>"})
     entries = json.loads((tmp_path / "digests.json").read_text())
-    assert len(entries) == 1 and (tmp_path / entries[0]["files"]["html"]).read_text() == "<p>two</p>"
+    assert [(tmp_path / e["files"]["html"]).read_text() for e in entries] == ["<p>two</p>", "<p>one</p>"]
     assert "T &lt;1&gt;" in (tmp_path / "index.html").read_text()
     import xml.etree.ElementTree as ET
 

@@ -225,7 +225,7 @@ def test_markdown_article_front_matter(cli_run):
 
 def test_url_from_local_server(cli_run, http_server):
     url = http_server.add("/news/bridge.html", (SAMPLES / "harbour-bridge.html").read_bytes())
-    res = cli_run("summarize", url, "-f", "json")
+    res = cli_run("summarize", url, "-f", "json", "--allow-private")  # the test server is on 127.0.0.1
     assert res.exit_code == 0, res.output
     b = json.loads(res.output)
     assert b["source"]["url"] == url
@@ -310,7 +310,7 @@ def test_bad_urls(http_server, tmp_path):
         "ftp://example.com/a.txt": "only http:// and https://",  # never fetched
     }
     for url, expected in cases.items():
-        res = run_briefing("summarize", url, "--timeout", "1")
+        res = run_briefing("summarize", url, "--timeout", "1", "--allow-private")
         assert res.returncode == 1, url
         assert "Traceback" not in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr
@@ -320,7 +320,7 @@ def test_bad_urls(http_server, tmp_path):
 def test_one_bad_source_does_not_lose_the_good_ones(tmp_path):
     out = tmp_path / "briefs.md"
     res = run_briefing("summarize", SAMPLE_TXT, tmp_path / "missing.txt", "-o", out)
-    assert res.returncode == 1
+    assert res.returncode == 3  # some sources failed, the others were written
     assert "missing.txt: no such file" in res.stderr
     assert out.read_text(encoding="utf-8").startswith("# Biden")
 
@@ -359,3 +359,101 @@ def test_readable_explain_shows_the_parts_that_moved_each_sentence_most(cli_run)
     # JSON keeps every part
     data = json.loads(cli_run("summarize", SAMPLE_TXT, "-f", "json", "--explain").output)
     assert len(data["explain"][0]["parts"]) > 4
+
+
+def test_exit_codes_with_several_sources(tmp_path):
+    missing = tmp_path / "missing.txt"
+    res = run_briefing("summarize", SAMPLE_TXT, SAMPLES / "library-reopening.md", "-n", "1")
+    assert res.returncode == 0 and res.stderr == ""
+    res = run_briefing("summarize", missing, tmp_path / "also-missing.txt")
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.count("briefing: error:") == 2 and "0 of 2 sources summarised" in res.stderr
+    res = run_briefing("summarize", SAMPLE_TXT, missing, "-q", "-n", "1")
+    assert res.returncode == 3 and res.stderr.strip() == f"briefing: error: {missing}: no such file"
+
+
+def test_special_files_as_source_never_hang(tmp_path):
+    import os
+
+    fifo = tmp_path / "nobody-writes"
+    os.mkfifo(fifo)
+    for source, expected in (("/dev/zero", "too large"), (str(fifo), "empty text"), ("/dev/null", "empty text")):
+        res = run_briefing("summarize", source, timeout=60)
+        assert res.returncode == 1, (source, res.stderr)
+        assert res.stderr.startswith(f"briefing: error: {source}: ") and expected in res.stderr, res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_stdin_empty_binary_and_process_substitution():
+    for data, expected in ((b"", "empty text"), (b"\x00\x01\x02" * 1000, "binary"),
+                           (bytes(range(1, 32)) * 300, "binary")):
+        res = run_briefing("summarize", "-", input=data)
+        assert res.returncode == 1 and expected in res.stderr, res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+    res = run_briefing("summarize", "/dev/stdin", "-n", "1", input=SAMPLE.encode())  # a pipe, not a file
+    assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
+def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
+    data = SAMPLE.encode(encoding)
+    if encoding.endswith("-be"):  # Python writes no mark for an explicit byte order
+        data = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}[encoding] + data
+    for cut in (0, 1):  # whole, then cut after an odd number of bytes
+        p = tmp_path / f"article-{cut}.txt"
+        p.write_bytes(data[:len(data) - cut])
+        for args, stdin in (([p], None), (["-"], p.read_bytes())):
+            res = run_briefing("summarize", *args, "-n", "1", input=stdin)
+            assert res.returncode == 0, (encoding, cut, res.stderr)
+            assert res.stdout.startswith("# Biden, Putin speak"), res.stdout[:200]
+
+
+def test_an_absurd_date_in_the_article_is_ignored_not_fatal(tmp_path):
+    page = tmp_path / "old.md"
+    page.write_text("---\ntitle: Council meets\ndate: 0001-01-01\n---\n\nThe council met yesterday. "
+                    "It will meet again next year, the mayor said last week.\n", encoding="utf-8")
+    res = run_briefing("summarize", page, "-f", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["source"]["published"] is None
+
+
+@pytest.mark.parametrize("args", [["--timeout", "inf"], ["--timeout", "nan"], ["--timeout", "-1"], ["--timeout", "0"],
+                                  ["--published", "0001-01-01"], ["--published", "9999-12-31"], ["--ratio", "0"],
+                                  ["--ratio", "1e308"], ["--ratio", "nan"], ["--ratio", "inf"], ["-w", "0"]])
+def test_option_extremes_are_usage_errors(args):
+    res = run_briefing("summarize", SAMPLE_TXT, *args)
+    assert res.returncode == 2, (args, res.stderr)
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_huge_budgets_are_fine(cli_run):
+    res = cli_run("summarize", SAMPLE_TXT, "-n", 10**12, "-w", 10**12, "-f", "json")
+    assert res.exit_code == 0
+    b = json.loads(res.output)
+    assert len(b["summary"]) == b["source"]["sentences"]
+
+
+def test_odd_charsets_declared_by_a_server_are_ignored(http_server):
+    for charset in ("hex", "idna", "rot13", "no-such-charset", "utf-16"):
+        url = http_server.add(f"/{charset}.txt", SAMPLE.encode("utf-8"), content_type=f"text/plain; charset={charset}")
+        res = run_briefing("summarize", url, "-n", "1", "--allow-private")  # the test server is on 127.0.0.1
+        assert res.returncode == 0, (charset, res.stderr)
+        assert "Biden" in res.stdout
+    # and a true UTF-16 body without a byte-order mark, as the server says
+    url = http_server.add("/wide.txt", SAMPLE.encode("utf-16-le"), content_type="text/plain; charset=UTF-16LE")
+    res = run_briefing("summarize", url, "-n", "1", "--allow-private")
+    assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path):
+    import os
+
+    name = os.path.join(os.fsencode(tmp_path), b"\xff-article.txt")
+    with open(name, "wb") as fh:
+        fh.write(SAMPLE.encode("utf-8"))
+    shown = os.fsdecode(name)  # what a user's shell passes: the raw byte, kept as a surrogate
+    out = tmp_path / "brief.json"
+    res = run_briefing("summarize", shown, "-f", "json", "-o", out)
+    assert res.returncode == 0, res.stderr
+    brief = json.loads(out.read_text(encoding="utf-8"))
+    assert brief["id"] == "\ufffd-article" and brief["source"]["path"].endswith("\ufffd-article.txt")

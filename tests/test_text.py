@@ -1,6 +1,8 @@
 """Offline segmentation and offset-keeping normalisation."""
 from __future__ import annotations
 
+import pytest
+
 from briefing.text import clean_for_analysis, split_sentences
 
 
@@ -67,3 +69,61 @@ def test_markdown_structure_is_not_prose():
     assert "A new collection" not in c and "---" not in c and "photo" not in c and "| a |" not in c
     assert "Intro sentence here." in c and "More prose follows." in c
     assert "A new collection" in clean_for_analysis(s), "plain text keeps its lines"
+
+
+# A story paragraph printed twice (a scraping or layout artefact) keeps its first copy; only a
+# caption-like line (short, one sentence, nobody speaking) printed twice in a row loses both.
+LEAD = ("The clashes broke out as candlelit vigils were being held to mark a week since the police "
+        "shooting of a 15-year-old boy, which triggered the riots, officials said.")
+
+
+@pytest.mark.parametrize("sep", ["\n", "\n\n"])
+def test_paragraph_printed_twice_keeps_first_copy(sep):
+    s = f"{LEAD}{sep}{LEAD}{sep}Police fired tear gas at the crowd.\n"
+    c = clean_for_analysis(s)
+    assert c.count(LEAD) == 1 and c.startswith(LEAD)
+    assert "Police fired tear gas" in c
+
+
+def test_article_of_one_paragraph_twice_still_has_sentences():
+    from briefing.brief import build_brief
+    from briefing.sources import parse_text
+
+    short = "Officials inspect the damaged bridge on Tuesday morning."
+    for para in (LEAD, short):
+        brief = build_brief(parse_text(f"{para}\n\n{para}\n", name="t"))
+        assert [s.text for s in brief.summary] == [para]
+
+
+
+def _check_offsets(s: str, sents) -> None:
+    for x in sents:
+        assert s[x.start:x.end] == x.text
+    assert [x.start for x in sents] == sorted(x.start for x in sents)
+
+
+def test_line_without_full_stops_becomes_sentence_sized_pieces():
+    from briefing.text.segment import words
+
+    clause = "officials in the capital met with union leaders and farmers to discuss prices, wages and fuel"
+    s = " ".join(f"{clause} {i}," if i % 3 else f"{clause} {i}" for i in range(300))  # ~28,000 chars
+    sents = split_sentences(s)
+    _check_offsets(s, sents)
+    assert len(sents) >= len(words(s)) // 100
+    assert all(len(words(x.text)) <= 150 and len(x.text) <= 2000 for x in sents)
+    assert sum(len(words(x.text)) for x in sents) == len(words(s)), "no word is lost"
+
+
+@pytest.mark.parametrize("text", ["数" * 20_000, "7" * 20_000, "مرحبا بالعالم " * 2_000])
+def test_scripts_without_spaces_or_stops_are_cut_too(text):
+    sents = split_sentences(text)
+    _check_offsets(text, sents)
+    assert sents and all(len(x.text) <= 2000 for x in sents)
+
+
+def test_long_paragraph_is_segmented_like_its_sentences():
+    sentence = "The minister said on Friday that the talks in Geneva would resume next week."
+    s = " ".join([sentence] * 1500)  # one 115,000-character paragraph
+    sents = split_sentences(s)
+    _check_offsets(s, sents)
+    assert [x.text for x in sents] == [sentence] * 1500

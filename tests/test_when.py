@@ -303,3 +303,41 @@ def test_utc_clock_times_and_month_of_next_year():
     assert value_of("GM filed at 12:00 UTC Monday.", "12:00 UTC Monday", date(2009, 6, 1)) == "2009-06-01T12:00Z"
     assert value_of("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday") == "2013-03-21T20:00"  # no zone named
     assert value_of("Franchises end after October of next year.", "October of next year", date(2009, 5, 15)) == "2010-10"
+
+
+# --- every value renders, no date arithmetic raises (issue: real news never stops a run) ---
+
+def _brief(text: str, published: date | None = None):
+    from briefing.brief import BriefOptions, build_brief
+    from briefing.render import FORMATS, render
+    from briefing.sources import parse_text
+
+    brief = build_brief(parse_text(text, name="t"), BriefOptions(published=published))
+    for fmt in FORMATS:
+        assert render(brief, fmt)
+    return brief
+
+
+def test_winter_and_other_seasons_render_in_the_timeline():
+    brief = _brief("This winter was cold, officials said. The winter season will be long.\n\n"
+                   "In the winter of 2022 prices rose. Last spring they fell. Next summer they rise.",
+                   date(2024, 3, 14))
+    labels = [e.label for e in brief.timeline]
+    assert "winter 2022" in labels and "winter 2024" in labels and "spring 2023" in labels
+    assert labels.index("winter 2022") < labels.index("spring 2023") < labels.index("winter 2024")
+
+
+@pytest.mark.parametrize("text, published", [
+    ("The dynasty ended 999999 days ago, experts said.", date(2024, 3, 14)),
+    ("The dynasty ended 999999 years ago, experts said. It began 99999 weeks from now.", date(2024, 3, 14)),
+    ("The fair is next weekend, the mayor said. It opens tomorrow and runs next week.", date(9999, 12, 31)),
+    ("The fair was last week, the mayor said. It closed yesterday, last night.", date(1, 1, 1)),
+    ("The deal was signed on Feb. 30 in Paris, officials said.", date(2024, 3, 14)),
+    ("People lived there in 10,000 BC, experts said. The year 99999 is far away.", date(2024, 3, 14)),
+    ("Two centuries ago the town was founded, the mayor said, and three decades ago it grew.", date(150, 6, 1)),
+])
+def test_date_arithmetic_out_of_range_is_left_out(text, published):
+    brief = _brief(text, published)
+    for t in brief.when:
+        assert text[t.start:t.end] == t.text and t.value
+    assert "Feb. 30" not in {t.text for t in brief.when}

@@ -24,9 +24,11 @@ waits. An outbox entry remembers its ledger's state database, so ``briefing send
 --outbox`` records a digest where the digest will look for it.
 
 Errors: ``MessageQueued`` (exit 75: kept in the outbox, the next run sends it),
-``PermanentFailure``, ``RecipientsRefused`` — all ``DeliveryError``s with one-line messages.
-Lower level: ``compose_message(...)``, ``deliver(msg, transport, outbox=..., retry=...)``,
-the transports in ``transports.py``, ``Outbox``, ``Ledger``.
+``PermanentFailure`` (``MessageFailed``: moved aside to ``outbox/failed/``;
+``SettingsFailure``: kept until the setting is fixed), ``RecipientsRefused`` — all
+``DeliveryError``s with one-line messages. ``failures(flush_waiting(settings))`` are what a
+flush has to report. Lower level: ``compose_message(...)``, ``deliver(msg, transport,
+outbox=..., retry=...)``, the transports in ``transports.py``, ``Outbox``, ``Ledger``.
 """
 from __future__ import annotations
 
@@ -36,13 +38,14 @@ import importlib
 _EXPORTS = {
     "compose_for": "compose", "subject_for": "compose",
     "DeliveryReport": "delivery", "deliver": "delivery", "flush_outbox": "delivery",
-    "MessageQueued": "errors", "PermanentFailure": "errors", "RecipientsRefused": "errors",
-    "TemporaryFailure": "errors",
+    "MessageFailed": "errors", "MessageQueued": "errors", "PermanentFailure": "errors",
+    "RecipientsRefused": "errors", "SettingsFailure": "errors", "TemporaryFailure": "errors",
     "Ledger": "ledger", "SentRecord": "ledger", "digest_key": "ledger",
     "Envelope": "message", "compose_message": "message", "envelope_of": "message",
     "Outbox": "outbox", "OutboxEntry": "outbox",
     "RetryPolicy": "retry",
-    "already_sent": "send", "flush_waiting": "send", "send_message": "send", "waiting_entry": "send",
+    "already_sent": "send", "failures": "send", "flush_waiting": "send", "send_message": "send",
+    "waiting_entry": "send",
     "MailSettings": "settings",
 }
 __all__ = sorted(_EXPORTS)

@@ -105,35 +105,50 @@ def email_objects(objs, mail: dict, *, kind: str = "brief", template: str | None
                   key=None, resend: bool = False, base=None) -> None:
     """Mail each Brief/Digest in ``objs`` (one message each); one line per message on stderr.
 
-    ``base``: MailSettings from a config file, under the command-line options.
+    ``base``: MailSettings from a config file, under the command-line options. What earlier
+    runs left in the outbox is sent first; what of it can never be sent is moved aside and
+    reported, and blocks nothing.
 
     Raises MessageQueued / PermanentFailure / RecipientsRefused after trying every message.
     """
     from .compose import compose_for
-    from .send import send_message
+    from .send import failures, flush_waiting, send_message
 
     settings = settings_from(mail, base)
-    first_error: BriefingError | None = None
-    for i, obj in enumerate(objs):
+    errors: list[BriefingError] = []
+    flushed = False
+    for obj in objs:
         try:
             msg = compose_for(obj, settings, kind=kind, template=template)
-            report = send_message(msg, settings, key=key, resend=resend, flush=(i == 0))
+            if not flushed:
+                flushed = True
+                errors.extend(failures(flush_waiting(settings)))
+            report = send_message(msg, settings, key=key, resend=resend, flush=False)
             _echo_report(report)
             report.raise_for_refused()
         except BriefingError as e:
-            if first_error is None:
-                first_error = e
-            if i < len(objs) - 1:
-                click.echo(f"briefing: error: {e}", err=True)
-    if first_error is not None:
-        raise first_error
+            errors.append(e)
+    raise_errors(errors)
+
+
+def raise_errors(errors: list[BriefingError]) -> None:
+    """Several failures, one line each: the one raised (its exit code is the command's) is the first
+    that needs a person, before one that only says a message waits in the outbox (75)."""
+    if not errors:
+        return
+    worst = next((e for e in errors if e.exit_code != 75), errors[0])
+    for e in errors:
+        if e is not worst:
+            click.echo(f"briefing: error: {e}", err=True)
+    raise worst
 
 
 def _echo_report(report) -> None:
     if report.skipped:
         click.echo(f"briefing: already sent ({report.previous_message_id}); use --resend to send again", err=True)
     elif report.delivered:
-        click.echo(f"briefing: sent {report.message_id} to {len(report.delivered)} recipient(s)", err=True)
+        click.echo(f"briefing: sent {report.message_id or 'the message'} to {len(report.delivered)} recipient(s)",
+                   err=True)
 
 
 @click.command()
@@ -146,39 +161,38 @@ def _echo_report(report) -> None:
 def send(files, from_outbox, list_only, verbose, mail):
     """Send FILE.eml messages written earlier (Bcc honoured), or what waits in the outbox.
 
-    Exit codes: 0 all sent, 1 a permanent failure, 75 something is still waiting in the outbox.
+    A message that can never be sent as it is goes to the outbox's failed/ folder (--list
+    shows it, with why). Exit codes: 0 all sent, 1 a permanent failure (or a message moved
+    aside), 75 something is still waiting in the outbox.
     """
     from .errors import MessageQueued
     from .message import parse_message
     from .outbox import Outbox
-    from .send import flush_waiting, send_message
+    from .send import failures, flush_waiting, moved_aside, send_message
 
     if verbose:
         logging.basicConfig(level=logging.INFO, format="briefing: %(message)s", stream=sys.stderr)
     settings = settings_from(mail)
+    outbox = Outbox(settings.outbox_path())
     if list_only:
-        for e in Outbox(settings.outbox_path()).entries():
-            click.echo(f"{e.id}  {e.message_id}  to {', '.join(e.recipients)}  "
-                       f"({e.attempts} attempt(s): {e.last_error or 'not tried'})")
+        _list_outbox(outbox)
         return
     if not files and not from_outbox:
         raise click.UsageError("give FILE.eml to send, or --outbox")
-    failed: BriefingError | None = None
+    errors: list[BriefingError] = []
     if from_outbox:
         results = flush_waiting(settings)
-        sent = sum(1 for _, r in results if not isinstance(r, Exception) and not r.skipped)
-        waiting = len(Outbox(settings.outbox_path()).entries())
-        click.echo(f"briefing: outbox: {sent} sent, {waiting} waiting", err=True)
-        for _, r in results:
-            if isinstance(r, Exception):
-                failed = failed or r
-            else:
-                try:
-                    r.raise_for_refused()
-                except BriefingError as e:
-                    failed = failed or e
-        if waiting and failed is None:
-            failed = MessageQueued(f"{waiting} message(s) still waiting in {settings.outbox_path()}")
+        waiting = len(outbox.entries())
+        if not results and not waiting:
+            click.echo(f"briefing: outbox: nothing waiting in {outbox.path}", err=True)
+        else:
+            sent = sum(1 for _, r in results if not isinstance(r, Exception) and r.delivered)
+            aside = moved_aside(results)
+            click.echo(f"briefing: outbox: {sent} sent, {waiting} waiting"
+                       + (f", {aside} moved aside to {outbox.failed_path}" if aside else ""), err=True)
+        errors.extend(failures(results))
+        if waiting and not errors:
+            errors.append(MessageQueued(f"{waiting} message(s) still waiting in {outbox.path}"))
     for path in files:
         try:
             with open(path, "rb") as fh:
@@ -187,8 +201,24 @@ def send(files, from_outbox, list_only, verbose, mail):
             _echo_report(report)
             report.raise_for_refused()
         except BriefingError as e:
-            if len(files) > 1:  # with one file, main() prints the error itself
-                click.echo(f"briefing: error: {path}: {e}", err=True)
-            failed = failed or e
-    if failed is not None:
-        raise failed
+            errors.append(type(e)(f"{path}: {e}") if len(files) > 1 else e)
+    raise_errors(errors)
+
+
+def _list_outbox(outbox) -> None:
+    """One line per message: waiting (and why), not whole, or moved aside (and why)."""
+    from .outbox import FAILED
+
+    entries, broken = outbox.scan()
+    failed = outbox.failed_entries()
+    if not (entries or broken or failed):
+        click.echo(f"briefing: outbox: nothing waiting in {outbox.path}", err=True)
+        return
+    for e in entries:
+        click.echo(f"{e.id}  {e.message_id}  to {', '.join(e.recipients)}  "
+                   f"({e.attempts} attempt(s): {e.last_error or 'not tried'})")
+    for b in broken:
+        click.echo(f"{b.id}  (not whole: {b.reason}; the next `briefing send --outbox` moves it aside)")
+    for e in failed:
+        who = f"  to {', '.join(e.recipients)}" if e.recipients else ""
+        click.echo(f"{FAILED}/{e.id}  {e.message_id or '-'}{who}  (failed {e.failed}: {e.last_error})")

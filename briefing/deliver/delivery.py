@@ -7,9 +7,15 @@
    entry is removed and nothing is sent.
 3. Try the transport; 5xx refusals are recorded per recipient, 4xx refusals and
    temporary failures are retried, with backoff, for the recipients still waiting.
-4. Once nobody is waiting: record ``key`` in the ledger, remove the outbox entry.
+4. Once nobody is waiting: record ``key`` in the ledger, remove the outbox entry
+   (or, if some recipients refused it for good, move it to ``failed/`` naming them).
    If retries ran out: the entry stays, ``MessageQueued`` is raised (exit 75) and
    the next run, or ``briefing send --outbox``, sends it.
+
+Whatever goes wrong while one entry is being sent is that entry's failure, never the
+run's (``transports.classify``): a message that can never be sent as it is is moved
+to ``failed/`` (``MessageFailed``, exit 1) and blocks nothing; a failure of the setup
+(``SettingsFailure``) keeps it, for when the setting is fixed.
 
 All of it runs under the outbox lock, so two overlapping runs cannot both send.
 """
@@ -21,12 +27,14 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Callable
 
-from .errors import MessageQueued, PermanentFailure, RecipientsRefused, TemporaryFailure
+from ..errors import BriefingError, DeliveryError
+from .errors import (MessageFailed, MessageQueued, PermanentFailure, RecipientsRefused, SettingsFailure,
+                     TemporaryFailure)
 from .ledger import Ledger, SentLog
 from .message import Envelope, envelope_of
-from .outbox import Outbox, OutboxEntry
+from .outbox import Broken, Outbox, OutboxEntry
 from .retry import RetryPolicy
-from .transports import Transport
+from .transports import Transport, classify
 
 log = logging.getLogger("briefing.deliver")
 log.addHandler(logging.NullHandler())  # silent unless a command turns logging on (-v): cron mails stderr
@@ -40,6 +48,7 @@ class DeliveryReport:
     attempts: int = 0
     skipped: bool = False  # already sent under this key
     previous_message_id: str | None = None
+    failed_path: str | None = None  # where the copy for the refused recipients was moved aside
 
     @property
     def ok(self) -> bool:
@@ -50,7 +59,8 @@ class DeliveryReport:
         if self.refused:
             who = "; ".join(f"{r} ({reply})" for r, (_, reply) in self.refused.items())
             got = f"delivered to {len(self.delivered)}, " if self.delivered else ""
-            raise RecipientsRefused(f"{got}refused for good: {who}")
+            aside = f"; moved aside to {self.failed_path}" if self.failed_path else ""
+            raise RecipientsRefused(f"{got}refused for good: {who}{aside}")
 
 
 def deliver(msg: EmailMessage, transport: Transport, *, outbox: Outbox,
@@ -85,30 +95,62 @@ def deliver(msg: EmailMessage, transport: Transport, *, outbox: Outbox,
 def flush_outbox(transport: Transport, *, outbox: Outbox, retry: RetryPolicy = RetryPolicy(attempts=1),
                  ledger: SentLog | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> list[tuple[OutboxEntry, DeliveryReport | Exception]]:
-    """Send what waits in the outbox, oldest first. Stops at the first temporary failure:
-    when the server is down, the rest would fail the same way.
+    """Send what waits in the outbox, oldest first; move aside what can never be sent as it is.
 
+    One entry's failure never stops the others, except when the server cannot be reached (or
+    a setting is wrong): then the rest would fail the same way, and they wait for the next run.
     An entry that names its own ledger (a digest's state database) is checked against and
     recorded in that one; ``ledger`` serves the others."""
     results: list[tuple[OutboxEntry, DeliveryReport | Exception]] = []
     with outbox.lock():
-        for entry in outbox.entries():
-            ledger_here = Ledger(entry.ledger) if entry.ledger else ledger
-            if entry.key and ledger_here is not None and ledger_here.was_sent(entry.key) and not entry.delivered:
-                log.info("outbox %s: %s was already sent; dropping the waiting copy", entry.id, entry.key)
-                outbox.remove(entry)
-                results.append((entry, DeliveryReport(entry.message_id, skipped=True)))
-                continue
+        entries, broken = outbox.scan()
+        for b in broken:
+            results.append((OutboxEntry(id=b.id, sender="", recipients=[]), _moved_aside(outbox, b, b.reason)))
+        for entry in entries:
             try:
-                report = _attempt(outbox.message(entry), entry, transport, outbox, retry, ledger_here, sleep)
-            except MessageQueued as e:
+                results.append((entry, _flush_one(entry, transport, outbox, retry, ledger, sleep)))
+            except (MessageQueued, SettingsFailure) as e:
                 results.append((entry, e))
-                break
-            except PermanentFailure as e:
+                if isinstance(e, SettingsFailure) or e.unreachable:
+                    break
+            except BriefingError as e:  # the entry's own ledger, a file of its own: its failure alone
                 results.append((entry, e))
-                continue
-            results.append((entry, report))
+            except Exception as e:  # noqa: BLE001 - one entry's trouble is never the whole flush's
+                results.append((entry, classify(e)))
     return results
+
+
+def _flush_one(entry: OutboxEntry, transport: Transport, outbox: Outbox, retry: RetryPolicy,
+               ledger: SentLog | None, sleep) -> DeliveryReport:
+    ledger_here = Ledger(entry.ledger) if entry.ledger else ledger
+    if entry.key and ledger_here is not None and ledger_here.was_sent(entry.key) and not entry.delivered:
+        log.info("outbox %s: %s was already sent; dropping the waiting copy", entry.id, entry.key)
+        outbox.remove(entry)
+        return DeliveryReport(entry.message_id, skipped=True)
+    try:
+        msg = outbox.message(entry)
+    except OSError as e:
+        raise _moved_aside(outbox, entry, f"cannot read its message file ({e.strerror})") from None
+    return _attempt(msg, entry, transport, outbox, retry, ledger_here, sleep)
+
+
+def _moved_aside(outbox: Outbox, entry: OutboxEntry | Broken, reason: str) -> DeliveryError:
+    """Move ``entry`` to failed/ -> the one-line error that says so (or why it could not be moved)."""
+    try:
+        where = outbox.move_aside(entry, reason)
+    except DeliveryError as e:
+        log.warning("outbox %s: %s", entry.id, e)
+        return PermanentFailure(f"outbox {entry.id}: {reason}; {e}")
+    return MessageFailed(f"not sent, for good: {reason}; moved aside to {where}")
+
+
+def _save(outbox: Outbox, entry: OutboxEntry) -> None:
+    """Record an attempt. When even that fails (a full disk), the entry as it was still waits:
+    the error the caller is about to raise matters more."""
+    try:
+        outbox.save(entry)
+    except BriefingError as e:
+        log.warning("outbox %s: cannot record the attempt: %s", entry.id, e)
 
 
 def _attempt(msg: EmailMessage, entry: OutboxEntry, transport: Transport, outbox: Outbox,
@@ -123,12 +165,15 @@ def _attempt(msg: EmailMessage, entry: OutboxEntry, transport: Transport, outbox
         try:
             refused = transport.send(msg, Envelope(entry.sender, waiting))
             error = None
-        except TemporaryFailure as e:
-            refused, error = None, e
-        except PermanentFailure as e:
-            entry.last_error = str(e)
-            outbox.save(entry)
-            raise PermanentFailure(f"{e} (message kept in the outbox: {outbox.eml_path(entry)})") from None
+        except Exception as e:  # noqa: BLE001 - whatever this one message meets is its failure, not the run's
+            failure = classify(e)
+            if isinstance(failure, SettingsFailure):
+                entry.last_error = str(failure)
+                _save(outbox, entry)
+                raise SettingsFailure(f"{failure} (message kept in the outbox: {outbox.eml_path(entry)})") from None
+            if isinstance(failure, PermanentFailure):
+                raise _moved_aside(outbox, entry, str(failure)) from None
+            refused, error = None, failure
         if refused is not None:
             deferred = {r: v for r, v in refused.items() if 400 <= v[0] < 500}
             for r in waiting:
@@ -148,14 +193,30 @@ def _attempt(msg: EmailMessage, entry: OutboxEntry, transport: Transport, outbox
                 break
             error = TemporaryFailure("deferred: " + "; ".join(f"{r} ({v[1]})" for r, v in deferred.items()))
         entry.last_error = str(error)
-        outbox.save(entry)
+        _save(outbox, entry)
         delay = next(delays, None)
         if delay is None:
             raise MessageQueued(f"not sent after {entry.attempts} attempt(s): {error}; kept in the outbox "
-                                f"({outbox.eml_path(entry)}), `briefing send --outbox` or the next run sends it")
+                                f"({outbox.eml_path(entry)}), `briefing send --outbox` or the next run sends it",
+                                unreachable=getattr(error, "unreachable", False))
         log.warning("temporary failure (%s); trying again in %gs", error, delay)
         sleep(delay)
     # Recorded above before the entry is forgotten: the reverse order could, after a crash,
     # leave no trace of the send and send again.
-    outbox.remove(entry)
+    _done(outbox, entry, report)
     return report
+
+
+def _done(outbox: Outbox, entry: OutboxEntry, report: DeliveryReport) -> None:
+    """Nobody is waiting any more: forget the entry, or, when some refused it for good, keep the
+    copy for them in failed/ (their replies are its reason)."""
+    if not entry.refused:
+        outbox.remove(entry)
+        return
+    entry.recipients = list(entry.refused)
+    reason = "refused for good: " + "; ".join(f"{r} ({v[1]})" for r, v in entry.refused.items())
+    try:
+        report.failed_path = str(outbox.move_aside(entry, reason))
+    except DeliveryError as e:
+        log.warning("outbox %s: %s", entry.id, e)
+        outbox.remove(entry)

@@ -12,6 +12,12 @@ recipients still waiting, attempts, last error, dedupe key and the state databas
 whose ledger records it). An entry exists when its .json exists; the .eml is
 written first, so a crash between the two leaves only an orphan .eml, never
 metadata without its message.
+
+What can never be sent as it is goes to ``failed/`` (same layout, the reason in
+``last_error``), so it never blocks the messages behind it: a message the server
+refused for good, an address no server can be named, and entries that are not
+whole (damaged metadata, a missing .eml, an .eml without metadata). Damaged
+metadata is kept there as ``<id>.json.damaged`` for a person to read.
 """
 from __future__ import annotations
 
@@ -27,7 +33,10 @@ from pathlib import Path
 
 from ..errors import DeliveryError, OutputError
 from ..fileio import write_atomic
+from .errors import OutboxBusy
 from .message import Envelope, message_bytes, parse_message
+
+FAILED = "failed"  # the folder, inside the outbox, of what was moved aside
 
 
 @dataclass
@@ -45,15 +54,62 @@ class OutboxEntry:
     # The state database whose ledger records ``key`` once sent: a digest's own --state, so that
     # `briefing send --outbox` (which knows nothing of that file) records it where the digest looks.
     ledger: str | None = None
+    failed: str = ""  # when it was moved aside (failed/), its reason in last_error
 
     @property
     def envelope(self) -> Envelope:
         return Envelope(self.sender, list(self.recipients))
 
 
+@dataclass
+class Broken:
+    """An outbox entry that is not whole, and what is wrong with it."""
+
+    id: str
+    reason: str
+
+
+# field -> the types its JSON value may have
+_TYPES = {"id": str, "sender": str, "recipients": list, "message_id": str, "key": (str, type(None)),
+          "created": str, "attempts": int, "last_error": str, "delivered": list, "refused": dict,
+          "ledger": (str, type(None)), "failed": str}
+
+
+def _json_bytes(entry: OutboxEntry) -> bytes:
+    """Readable UTF-8; escaped when some text is not (an address parsed from a broken .eml)."""
+    data = asdict(entry)
+    try:
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, ensure_ascii=True, indent=1).encode("ascii")
+
+
+def _entry_from_json(entry_id: str, text: str) -> OutboxEntry:
+    """Raises ValueError saying what is wrong: the file is read by the next run, whoever wrote it."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    data = {k: v for k, v in data.items() if k in _TYPES}
+    data["id"] = entry_id  # the file's own name: metadata may not point at other files
+    for k in ("sender", "recipients"):
+        if k not in data:
+            raise ValueError(f"no {k}")
+    for k, v in data.items():
+        if not isinstance(v, _TYPES[k]) or isinstance(v, bool):
+            raise ValueError(f"{k} is not a {getattr(_TYPES[k], '__name__', 'string')}")
+    for k in ("recipients", "delivered"):
+        if not all(isinstance(r, str) for r in data.get(k, [])):
+            raise ValueError(f"{k} must be addresses")
+    return OutboxEntry(**data)
+
+
 class Outbox:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+
+    @property
+    def failed_path(self) -> Path:
+        return self.path / FAILED
 
     def _ensure(self) -> None:
         try:
@@ -67,20 +123,24 @@ class Outbox:
         import fcntl
 
         self._ensure()
-        fh = open(self.path / ".lock", "a+")
+        try:
+            # read-only is enough for flock, so an existing lock file we may not write still works
+            fd = os.open(self.path / ".lock", os.O_RDONLY | os.O_CREAT, 0o666)
+        except OSError as e:
+            raise DeliveryError(f"{self.path}: cannot lock the outbox ({e.strerror})") from None
         deadline = time.monotonic() + timeout
         try:
             while True:
                 try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise DeliveryError(f"{self.path}: another briefing run is sending; try again later") from None
+                        raise OutboxBusy(f"{self.path}: another briefing run is sending; try again later") from None
                     time.sleep(0.1)
             yield self
         finally:
-            fh.close()  # releases the lock
+            os.close(fd)  # releases the lock
 
     def put(self, msg: EmailMessage, envelope: Envelope, key: str | None = None,
             ledger: str | os.PathLike | None = None) -> OutboxEntry:
@@ -94,12 +154,15 @@ class Outbox:
             write_atomic(self.path / f"{entry.id}.eml", message_bytes(msg))
             self.save(entry)
         except OutputError as e:
+            self._unlink(self.path / f"{entry.id}.eml")  # never sent: an orphan would only puzzle the next run
             raise DeliveryError(f"{self.path}: cannot write to the outbox ({e})") from None
+        except (ValueError, TypeError) as e:  # a message the email package cannot write back as it is
+            self._unlink(self.path / f"{entry.id}.eml")
+            raise DeliveryError(f"cannot queue this message as it is ({type(e).__name__}: {e})") from None
         return entry
 
     def save(self, entry: OutboxEntry) -> None:
-        data = json.dumps(asdict(entry), ensure_ascii=False, indent=1).encode("utf-8")
-        write_atomic(self.path / f"{entry.id}.json", data)
+        write_atomic(self.path / f"{entry.id}.json", _json_bytes(entry))
 
     def message(self, entry: OutboxEntry) -> EmailMessage:
         return parse_message((self.path / f"{entry.id}.eml").read_bytes())
@@ -108,26 +171,96 @@ class Outbox:
         return self.path / f"{entry.id}.eml"
 
     def remove(self, entry: OutboxEntry) -> None:
-        # metadata first: an .eml without .json is ignored, the reverse would be a broken entry
-        for suffix in (".json", ".eml"):
+        # metadata first: an .eml without .json is not a waiting entry, the reverse would be
+        try:
+            self._unlink(self.path / f"{entry.id}.json", strict=True)
+        except OSError as e:
+            raise DeliveryError(f"{self.path}: cannot remove {entry.id} from the outbox ({e.strerror}): "
+                                "it may be sent again; fix the folder's permissions") from None
+        self._unlink(self.path / f"{entry.id}.eml")
+
+    @staticmethod
+    def _unlink(path: Path, strict: bool = False) -> None:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            if strict:
+                raise
+
+    def move_aside(self, entry: OutboxEntry | Broken, reason: str) -> Path:
+        """Move an entry that can never be sent as it is to failed/, with its reason; return where its
+        message now is. Raises DeliveryError when the files cannot be moved (it then stays here)."""
+        entry_id = entry.id
+        failed = self.failed_path
+        eml, meta = self.path / f"{entry_id}.eml", self.path / f"{entry_id}.json"
+        damaged = False
+        if isinstance(entry, Broken):
             try:
-                os.unlink(self.path / f"{entry.id}{suffix}")
-            except FileNotFoundError:
-                pass
+                entry = _entry_from_json(entry_id, meta.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                entry, damaged = OutboxEntry(id=entry_id, sender="", recipients=[]), meta.exists()
+        entry.last_error, entry.failed = reason, datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            failed.mkdir(exist_ok=True)
+            if eml.exists():
+                os.replace(eml, failed / eml.name)
+            if damaged:  # kept for a person to read, beside the reason
+                os.replace(meta, failed / f"{meta.name}.damaged")
+            write_atomic(failed / meta.name, _json_bytes(entry))
+            self._unlink(meta, strict=True)
+        except (OSError, OutputError) as e:
+            raise DeliveryError(f"{self.path}: cannot move {entry_id} aside "
+                                f"({getattr(e, 'strerror', None) or e})") from None
+        return failed / eml.name
+
+    def scan(self) -> tuple[list[OutboxEntry], list[Broken]]:
+        """Waiting entries, oldest first, and the entries that are not whole."""
+        try:
+            names = os.listdir(self.path)
+        except (FileNotFoundError, NotADirectoryError):  # nothing queued yet (put() says why it cannot be)
+            return [], []
+        except OSError as e:
+            raise DeliveryError(f"{self.path}: cannot read the outbox ({e.strerror})") from None
+        metas = {n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")}
+        emls = {n[:-4] for n in names if n.endswith(".eml") and not n.startswith(".")}
+        entries, broken = [], []
+        for entry_id in sorted(metas | emls):
+            if entry_id not in metas:
+                broken.append(Broken(entry_id, "a message file without its metadata (a run stopped while "
+                                               "queuing or removing it; it may have been sent)"))
+                continue
+            try:
+                entry = _entry_from_json(entry_id, (self.path / f"{entry_id}.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                broken.append(Broken(entry_id, f"damaged metadata in {entry_id}.json ({e})"))
+                continue
+            if entry_id not in emls:
+                broken.append(Broken(entry_id, f"the message file {entry_id}.eml is missing"))
+                continue
+            entries.append(entry)
+        return entries, broken
 
     def entries(self) -> list[OutboxEntry]:
-        """Waiting entries, oldest first."""
-        if not self.path.is_dir():
+        """Waiting entries, oldest first (the ones that are not whole are left out: see ``scan``)."""
+        try:
+            return self.scan()[0]
+        except DeliveryError:
+            return []
+
+    def failed_entries(self) -> list[OutboxEntry]:
+        """What was moved aside, oldest first; ``last_error`` says why."""
+        try:
+            names = sorted(n for n in os.listdir(self.failed_path) if n.endswith(".json"))
+        except OSError:
             return []
         out = []
-        for meta in sorted(self.path.glob("*.json")):
+        for name in names:
             try:
-                data = json.loads(meta.read_text(encoding="utf-8"))
-                entry = OutboxEntry(**data)
-            except (OSError, ValueError, TypeError):
-                continue  # not ours, or damaged: leave it for a human
-            if (self.path / f"{entry.id}.eml").is_file():
-                out.append(entry)
+                out.append(_entry_from_json(name[:-5], (self.failed_path / name).read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
         return out
 
     def __len__(self) -> int:

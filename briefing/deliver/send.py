@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 
+from ..errors import BriefingError
 from .delivery import DeliveryReport, deliver, flush_outbox
-from .errors import MessageQueued, PermanentFailure
+from .errors import MessageFailed, MessageQueued
 from .ledger import Ledger, SentRecord
 from .outbox import Outbox
 from .settings import MailSettings
@@ -50,19 +51,42 @@ def waiting_entry(settings: MailSettings, key: str):
 
 
 def flush_waiting(settings: MailSettings, *, transport=None, sleep=None):
-    """Send what waits in the outbox (one try each: a cron run must not hang on a dead server).
+    """Send what waits in the outbox (one try each: a cron run must not hang on a dead server),
+    and move aside what can never be sent as it is.
 
-    Returns ``[(entry, report_or_error)]``; failures stay in the outbox and are logged."""
+    Returns ``[(entry, report_or_error)]``; ``failures(results)`` are the ones to report."""
     import time
 
     outbox = Outbox(settings.outbox_path())
-    if not outbox.entries():
+    if outbox.scan() == ([], []):  # nothing to do: no lock, no transport (no password needed)
         return []
     results = flush_outbox(transport or settings.make_transport(), outbox=outbox,
                            ledger=Ledger(settings.state_path()), sleep=sleep or time.sleep)
     for entry, result in results:
-        if isinstance(result, (MessageQueued, PermanentFailure)):
-            log.warning("outbox %s still waiting: %s", entry.id, result)
+        if isinstance(result, Exception):
+            log.warning("outbox %s: %s", entry.id, result)
         elif not result.skipped:
             log.info("outbox %s sent (%s)", entry.id, entry.message_id)
     return results
+
+
+def failures(results) -> list[BriefingError]:
+    """What a flush must report: messages moved aside or refused for good, settings to fix
+    (one line each, exit 1); a message that still waits (MessageQueued) is not one of them."""
+    out: list[BriefingError] = []
+    for _, result in results:
+        if isinstance(result, MessageQueued):
+            continue
+        if isinstance(result, BriefingError):
+            out.append(result)
+        elif isinstance(result, DeliveryReport):
+            try:
+                result.raise_for_refused()
+            except BriefingError as e:
+                out.append(e)
+    return out
+
+
+def moved_aside(results) -> int:
+    """How many messages a flush moved to failed/ (whole, or the copy for recipients who refused it)."""
+    return sum(1 for _, r in results if isinstance(r, MessageFailed) or getattr(r, "failed_path", None))

@@ -17,9 +17,11 @@ The config file is TOML; its ``[email]`` section (or the whole file) holds::
     state = "~/.local/state/briefing/digest.sqlite"   # the digest's state file (the default)
     retries = 3                                  # attempts in all
     backoff = 5.0                                # seconds before the second attempt, doubling
+    smtp_timeout = 30                            # seconds for each network operation
+    smtp_deadline = 120                          # seconds for a whole SMTP conversation
 
-A ``[email.smtp]`` table with ``host``, ``port``, ``security``, ``user``... is
-read too. Options given on the command line win over the file. The password is
+A ``[email.smtp]`` table with ``host``, ``port``, ``security``, ``user``, ``timeout``,
+``deadline``... is read too. Options given on the command line win over the file. The password is
 never an option or a config value: only the name of a variable or a file.
 """
 from __future__ import annotations
@@ -41,7 +43,7 @@ _ALIASES = {"from": "sender", "email_from": "sender", "email_to": "to", "subject
             "smtp_password_env": "password_env", "smtp_password_file": "password_file", "cafile": "smtp_cafile",
             "attempts": "retries", "username": "smtp_user"}
 _SMTP_TABLE = {"host": "smtp_host", "port": "smtp_port", "security": "smtp_security", "user": "smtp_user",
-               "username": "smtp_user", "timeout": "smtp_timeout", "cafile": "smtp_cafile",
+               "username": "smtp_user", "timeout": "smtp_timeout", "deadline": "smtp_deadline", "cafile": "smtp_cafile",
                "password_env": "password_env", "password_file": "password_file"}
 
 
@@ -59,6 +61,7 @@ class MailSettings:
     smtp_security: str | None = None
     smtp_user: str | None = None
     smtp_timeout: float = 30.0
+    smtp_deadline: float = 120.0  # the whole conversation: a server may answer a byte at a time
     smtp_cafile: str | None = None
     password_env: str | None = None
     password_file: str | None = None
@@ -133,15 +136,38 @@ class MailSettings:
         return replace(self, **changes).validated()
 
     def validated(self) -> "MailSettings":
+        self._check_types()
         if self.transport is not None and self.transport not in TRANSPORTS:
             raise UsageError(f"unknown mail transport {self.transport!r}; choose from: {', '.join(TRANSPORTS)}")
         if self.smtp_security is not None and self.smtp_security not in SECURITY:
             raise UsageError(f"unknown smtp security {self.smtp_security!r}; choose from: {', '.join(SECURITY)}")
         if int(self.retries) < 1 or float(self.backoff) < 0:
             raise UsageError("retries must be at least 1 and backoff at least 0")
+        if self.smtp_port is not None and not 0 < int(self.smtp_port) < 65536:
+            raise UsageError(f"smtp port {self.smtp_port} is not a port (1-65535)")
+        if not (float(self.smtp_timeout) > 0 and float(self.smtp_deadline) > 0):
+            raise UsageError("smtp timeout and deadline must be more than 0 seconds")
         if self.transport in ("file", "maildir") and not self.path:
             raise UsageError(f"mail transport {self.transport} needs a path (--mail-path)")
         return self
+
+    def _check_types(self) -> None:
+        """A config file can hold anything: say which key is wrong instead of failing later."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if f.name in ("to", "cc", "bcc"):
+                ok = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+                what = "a list of addresses"
+            elif f.name in ("retries", "smtp_port"):
+                ok, what = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+            elif f.name in ("backoff", "smtp_timeout", "smtp_deadline"):
+                ok, what = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+            else:
+                ok, what = isinstance(value, str), "a string"
+            if not ok:
+                raise UsageError(f"email setting {f.name} must be {what}, not {value!r}")
 
     # --- using ----------------------------------------------------------------------------
     @property
@@ -187,7 +213,8 @@ class MailSettings:
             return t.SMTPTransport(host=self.smtp_host or "localhost", port=self.smtp_port,
                                    security=self.security(), username=self.smtp_user,
                                    password=self.password() if self.smtp_user else None,
-                                   timeout=float(self.smtp_timeout), cafile=self.smtp_cafile)
+                                   timeout=float(self.smtp_timeout), cafile=self.smtp_cafile,
+                                   deadline=float(self.smtp_deadline))
         if kind == "sendmail":
             return t.SendmailTransport(path=self.sendmail_path or self.path or "/usr/sbin/sendmail")
         if kind == "file":

@@ -13,11 +13,17 @@ Importance of a story (the ranking, and how the word budget is shared):
 * recency — the newest member's age, decaying with a one-day time constant;
 * prominence of its entities — how many of the window's headlines name the
   story's main people, organisations and places.
+
+One story never takes the digest down: an unexpected error while grouping, scoring,
+recognising the entities of or summarising one story leaves that story out and lists
+it in the digest's failures ("could not be summarised", with the error), and the
+digest goes on with the others (the CLI exits 3). The traceback is kept for -v.
 """
 from __future__ import annotations
 
 import math
 import re
+import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -99,13 +105,15 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
 
     reported = reported or {}
     note = on_progress or (lambda stage: None)
+    broken = _StoryFailures(articles)
     note("clustering")
     labels = cluster_articles(articles) if articles else []
     groups: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels):
         groups[label].append(i)
 
-    candidates = [c for c in (_candidate(articles, idx, reported, options) for idx in groups.values()) if c]
+    candidates = [c for c in (broken.guard(idx, _candidate, articles, idx, reported, options)
+                              for idx in groups.values()) if c and c is not _FAILED]
     used: set[str] = set()
     for c in candidates:  # an old story split in two today: the second part is a story of its own
         if c.story_id in used:
@@ -117,26 +125,29 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
     if options.words:
         limit = max(1, min(limit, options.words // MIN_STORY_WORDS))
 
-    for c in candidates:
-        _base_score(c, options.now)
+    candidates = [c for c in candidates if broken.guard(c.members, _base_score, c, options.now) is not _FAILED]
     candidates.sort(key=lambda c: -c.score)
     # entity prominence can reorder neighbours, not lift story #200 to the top: look a bit past the limit
     shortlist = candidates[:max(2 * limit, limit + 10)]
     if options.ner and shortlist:
         note("entities")
-        _add_entities(articles, shortlist)
-        _add_prominence(articles, shortlist)
+        shortlist = _add_entities_guarded(articles, shortlist, broken)
+        index = _headline_index(articles)
+        shortlist = [c for c in shortlist
+                     if broken.guard(c.members, _add_prominence, c, index, len(articles)) is not _FAILED]
         shortlist.sort(key=lambda c: -c.score)
     chosen = shortlist[:limit]
 
     note("summarising")
     shares = _share_budget(options.words, [c.score for c in chosen])
-    stories = []
+    made: list[tuple[Story, _Candidate]] = []
     for n, (c, share) in enumerate(zip(chosen, shares), 1):
-        stories.append(_story(articles, c, share, options))
+        story = broken.guard(c.members, _story, articles, c, share, options)
+        if story is not _FAILED and (story.summary or story.articles):
+            made.append((story, c))
         if on_story:
             on_story(n, len(chosen))
-    stories = [s for s in stories if s.summary or s.articles]
+    stories = [s for s, _ in made]
     sections = _sections(stories, options.section_order)
 
     window_end = options.now
@@ -144,9 +155,10 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
     if n_already:
         notes.append(f"{n_already} stor{'y' if n_already == 1 else 'ies'} already reported by an earlier run "
                      "left out")
-    if len(candidates) > len(chosen):
-        notes.append(f"{len(candidates) - len(chosen)} more stor{'y' if len(candidates) - len(chosen) == 1 else 'ies'}"
-                     " left out to fit the length budget")
+    n_over = sum(1 for c in candidates if not broken.failed(c.members)) - len(
+        [c for c in chosen if not broken.failed(c.members)])
+    if n_over > 0:
+        notes.append(f"{n_over} more stor{'y' if n_over == 1 else 'ies'} left out to fit the length budget")
     digest = Digest(
         id=_digest_id(options.now, stories),
         title=options.title or f"Briefing for {options.now.strftime('%A %d %B %Y')}",
@@ -154,14 +166,80 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
         window_start=options.window_start,
         window_end=window_end,
         sections=sections,
-        failures=list(failures or []),
+        failures=list(failures or []) + broken.failures,
         stats={"articles": len(articles), "stories_found": len(groups), "stories_new": len(candidates),
-               "stories_shown": len(stories), "sources_failed": len(failures or [])},
+               "stories_shown": len(stories), "sources_failed": len(failures or []),
+               "stories_failed": len(broken.failures)},
         notes=notes,
     )
+    # a story that failed is not recorded as reported: the next run tries it again
     to_record = [ReportedStory(id=s.id, title=s.title, member_keys=[article_key(articles[i]) for i in c.members])
-                 for s, c in zip(stories, chosen)]
+                 for s, c in made]
     return digest, to_record
+
+
+# ---------------------------------------------------------------- one story's failure
+
+
+_FAILED = object()  # what a guarded step returns when it raised
+MAX_REASON = 300
+
+
+class _StoryFailures:
+    """The error boundary around each story: a step that raises for one story becomes a failure entry."""
+
+    def __init__(self, articles: list[Article]):
+        self.articles = articles
+        self.failures: list[SourceFailure] = []
+        self._failed: set[tuple[int, ...]] = set()
+
+    def guard(self, members: list[int], step: Callable, *args):
+        """``step(*args)``, or ``_FAILED`` (and a failure listed for the story of ``members``) if it raised."""
+        try:
+            return step(*args)
+        except Exception as e:  # noqa: BLE001 - a bug on one story's input must not sink the digest
+            self.record(members, e)
+            return _FAILED
+
+    def failed(self, members: list[int]) -> bool:
+        return tuple(sorted(members)) in self._failed
+
+    def record(self, members: list[int], error: BaseException) -> None:
+        key = tuple(sorted(members))
+        if key in self._failed:
+            return
+        self._failed.add(key)
+        message = " ".join(str(error).split())
+        reason = f"could not be summarised ({type(error).__name__}{': ' + message if message else ''})"
+        if len(reason) > MAX_REASON:
+            reason = reason[:MAX_REASON - 2] + "…)"
+        self.failures.append(SourceFailure(
+            source=self._headline(members), spec=self._spec(members), reason=reason, kind="story",
+            detail="".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()))
+
+    def _headline(self, members: list[int]) -> str:
+        first = self.articles[members[0]]
+        try:
+            title = (first.title or "").strip() or _first_words(first.text or "")
+        except Exception:  # noqa: BLE001 - the article itself may be what is broken
+            title = ""
+        return " ".join(title.split()) or f"story of {len(members)} article(s)"
+
+    def _spec(self, members: list[int]) -> str:
+        first = self.articles[members[0]]
+        spec = str(first.url or first.id or first.path or "?")
+        return spec + (f" and {len(members) - 1} more" if len(members) > 1 else "")
+
+
+def _add_entities_guarded(articles: list[Article], shortlist: list[_Candidate],
+                          broken: _StoryFailures) -> list[_Candidate]:
+    """NER runs in one batch for speed; when the batch fails, story by story, to find the one that did."""
+    try:
+        _add_entities(articles, shortlist)
+        return shortlist
+    except Exception:  # noqa: BLE001 - retried below, one story at a time
+        pass
+    return [c for c in shortlist if broken.guard(c.members, _add_entities, articles, [c]) is not _FAILED]
 
 
 # ---------------------------------------------------------------- candidates and scores
@@ -250,24 +328,28 @@ def _add_entities(articles: list[Article], shortlist: list[_Candidate]) -> None:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _add_prominence(articles: list[Article], shortlist: list[_Candidate]) -> None:
-    """Share of the window's headlines that name the story's main entities (best of its top three)."""
+def _headline_index(articles: list[Article]) -> dict[str, set[int]]:
+    """word -> the articles whose headline (or first words) has it."""
     index: dict[str, set[int]] = defaultdict(set)
     for i, a in enumerate(articles):
         head = a.title or a.text[:200]
         for w in set(_WORD.findall(head.casefold())):
             index[w].add(i)
-    n = max(len(articles), 1)
-    for c in shortlist:
-        best = 0
-        for e in (c.who[:3] + c.where[:3]):
-            words = _WORD.findall(e["name"].casefold())
-            if not words:
-                continue
-            hits = set.intersection(*(index.get(w, set()) for w in words))
-            best = max(best, len(hits))
-        c.parts["prominence"] = math.log1p(best) / math.log1p(n) if n > 1 else 0.0
-        c.score += W_PROMINENCE * c.parts["prominence"]
+    return index
+
+
+def _add_prominence(c: _Candidate, index: dict[str, set[int]], n_articles: int) -> None:
+    """Share of the window's headlines that name the story's main entities (best of its top three)."""
+    n = max(n_articles, 1)
+    best = 0
+    for e in (c.who[:3] + c.where[:3]):
+        words = _WORD.findall(e["name"].casefold())
+        if not words:
+            continue
+        hits = set.intersection(*(index.get(w, set()) for w in words))
+        best = max(best, len(hits))
+    c.parts["prominence"] = math.log1p(best) / math.log1p(n) if n > 1 else 0.0
+    c.score += W_PROMINENCE * c.parts["prominence"]
 
 
 def _share_budget(words: int | None, scores: list[float]) -> list[int | None]:

@@ -29,6 +29,24 @@ from ..errors import BriefingError, UsageError
 EXIT_PARTIAL = 3  # some sources failed; the digest was still produced
 
 
+class _Bounded(click.ParamType):
+    """A number within the config's ``LIMITS[key]``: finite, so inf and nan are refused too
+    (click's FloatRange lets nan through, and inf would overflow a socket timeout)."""
+
+    name = "seconds"
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def convert(self, value, param, ctx):
+        from .config import bound_message, check_number
+
+        try:
+            return check_number(self.key, float(value))
+        except (TypeError, ValueError):
+            self.fail(f"must be {bound_message(self.key)}, not {value!r}", param, ctx)
+
+
 def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = False) -> None:
     if level == "debug" and not verbose:
         return
@@ -63,18 +81,26 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
 @click.option("--dry-run", is_flag=True, help="Show the digest without recording anything or writing --output-dir.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Say what happens, source by source.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds to wait for each source (default 15).")
+@click.option("--timeout", type=_Bounded("timeout"), default=None,
+              help="Seconds for each source's whole download (default 15).")
+@click.option("--deadline", type=_Bounded("deadline"), default=None,
+              help="Seconds for reading all sources (default 300); what is not read by then is listed as failed.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch from private, loopback and link-local addresses (your own network).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=None,
               help="Sources fetched at once (default 4).")
 @click.option("--now", "now_text", default=None, hidden=True,
               help="Pretend it is this ISO time (tests, re-making an old digest).")
 @click.option("--no-entities", is_flag=True, hidden=True, help="Skip NER (faster; no who/where, no prominence).")
 @click.option("--no-email", is_flag=True, help="Do not mail, even if the config's [email] table names recipients.")
+@click.option("--job", "job_name", default=None, metavar="NAME",
+              help="The job's name: mailed once a day per name, whatever sources it is given (default: the "
+                   "config's `job`, else the config file).")
 @resend_option
 @mail_options
 def digest(sources, config_path, since, words, max_stories, fmt, output, output_dir, template, title, state_path,
-           include_seen, dry_run, quiet, verbose, timeout, jobs, now_text, no_entities, no_email, resend, mail):
+           include_seen, dry_run, quiet, verbose, timeout, deadline, allow_private, jobs, now_text, no_entities,
+           no_email, job_name, resend, mail):
     """One briefing from many SOURCEs: files, globs, folders, URL lists, RSS/Atom feeds, OPML, JSONL.
 
     Articles about the same event become one story, summarised once from all
@@ -87,7 +113,7 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
     """
     from .config import DigestConfig, load_config
     from .lock import RunLock, lock_path_for
-    from .run import RunOptions
+    from .run import DEFAULT_DEADLINE, RunOptions
     from .sources import SourceSpec
     from .state import default_state_path
 
@@ -115,14 +141,16 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
     # Mail settings are checked before any source is read: a typo in [email] must not cost a fetch.
     mailer = _DigestMailer.setup(cfg, config_path, sources, mail, state=state, now=now, resend=resend,
                                  template=template if fmt == "html" else None, log=log,
-                                 enabled=not no_email)
+                                 enabled=not no_email, job=job_name)
     if resend and mailer is None:
         raise UsageError("--resend: nothing to mail (give --email-to, or `to` in the config's [email] table)")
     opts = RunOptions(sources=specs, state_path=state, since=since or cfg.since, now=now,
                       words=words or cfg.words, max_stories=max_stories or cfg.max_stories,
                       title=title or cfg.title, section_order=cfg.section_order,
                       include_seen=include_seen or resend,  # --resend: the stories already reported, again
-                      timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities)
+                      timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities,
+                      deadline=deadline or cfg.deadline or DEFAULT_DEADLINE,
+                      allow_private=bool(allow_private or cfg.allow_private))
 
     mail_error: BriefingError | None = None
     if dry_run:
@@ -144,31 +172,50 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
     _finish(run, dry_run, log, mail_error)
 
 
-def job_key(config_path: str | None, cli_sources, day: date) -> str:
-    """The idempotency key of one cron job's mail on one day: ``digest:<name>-<hash>:<day>``.
+def job_key(config_path: str | None, cli_sources, day: date, job: str | None = None) -> str:
+    """The idempotency key of one cron job's mail on one day.
 
     Why this key and not another:
     - Per job, not per message or per digest id: the digest's id and Message-ID change
       whenever the content does, and a re-run the same day usually finds one more story;
       it must still not mail a second digest that day (unless --resend).
-    - The job is its config file (resolved path) and the sources named on the command
-      line, hashed; the readable part is the config's name. Two different jobs that share
-      a state database (the default one) must not silence each other, so the name alone
-      (two `digest.toml` in different folders) is not enough. Recipients are left out on
-      purpose: adding someone to the list mid-day must not mail everyone again.
-      Options that only shape the content (--since, --words, --format) are left out too.
+    - The job is, in this order: its explicit name (`--job`, or `job = "..."` in the config):
+      ``digest:<name>:<day>``; else its config file (resolved path, hashed; the readable part is
+      the file's name): ``digest:<name>-<hash>:<day>``; only without a config, the sorted sources
+      of the command line, hashed: ``digest:sources-<hash>:<day>``. A config's job does not
+      depend on the sources named beside it: a cron line whose shell glob finds one more file
+      by noon is the same job. Two different jobs that share a state database (the default
+      one) must not silence each other, so a config's name alone (two `digest.toml` in
+      different folders) is not enough. Recipients are left out on purpose: adding someone to
+      the list mid-day must not mail everyone again. Options that only shape the content
+      (--since, --words, --format) are left out too.
     - Per day: one digest a day is what a cron job sends. The day is local time (cron's
       clock) or the date of --now in its own offset, so a 00:30 run belongs to its own day.
     The ledger is the digest's own state database, so a separate --state is a separate job.
     """
-    identity = ["config:" + (os.path.realpath(os.path.expanduser(config_path)) if config_path else "")]
-    for spec in sorted(cli_sources):
-        identity.append("source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec))))
-    job = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
-    name = Path(config_path).stem if config_path else "sources"
     from ..deliver.ledger import digest_key
 
-    return digest_key(f"{name}-{job}", day)
+    if job:
+        return digest_key(job, day)
+    if config_path:
+        identity = ["config:" + os.path.realpath(os.path.expanduser(config_path))]
+    else:
+        identity = ["config:"] + [
+            "source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec)))
+            for spec in sorted(cli_sources)]
+    hashed = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
+    name = Path(config_path).stem if config_path else "sources"
+    return digest_key(f"{name}-{hashed}", day)
+
+
+def _job_name(value: str | None, where: str) -> str | None:
+    """A job name is a key and a log word: one line of printable text."""
+    if value is None:
+        return None
+    name = value.strip()
+    if not name or not name.isprintable() or len(name) > 200:
+        raise UsageError(f"{where}: a job name is one line of text (at most 200 characters), not {value!r}")
+    return name
 
 
 class _DigestMailer:
@@ -179,10 +226,13 @@ class _DigestMailer:
 
     @classmethod
     def setup(cls, cfg, config_path, cli_sources, mail: dict, *, state: Path, now: datetime | None,
-              resend: bool, template: str | None, log: dict, enabled: bool = True) -> "_DigestMailer | None":
+              resend: bool, template: str | None, log: dict, enabled: bool = True,
+              job: str | None = None) -> "_DigestMailer | None":
         """None when nobody is to get mail (no --email-to and no `to` in [email], or --no-email)."""
         from ..deliver.cli import settings_from
         from ..deliver.settings import MailSettings
+
+        job = _job_name(job, "--job") or _job_name(cfg.job, f"{config_path}: job")
 
         base = None
         if "email" in cfg.extra:
@@ -199,7 +249,8 @@ class _DigestMailer:
         # The ledger of what was sent lives in the digest's own state database, whatever [email] says.
         settings = settings.merged(state=str(state))
         day = (now or datetime.now().astimezone()).date()
-        return cls(settings, job_key(config_path, cli_sources, day), resend=resend, template=template, log=log)
+        return cls(settings, job_key(config_path, cli_sources, day, job=job), resend=resend, template=template,
+                   log=log)
 
     def _compose(self, run):
         from ..deliver.compose import compose_for
@@ -232,13 +283,27 @@ class _DigestMailer:
         outbox (``on_queued``), or when there is nothing to mail. When today's mail went out
         already, the run is NOT committed: its new stories stay unreported and go out with the
         next digest instead of being marked as reported without anyone having been mailed them.
+        A message of an earlier run that can never be sent is moved aside by the flush and
+        reported (exit 1) after today's digest went out: it never holds today's back.
         """
-        from ..deliver.errors import MessageQueued
-        from ..deliver.send import already_sent, flush_waiting, send_message, waiting_entry
+        from ..deliver.cli import raise_errors
+        from ..deliver.send import failures, flush_waiting
 
-        for entry, result in flush_waiting(self.settings):
-            if not isinstance(result, Exception) and not result.skipped:
+        results = flush_waiting(self.settings)  # what can never be sent is moved aside: it blocks nothing
+        for entry, result in results:
+            if not isinstance(result, Exception) and result.delivered:
                 _log(f"sent {entry.message_id} (waiting in the outbox since {entry.created})", **self.log)
+        errors = failures(results)
+        try:
+            self._send_today(run)
+        except BriefingError as e:
+            errors.append(e)
+        raise_errors(errors)  # one line each; the exit code of the one that needs a person
+
+    def _send_today(self, run) -> None:
+        from ..deliver.errors import MessageQueued
+        from ..deliver.send import already_sent, send_message, waiting_entry
+
         n = len(run.digest.stories)
         left = f"; its {n} new stor{'y' if n == 1 else 'ies'} will be in the next digest" if n else ""
         if not self.resend:
@@ -337,8 +402,12 @@ def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template
 
 def _finish(run, dry_run: bool, log, mail_error: BriefingError | None = None) -> None:
     d = run.digest
+    for w in run.warnings:
+        _log(w, level="warning", **log)
     for f in run.failures:
         _log(f"{f.source}: {f.reason}", level="warning", **log)
+        if getattr(f, "detail", None) and (log.get("verbose") or os.environ.get("BRIEFING_DEBUG")):
+            click.echo(f.detail, err=True)  # a story that failed: where, for a bug report
     s = d.stats
     _log(f"{'dry run: ' if dry_run else ''}{s.get('stories_shown', 0)} stories from {s.get('articles', 0)} articles"
          f" ({s.get('items_outside_window', 0)} outside the window, {s.get('stories_found', 0) - s.get('stories_new', 0)}"

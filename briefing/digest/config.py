@@ -1,24 +1,38 @@
 """The digest's TOML configuration file (see samples/digest.toml).
 
-Unknown keys are errors, so a typo ("fetch_ful") is reported instead of silently
-ignored. Relative paths are relative to the config file, so a cron job can run
-from any directory. Tables this module does not own (``[email]``) are kept as
-plain dicts for the step that uses them.
+Checked like the command line: unknown keys are errors everywhere (top level,
+``[[sources]]``, ``[email]``), so a typo ("fetch_ful") is reported instead of
+silently ignored; numbers must be finite and within the options' bounds; names
+(format, kind, the window) must be known. Relative paths are relative to the
+config file, so a cron job can run from any directory. Tables this module does
+not own (``[email]``) are checked by their owner and kept as plain dicts for the
+step that uses them.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..sources.fetch import MAX_TIMEOUT
 from .sources import SOURCE_KINDS, SourceSpec
 
 _TOP_KEYS = {"title", "since", "words", "max_stories", "format", "output", "output_dir", "state",
-             "timeout", "jobs", "sections", "sources", "algorithm", "base_url"}
+             "timeout", "deadline", "jobs", "sections", "sources", "base_url", "allow_private", "job"}
 _PASSTHROUGH_TABLES = {"email"}
-_SOURCE_KEYS = {"url", "path", "name", "section", "category", "kind", "fetch_full", "timeout"}
+_SOURCE_KEYS = {"url", "path", "name", "section", "category", "kind", "fetch_full", "timeout", "allow_private"}
+FORMATS = ("markdown", "html", "email", "json")
+# (lowest, highest, whole numbers only): the same bounds as the command line's options
+LIMITS: dict[str, tuple[float, float | None, bool]] = {
+    "timeout": (0.1, MAX_TIMEOUT, False),
+    "deadline": (0.1, 86400.0, False),  # a run longer than a day is a mistake, not a plan
+    "jobs": (1, 64, True),
+    "words": (1, None, True),
+    "max_stories": (1, None, True),
+}
 
 
 @dataclass
@@ -32,8 +46,11 @@ class DigestConfig:
     output_dir: str | None = None
     state: str | None = None
     timeout: float | None = None
+    deadline: float | None = None
     jobs: int | None = None
+    allow_private: bool = False
     base_url: str | None = None  # where output_dir is served, for absolute links in the Atom feed
+    job: str | None = None  # the job's name: its mail is sent once a day per name (digest/cli.py job_key)
     section_order: list[str] = field(default_factory=list)
     sources: list[SourceSpec] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the [email] table
@@ -51,6 +68,31 @@ def _expand(value: str, base: Path) -> str:
 def _check_type(where: str, key: str, value: Any, types: tuple[type, ...], what: str) -> None:
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         raise UsageError(f"{where}: {key} must be {what}")
+
+
+def bound_message(key: str) -> str:
+    """What ``key`` must be, for an error message: "a number of seconds from 0.1 to 3600"."""
+    low, high, whole = LIMITS[key]
+    if whole:
+        return f"a whole number from {low:g} to {high:g}" if high else "a positive integer"
+    return f"a number of seconds from {low:g} to {high:g}"
+
+
+def check_number(key: str, value: Any) -> float | int:
+    """``value`` if it is a finite number within ``LIMITS[key]``; ValueError otherwise."""
+    low, high, whole = LIMITS[key]
+    types = (int,) if whole else (int, float)
+    if not isinstance(value, types) or isinstance(value, bool) or not math.isfinite(value) \
+            or value < low or (high is not None and value > high):
+        raise ValueError(bound_message(key))
+    return value if whole else float(value)
+
+
+def _number(where: str, key: str, value: Any) -> float | int:
+    try:
+        return check_number(key, value)
+    except ValueError as e:
+        raise UsageError(f"{where}: {key} must be {e}, not {value!r}") from None
 
 
 def load_config(path: str | os.PathLike) -> DigestConfig:
@@ -71,24 +113,27 @@ def load_config(path: str | os.PathLike) -> DigestConfig:
 
 
 def config_from_dict(data: dict[str, Any], *, base: Path, name: str = "config") -> DigestConfig:
+    if "algorithm" in data:
+        raise UsageError(f"{name}: algorithm is not a digest setting (each story is summarised from all its "
+                         "articles by the digest's own method); remove it")
     unknown = set(data) - _TOP_KEYS - _PASSTHROUGH_TABLES
     if unknown:
         raise UsageError(f"{name}: unknown setting(s): {', '.join(sorted(unknown))}")
     cfg = DigestConfig(path=name)
     for key, types, what in (("title", (str,), "a string"), ("since", (str,), "a string like \"24h\""),
-                             ("format", (str,), "a string"), ("base_url", (str,), "a URL")):
+                             ("format", (str,), "a string"), ("base_url", (str,), "a URL"),
+                             ("job", (str,), "a string (the job's name)"),
+                             ("allow_private", (bool,), "true or false")):
         if key in data:
             _check_type(name, key, data[key], types, what)
             setattr(cfg, key, data[key])
-    for key in ("words", "max_stories", "jobs"):
+    if cfg.format is not None and cfg.format not in FORMATS:
+        raise UsageError(f"{name}: format {cfg.format!r}: choose {', '.join(FORMATS)}")
+    if cfg.since is not None:
+        _check_since(name, cfg.since)
+    for key in LIMITS:
         if key in data:
-            _check_type(name, key, data[key], (int,), "a positive integer")
-            if data[key] < 1:
-                raise UsageError(f"{name}: {key} must be a positive integer")
-            setattr(cfg, key, data[key])
-    if "timeout" in data:
-        _check_type(name, "timeout", data["timeout"], (int, float), "a number of seconds")
-        cfg.timeout = float(data["timeout"])
+            setattr(cfg, key, _number(name, key, data[key]))
     for key in ("output", "output_dir", "state"):
         if key in data:
             _check_type(name, key, data[key], (str,), "a path")
@@ -102,6 +147,8 @@ def config_from_dict(data: dict[str, Any], *, base: Path, name: str = "config") 
             if not isinstance(data[table], dict):
                 raise UsageError(f"{name}: {table} must be a table ([{table}])")
             cfg.extra[table] = data[table]
+    if "email" in cfg.extra:
+        _check_email(name, cfg.extra["email"], base)
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
         raise UsageError(f"{name}: sources must be an array of tables ([[sources]])")
@@ -126,12 +173,36 @@ def _source_from_dict(raw: Any, base: Path, where: str) -> SourceSpec:
     for key in ("name", "section", "category"):
         if key in raw:
             _check_type(where, key, raw[key], (str,), "a string")
-    if "fetch_full" in raw:
-        _check_type(where, "fetch_full", raw["fetch_full"], (bool,), "true or false")
+    for key in ("fetch_full", "allow_private"):
+        if key in raw:
+            _check_type(where, key, raw[key], (bool,), "true or false")
     timeout = raw.get("timeout")
     if timeout is not None:
-        _check_type(where, "timeout", timeout, (int, float), "a number of seconds")
+        timeout = _number(where, "timeout", timeout)
     return SourceSpec(spec=spec if "url" in raw else _expand(spec, base), kind=kind,
                       name=raw.get("name"), section=raw.get("section") or raw.get("category"),
-                      fetch_full=bool(raw.get("fetch_full", False)),
-                      timeout=float(timeout) if timeout is not None else None)
+                      fetch_full=bool(raw.get("fetch_full", False)), timeout=timeout,
+                      allow_private=raw.get("allow_private"))
+
+
+def _check_since(name: str, value: str) -> None:
+    from datetime import datetime, timezone
+
+    from .run import parse_since
+
+    try:
+        parse_since(value, datetime.now(timezone.utc), None)
+    except UsageError:
+        raise UsageError(f"{name}: since = {value!r}: expected 24h, 90m, 7d, 2w, an ISO date/time, "
+                         "last-run or all") from None
+
+
+def _check_email(name: str, table: dict[str, Any], base: Path) -> None:
+    """The [email] table is the mail step's; checking it here too makes a typo an error even for
+    a run that does not mail (--no-email, --dry-run)."""
+    from ..deliver.settings import MailSettings
+
+    try:
+        MailSettings.from_config(table, base=base)
+    except UsageError as e:
+        raise UsageError(f"{name}: {e}") from None

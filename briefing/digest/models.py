@@ -17,11 +17,14 @@ def _iso(dt: datetime | None) -> str | None:
 
 @dataclass
 class SourceFailure:
-    """A source (or one page of it) that could not be read; the digest says so in a short section."""
+    """A source (or one page of it) that could not be read, or a story that could not be made from
+    what was read (``kind="story"``); the digest says so in a short section."""
 
-    source: str  # the source's name, or its spec when it has none
-    spec: str  # what failed: the source's URL, path or glob, or one page of a feed
+    source: str  # the source's name, or its spec when it has none; for a story, its headline
+    spec: str  # what failed: the source's URL, path or glob, or one page of a feed; a story's first member
     reason: str  # one line
+    kind: str = "source"  # "source" | "story"
+    detail: str | None = field(default=None, repr=False, compare=False)  # a traceback, shown with -v only
 
     def __post_init__(self) -> None:
         # errors name what failed ("URL: timed out"); the digest shows the spec once, not twice
@@ -30,7 +33,7 @@ class SourceFailure:
                 self.reason = self.reason[len(prefix):]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "spec": self.spec, "reason": self.reason}
+        return {"source": self.source, "spec": self.spec, "reason": self.reason, "kind": self.kind}
 
     def __str__(self) -> str:
         where = self.source if self.spec == self.source else f"{self.source} ({self.spec})"

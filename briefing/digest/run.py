@@ -22,6 +22,7 @@ from .sources import SourceSpec, read_sources
 from .state import ReportedStory, SeenItem, StateDB
 
 DEFAULT_SINCE = "24h"
+DEFAULT_DEADLINE = 300.0  # seconds for reading every source: a cron job never hangs on one slow server
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.I)
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 FUTURE_SLACK = timedelta(hours=2)  # feeds with wrong time zones date items slightly ahead
@@ -40,7 +41,11 @@ def parse_since(value: str | None, now: datetime, last_run: datetime | None) -> 
         return last_run, None
     m = _SINCE.match(value)
     if m:
-        return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()]), None
+        seconds = float(m.group(1)) * _UNITS[m.group(2).lower()]
+        earliest = datetime.min.replace(tzinfo=timezone.utc)
+        if seconds >= (now - earliest).total_seconds() - 86400:  # a day short of year 1: no date arithmetic overflows
+            return None, f"--since {value} reaches back beyond any date: every article is in the window"
+        return now - timedelta(seconds=seconds), None
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -62,6 +67,8 @@ class RunOptions:
     timeout: float = 15.0
     jobs: int = 4
     ner: bool = True
+    allow_private: bool = False  # for sources that do not say themselves
+    deadline: float = DEFAULT_DEADLINE
 
 
 @dataclass
@@ -73,6 +80,7 @@ class DigestRun:
     sources_ok: int
     state_path: Path
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # sources read only in part (also in the digest's notes)
 
     @property
     def failures(self) -> list[SourceFailure]:
@@ -101,7 +109,8 @@ def prepare_run(opts: RunOptions, *, on_fetch: Callable[[int, int, str], None] |
     with StateDB(opts.state_path) as db:
         window_start, note = parse_since(opts.since, now, db.last_run())
         stage("reading sources")
-        read = read_sources(opts.sources, timeout=opts.timeout, jobs=opts.jobs, on_progress=on_fetch)
+        read = read_sources(opts.sources, timeout=opts.timeout, jobs=opts.jobs, on_progress=on_fetch,
+                            allow_private=opts.allow_private, deadline=opts.deadline)
         articles = _dedupe(read.articles)
         first_seen = db.first_seen(article_key(a) for a in articles)
         for a in articles:
@@ -117,12 +126,13 @@ def prepare_run(opts: RunOptions, *, on_fetch: Callable[[int, int, str], None] |
         reported=reported, failures=read.failures, on_progress=stage, on_story=on_story)
     if note:
         digest.notes.insert(0, note)
+    digest.notes.extend(read.warnings)
     left_out = len(articles) - len(in_window)
     digest.stats.update(items_read=len(read.articles), items_outside_window=left_out)
     seen = [SeenItem(key=article_key(a), article_id=a.id, source=a.source_name, url=a.url, title=a.title,
                      published=published_time(a)) for a in articles]
     return DigestRun(digest=digest, started_at=started, seen=seen, reported=to_record,
-                     sources_ok=read.sources_ok, state_path=opts.state_path)
+                     sources_ok=read.sources_ok, state_path=opts.state_path, warnings=list(read.warnings))
 
 
 def _in_window(article: Article, start: datetime | None, end: datetime) -> bool:

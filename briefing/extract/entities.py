@@ -117,15 +117,22 @@ def _merge(mentions: list[_Mention]) -> list[_Group]:
     # surname and partial forms join the fullest person name that ends (or starts) with them
     people = sorted((g for g in groups.values() if g.kind == "person" and len(g.words) >= 2),
                     key=lambda g: (-len(g.words), -len(g.mentions)))
+    # indexes in `people` order, so the first best target is the one a scan would find: a scan
+    # of every name for every name was quadratic in a long text
+    by_suffix: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
+    by_first: dict[str, list[_Group]] = defaultdict(list)
+    for p in people:
+        for j in range(1, len(p.words)):
+            by_suffix[tuple(p.words[j:])].append(p)
+        by_first[p.words[0]].append(p)
     for g in list(groups.values()):
         if g.kind == "place" or g.key not in groups:
             continue
-        targets = [p for p in people if p is not g and p.key in groups and len(p.words) > len(g.words)
-                   and p.words[-len(g.words):] == g.words]
+        targets = [p for p in by_suffix.get(tuple(g.words), ()) if p is not g and p.key in groups]
         if g.kind != "person" and len(g.words) > 1:
             continue  # an organisation called like a person's surname only when it is one word
         if not targets and g.kind == "person" and len(g.words) == 1:
-            targets = [p for p in people if p is not g and p.key in groups and p.words[0] == g.words[0]]
+            targets = [p for p in by_first.get(g.words[0], ()) if p is not g and p.key in groups]
         if targets:
             best = max(targets, key=lambda p: len(p.mentions))
             best.mentions.extend(g.mentions)
@@ -133,10 +140,11 @@ def _merge(mentions: list[_Mention]) -> list[_Group]:
 
     # organisations: initials ("NATO" <- "North Atlantic Treaty Organization"), corporate suffixes
     orgs = [g for g in groups.values() if g.kind == "organisation"]
+    related = _org_candidates(orgs)
     for g in orgs:
         if g.key not in groups:
             continue
-        for h in orgs:
+        for h in related(g):
             if h is g or h.key not in groups:
                 continue
             short, long_ = (g, h) if len(g.words) < len(h.words) else (h, g)
@@ -153,6 +161,38 @@ def _merge(mentions: list[_Mention]) -> list[_Group]:
             if short is g:
                 break
     return list(groups.values())
+
+
+def _corp_stems(words: list[str]) -> list[str]:
+    """The name without one or more trailing corporate suffixes: "acme holdings ltd" -> "acme holdings", "acme"."""
+    out, j = [], len(words)
+    while j > 1 and words[j - 1] in _CORP_SUFFIXES:
+        j -= 1
+        out.append(" ".join(words[:j]))
+    return out
+
+
+def _org_candidates(orgs: list[_Group]):
+    """For each organisation, the others that may be its initials or its name with a corporate
+    suffix, in `orgs` order (the order a scan of every pair would meet them), found by lookup."""
+    order = {id(g): i for i, g in enumerate(orgs)}
+    by_key = {g.key: g for g in orgs}
+    by_initials: dict[str, list[_Group]] = defaultdict(list)
+    by_stem: dict[str, list[_Group]] = defaultdict(list)
+    for g in orgs:
+        if len(g.words) >= 2:
+            by_initials[_initials(g.key)].append(g)
+        for stem in _corp_stems(g.words):
+            by_stem[stem].append(g)
+
+    def related(g: _Group) -> list[_Group]:
+        found = list(by_initials.get(g.key, ())) + list(by_stem.get(g.key, ()))
+        if len(g.words) >= 2 and _initials(g.key) in by_key:
+            found.append(by_key[_initials(g.key)])
+        found += [by_key[stem] for stem in _corp_stems(g.words) if stem in by_key]
+        return sorted({id(h): h for h in found}.values(), key=lambda h: order[id(h)])
+
+    return related
 
 
 def _display_name(g: _Group) -> str:

@@ -46,7 +46,9 @@ def _is_role_word(w: str) -> bool:
 
 def title_before(text: str, start: int) -> str | None:
     """The title written right before a name ("Russian President", "Putin aide"), if any."""
-    a = max(text.rfind("\n", 0, start), start - 90)
+    # the line's start, looked for only as far back as a title reaches (a full look back made
+    # every mention on one long line cost the whole line)
+    a = max(text.rfind("\n", max(0, start - 90), start), start - 90)
     left = text[a + 1 if a >= 0 else 0:start]
     if not left.endswith((" ", "\t")):
         return None  # "Biden's" or a name glued to something else

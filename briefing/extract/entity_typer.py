@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,9 +104,12 @@ def candidates(doc, text: str) -> list[Candidate]:
                 ca, cb = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
                 out.append(Candidate(a, b, ca, cb, ent.label_, text[ca:cb]))
     shouting: dict[int, bool] = {}
+    newlines = [m.start() for m in re.finditer("\n", text)]
 
     def line_shouts(i: int) -> bool:
-        a = text.rfind("\n", 0, doc[i].idx) + 1
+        # where token i's line starts (bisect: rfind from every token made one long line quadratic)
+        k = bisect_left(newlines, doc[i].idx)
+        a = newlines[k - 1] + 1 if k else 0
         if a not in shouting:
             b = text.find("\n", a)
             shouting[a] = _is_shouting(text[a:b if b >= 0 else len(text)])
@@ -131,10 +135,14 @@ def candidates(doc, text: str) -> list[Candidate]:
         i = j
     # spaCy often leaves a first name or a title out of a name ("Mayor Sadiq" + "Khan"): offer the
     # joined spans too, labelled EXT; the overlap step keeps whichever reading is surest
+    caps_ending: dict[int, list[int]] = defaultdict(list)  # token end -> starts of CAP runs ending there
+    for x in out:
+        if x.label == "CAP":
+            caps_ending[x.end].append(x.start)
     for c in [c for c in out if c.label in ("PERSON", "ORG")]:
         for k in range(1, 4):
             a = c.start - k
-            run = [x for x in out if x.label == "CAP" and x.start <= a and x.end == c.start]
+            run = [st for st in caps_ending.get(c.start, ()) if st <= a]
             if a < 0 or not run or "\n" in doc[c.start - 1].whitespace_:
                 break
             ca = doc[a].idx

@@ -8,6 +8,7 @@ expressions into a short timeline of events.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 
 from ..models import Sentence, TimeExpression, TimelineEvent
@@ -56,14 +57,27 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
     for start, _neg_len, _prio, m, handler in candidates:
         if start < taken_until:
             continue
-        result = handler(m, ctx)
-        if result is None:
+        try:
+            result = handler(m, ctx)
+        except (OverflowError, ValueError):
+            # calendar arithmetic beyond years 1-9999 ("999999 days ago", "tomorrow" on 9999-12-31):
+            # no date to resolve to, so the expression is left out rather than the article
+            continue
+        if result is None or not _readable(result[1]):
             continue
         end = _trim_end(text, start, m.end())
         type_, value = result
         found.append(TimeExpression(text=text[start:end], start=start, end=end, type=type_, value=value))
         taken_until = end
     return found
+
+
+def _readable(value: str) -> bool:
+    """A value in TIMEX3's grammar (four-digit years): "-0042" or "1000123" from arithmetic far
+    from the publication date ("999999 years ago") is no calendar year."""
+    from .timex_values import read
+
+    return read(value).known
 
 
 # How far a match may reach before / after its key word (the longest prefix, "the first
@@ -103,63 +117,22 @@ def _trim_end(text: str, start: int, end: int) -> int:
 # --- timeline ---------------------------------------------------------------------------
 
 _SPECIFIC = re.compile(r"^\d{4}(?:-(?:\d\d(?:-\d\d)?|W\d\d|Q\d|H\d|SP|SU|FA|WI))?(?:-WE)?(?:T.*)?$")
-_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December"]
-_SEASON_NAMES = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
-_PART_NAMES = {"MO": "morning", "AF": "afternoon", "EV": "evening", "NI": "night", "MI": "midday"}
-
-
 def label_for(value: str) -> str:
-    """A date a person reads: '2021-12-30' -> 'Thu 30 December 2021', '2021-W51' -> 'week 51 of 2021'."""
-    m = re.match(r"^(\d{4})(?:-(.*))?$", value)
-    if not m:
-        return value
-    year, rest = m.group(1), m.group(2) or ""
-    time_part = ""
-    if "T" in rest:
-        rest, t = rest.split("T", 1)
-        time_part = " " + _PART_NAMES.get(t, t)
-    if not rest:
-        return year
-    if re.fullmatch(r"\d\d-\d\d", rest):
-        d = date(int(year), int(rest[:2]), int(rest[3:]))
-        return f"{d.strftime('%a')} {d.day} {_MONTH_NAMES[d.month - 1]} {year}{time_part}"
-    if re.fullmatch(r"\d\d", rest):
-        return f"{_MONTH_NAMES[int(rest) - 1]} {year}"
-    if rest.startswith("W"):
-        weekend = rest.endswith("-WE")
-        return f"{'weekend of ' if weekend else ''}week {int(rest[1:3])} of {year}"
-    if rest.startswith("Q"):
-        return f"Q{rest[1]} {year}"
-    if rest.startswith("H"):
-        return f"H{rest[1]} {year}"
-    if rest in _SEASON_NAMES:
-        return f"{_SEASON_NAMES[rest]} {year}"
-    return value
+    """A date a person reads: '2021-12-30' -> 'Thu 30 December 2021', '2021-W51' -> 'week 51 of 2021'.
+
+    Total over TIMEX3 values (seasons, weekends, decades, BC years, durations...): what cannot be
+    read is shown as written.
+    """
+    from .timex_values import label
+
+    return label(value)
 
 
 def period_start(value: str) -> date:
     """The first day a TIMEX3 value covers, to put values of mixed granularity in time order."""
-    from datetime import timedelta
+    from .timex_values import period_start as start
 
-    y = int(value[:4])
-    rest = value[5:].split("T")[0]
-    try:
-        if re.fullmatch(r"\d\d-\d\d", rest):
-            return date(y, int(rest[:2]), int(rest[3:]))
-        if re.fullmatch(r"\d\d", rest):
-            return date(y, int(rest), 1)
-        if rest.startswith("W"):
-            return date.fromisocalendar(y, int(rest[1:3]), 6 if rest.endswith("WE") else 1)
-        if rest.startswith("Q"):
-            return date(y, 3 * int(rest[1]) - 2, 1)
-        if rest.startswith("H"):
-            return date(y, 1 if rest[1] == "1" else 7, 1)
-        if rest in ("SP", "SU", "FA", "WI"):
-            return date(y, {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[rest], 1)
-    except ValueError:
-        pass
-    return date(y, 1, 1) + timedelta(0)
+    return start(value)
 
 
 def _granularity(value: str) -> int:
@@ -182,15 +155,18 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
     first). The dates most worth showing are the precise ones mentioned early and often;
     the chosen ones are then shown in time order.
     """
+    from .timex_values import sort_key
+
     if not timexes or not sentences:
         return []
     by_value: dict[str, dict] = {}
+    starts = [s.start for s in sentences]
     for t in timexes:
         if t.type not in ("DATE", "TIME") or not t.value or not _SPECIFIC.match(t.value):
             continue
         # a time of day belongs to its day's event
         key = t.value.split("T")[0] if _granularity(t.value) == 3 else t.value
-        sent = _sentence_at(sentences, t.start)
+        sent = _sentence_at(sentences, starts, t.start)
         if sent is None:
             continue
         entry = by_value.setdefault(key, {"first": t, "sentence": sent, "count": 0})
@@ -206,7 +182,7 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
         return e["count"] + 2.0 * position + 0.5 * _granularity(key)
 
     chosen = sorted(by_value.items(), key=score, reverse=True)[:limit]
-    chosen.sort(key=lambda kv: (period_start(kv[0]), -_granularity(kv[0])))
+    chosen.sort(key=lambda kv: sort_key(kv[0]))
     events = []
     for key, e in chosen:
         what = " ".join(text[e["sentence"].start:e["sentence"].end].split())
@@ -214,8 +190,9 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
     return events
 
 
-def _sentence_at(sentences: list[Sentence], pos: int) -> Sentence | None:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s
+def _sentence_at(sentences: list[Sentence], starts: list[int], pos: int) -> Sentence | None:
+    """The sentence holding ``pos`` (sentences are in text order and do not overlap)."""
+    k = bisect_right(starts, pos) - 1
+    if k >= 0 and sentences[k].start <= pos < sentences[k].end:
+        return sentences[k]
     return None

@@ -10,7 +10,8 @@ _DATELINE = re.compile(r"^(?:published|updated|posted)?\s*:?\s*\w+ \d{1,2},? \d{
 
 def _title_line(text: str) -> tuple[str | None, int]:
     """(title, offset where the body starts) if the first non-blank line is a headline."""
-    m = re.match(r"\s*([^\n]+)\n", text)
+    # possessive: backing off into leading whitespace made a long line after it quadratic
+    m = re.match(r"\s*+([^\n]+)\n", text)
     if not m:
         return None, 0
     line = m.group(1).strip()

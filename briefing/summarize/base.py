@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import UsageError
 from ..models import ScoredSentence, Sentence
@@ -55,9 +55,16 @@ class RankInput:
     entities: list[str] = field(default_factory=list)
 
 
+# Rankers compare sentences pairwise (similarity graphs, redundancy): time and memory grow with
+# the square of their number. They see a text's first MAX_RANKED sentences, twice the longest of
+# 1,700 real BBC, CNN/DM and ECB+ articles (248); news puts its point first.
+MAX_RANKED = 500
+
+
 class Summarizer(ABC):
     name: str = ""
     description: str = ""
+    max_ranked: int = MAX_RANKED
 
     @abstractmethod
     def score(self, doc: RankInput) -> list[ScoredSentence]:
@@ -70,6 +77,8 @@ class Summarizer(ABC):
         """Return (chosen sentences in document order, every sentence scored)."""
         if not doc.sentences:
             return [], []
+        if len(doc.sentences) > self.max_ranked:
+            doc = replace(doc, sentences=doc.sentences[:self.max_ranked])
         scored = self.score(doc)
         chosen = self.select(scored, budget, doc)
         return sorted(chosen, key=lambda s: s.sentence.start), scored

@@ -52,6 +52,25 @@ def _is_credit(line: str) -> bool:
     return bool(re.fullmatch(r"\(?(?:AP|AFP|Reuters|Getty|EPA|Shutterstock)(?: Photo| Images)?(?:/[\w .'-]+)?\)?", s, re.I))
 
 
+_SPEAKS = re.compile(r"\b(?:said|says|told|tells|according to|added|asked)\b|[\"“”]")
+_SENTENCE_INSIDE = re.compile(r"[.!?][\"')]*\s+\W?\w")  # on the lower-cased key: any stop inside
+CAPTION_MAX_WORDS = 20
+
+
+CAPTION_MAX_CHARS = 600  # longer lines are compared for equality only (the fuzzy match is quadratic)
+
+
+def _caption_pair(key: str, prev_key: str) -> bool:
+    """Two lines in a row that are a caption printed twice (alt text and caption): the same words
+    with small edits ("President Joe Biden ..." / "President Biden ..."), or the very same short
+    line that reads like a caption (one sentence, nobody speaking). A story paragraph printed
+    twice is the very same text, longer or quoting someone: that one keeps its first copy."""
+    if key == prev_key:
+        return len(key.split()) <= CAPTION_MAX_WORDS and not _SPEAKS.search(key) \
+            and not _SENTENCE_INSIDE.search(key)
+    return max(len(key), len(prev_key)) <= CAPTION_MAX_CHARS and _near_same(key, prev_key)
+
+
 def _near_same(a: str, b: str) -> bool:
     """Two lines that say the same thing with small edits ("President Biden" / "President Joe Biden")."""
     if a == b:
@@ -87,6 +106,7 @@ def clean_for_analysis(text: str, *, keep_from: int = 0, markdown: bool = False)
     seen: dict[str, int] = {}
     prev_key = None
     prev_span: tuple[int, int] | None = None
+    caption_firsts: list[tuple[int, int]] = []
     pos = 0
     for raw in out.splitlines(keepends=True):
         a, b = pos, pos + len(raw.rstrip("\r\n"))
@@ -104,12 +124,17 @@ def clean_for_analysis(text: str, *, keep_from: int = 0, markdown: bool = False)
             prev_span = (a, b)
             continue
         long_enough = len(key) >= 25
-        if long_enough and prev_key is not None and prev_span is not None and _near_same(key, prev_key):
-            # A line printed twice in a row is a caption (or a layout artefact): drop both copies.
+        if long_enough and prev_key is not None and prev_span is not None and _caption_pair(key, prev_key):
+            # A caption printed twice in a row (alt text and caption): drop both copies.
             blank(*prev_span)
             blank(a, b)
+            caption_firsts.append(prev_span)
         elif long_enough and key in seen:
-            blank(a, b)  # a repeat further down keeps only its first occurrence
+            blank(a, b)  # a paragraph printed again keeps only its first occurrence
         seen.setdefault(key, a)
         prev_key, prev_span = key, (a, b)
+    if caption_firsts and not any(ch.isalnum() for ch in chars):
+        # nothing but that line twice: it is the article, not a caption
+        for a, b in caption_firsts:
+            chars[a:b] = out[a:b]
     return "".join(chars)
