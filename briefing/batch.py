@@ -419,4 +419,14 @@ def run_batch(lines: Iterable[str], options: BriefOptions, *, jobs: int = 1, on_
             yield item.line
 
 
-__all__ = ["CHUNK", "Item", "iter_batch", "parse_line", "run_batch", "usable_jobs"]
+def process_lines(lines: list[tuple[int, str | None]], options: BriefOptions, *,
+                  article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> list[Item]:
+    """JSON lines (with their line numbers) -> one ``Item`` (a JSON brief or ``{"id", "error"}``) each, in
+    order: the unit of work of every engine (the local pool, a partition task on Dask)."""
+    return _process_items(lines, options, article_timeout=article_timeout)
+
+
+worker_init = _worker_init
+
+__all__ = ["CHUNK", "Item", "iter_batch", "parse_line", "process_lines", "run_batch", "usable_jobs",
+           "worker_init"]

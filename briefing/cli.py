@@ -257,21 +257,36 @@ def write_output(output: str, text: str) -> None:
 
 
 @cli.command()
-@click.argument("input_file", metavar="IN.jsonl", type=click.Path(allow_dash=True))  # checked when read
+@click.argument("inputs", nargs=-1, metavar="IN...")  # checked when read
 @click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, dir_okay=False),
               help="Write JSON lines to FILE (default: standard output). Until the run ends they go to "
                    "FILE.partial, which a killed run leaves behind.")
+@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
+              help="Write partitions (part-00000.jsonl ...) and _manifest.json to DIR; running the same "
+                   "command again resumes.")
+@click.option("--output-format", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True,
+              help="Partition format with --output-dir.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine's processes (--jobs); dask: a Dask cluster (--scheduler or --workers).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
+@click.option("--workers", type=click.IntRange(min=1, max=1024), default=None,
+              help="Start a local Dask cluster of N worker processes for the run (with --engine dask).")
+@click.option("--partition-size", type=click.IntRange(min=1, max=100_000), default=None,
+              help="Articles per partition (one task); default 256.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=1024), default=1, show_default=True,
               help="Worker processes (each loads the model once; no more are started than there are CPUs).")
 @summary_options
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on when stderr is a terminal the briefs are not written to).")
 @run_options
-def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress, article_timeout, verbose, quiet):
-    """One JSON brief per line of IN.jsonl ({"id", "text", "title"?, "published"?, ...}), in input order.
+def batch(inputs, output, output_dir, output_format, engine, scheduler, workers, partition_size, jobs,
+          sentences, words, ratio, algorithm, progress, article_timeout, verbose, quiet):
+    """One JSON brief per line of IN ({"id", "text", "title"?, "published"?, ...}), in input order.
 
-    A line that fails gives {"id", "error"} and the run goes on. Exit 0 when every line gave a brief,
-    3 when some failed, 1 when none gave one.
+    IN is one or more .jsonl, .jsonl.gz or Parquet files or globs, or - for standard input. A line that
+    fails gives {"id", "error"} and the run goes on. Exit 0 when every line gave a brief, 3 when some
+    failed, 1 when none gave one. See docs/scale.md for --output-dir and Dask.
     """
     from .batch import usable_jobs
     from .brief import BriefOptions
@@ -280,16 +295,42 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     from .sources import count_lines, read_lines
     from .summarize import get_summarizer
 
+    if not inputs:
+        raise UsageError("give at least one input file (or - for standard input)")
     get_summarizer(algorithm)
     options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm)
     options.budget()
-    if verbose and usable_jobs(jobs) < jobs:
+    if engine == "dask" and not (scheduler or workers):
+        raise UsageError("--engine dask needs --scheduler ADDRESS or --workers N")
+    if engine != "dask" and (scheduler or workers):
+        raise UsageError("--scheduler and --workers go with --engine dask")
+    if verbose and engine == "local" and usable_jobs(jobs) < jobs:
         click.echo(f"briefing: --jobs {jobs}: starting {usable_jobs(jobs)} workers, one per CPU", err=True)
-    lines = read_lines(input_file)  # a missing or binary input fails here, before the output is touched
+    if output_dir or engine == "dask":
+        _batch_partitioned(inputs, options, output=output, output_dir=output_dir, output_format=output_format,
+                           engine=engine, scheduler=scheduler, workers=workers, jobs=jobs,
+                           partition_size=partition_size, progress=progress, article_timeout=article_timeout,
+                           quiet=quiet)
+        return
+    if output_format != "jsonl":
+        raise UsageError("--output-format parquet needs --output-dir")
+    if len(inputs) == 1 and not _is_compound(inputs[0]):
+        label = inputs[0]
+        # a missing or binary input fails here, before the output is touched
+        lines, total = read_lines(label), (lambda: count_lines(label))
+    else:
+        from .partitioned import expand_inputs, iter_lines
+        from .partitioned import count_lines as count_input
+        from .sources.lines import Line
+
+        files = expand_inputs(inputs)
+        label = ", ".join(inputs)
+        lines = (Line(n, text) for f in files for n, text in iter_lines(f))
+        total = lambda: sum(count_input(f) for f in files)  # noqa: E731
     to_stdout = is_stdout(output)
     if progress is None:
         progress = sys.stderr.isatty() and not quiet and not (to_stdout and sys.stdout.isatty())
-    bar = ProgressBar(count_lines(input_file) if progress else None, enabled=progress)
+    bar = ProgressBar(total() if progress else None, enabled=progress)
     tally = Tally()
     _stop_cleanly_on_sigterm()
     try:
@@ -302,7 +343,7 @@ def batch(input_file, output, jobs, sentences, words, ratio, algorithm, progress
     bar.close(tally)
     if not quiet:
         click.echo(f"briefing: {tally.summary()}", err=True)
-    _batch_exit(tally, input_file)
+    _batch_exit(tally, label)
 
 
 def _write_batch(lines, output: str, options, *, jobs, article_timeout, bar, tally, verbose) -> None:
@@ -363,6 +404,80 @@ def _batch_exit(tally, input_file: str) -> None:
     if tally.errors == tally.articles:
         raise BriefingError(f"no brief produced: all {tally.articles} lines failed (see each line's \"error\")")
     if tally.errors:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _is_compound(spec: str) -> bool:
+    """An input that needs the partitioned reader: a glob, gzip or Parquet."""
+    import glob
+
+    return spec != "-" and (glob.has_magic(spec) or spec.lower().endswith((".gz", ".parquet", ".pq")))
+
+
+def _batch_partitioned(inputs, options, *, output, output_dir, output_format, engine, scheduler, workers, jobs,
+                       partition_size, progress, article_timeout, quiet) -> None:
+    """--output-dir (partitions, resumable) or --engine dask; see briefing.partitioned."""
+    import contextlib
+
+    from .fileio import atomic_open, is_stdout
+    from .partitioned import DEFAULT_PARTITION_SIZE, expand_inputs, run_ordered, run_partitioned
+
+    files = expand_inputs(inputs)
+    size = partition_size or DEFAULT_PARTITION_SIZE
+
+    def log(msg: str) -> None:
+        if not quiet or msg.startswith("warning"):
+            click.echo(f"briefing: {msg}", err=True)
+
+    common = dict(engine=engine, jobs=jobs, scheduler=scheduler, workers=workers, partition_size=size,
+                  article_timeout=article_timeout, log=log)
+    if not output_dir:  # --engine dask to one stream
+        if output_format != "jsonl":
+            raise UsageError("--output-format parquet needs --output-dir")
+        articles = errors = 0
+        with contextlib.ExitStack() as stack:
+            out = sys.stdout if is_stdout(output) else stack.enter_context(atomic_open(output))
+            for lines, n_errors in run_ordered(files, options, **common):
+                articles, errors = articles + len(lines), errors + n_errors
+                out.write("".join(line + "\n" for line in lines))
+                out.flush()
+        log(f"{articles} articles, {errors} errors")
+        _partition_exit(articles, errors)
+        return
+    if output != "-":
+        raise UsageError("give either -o FILE or --output-dir DIR, not both")
+    show_bar = (sys.stderr.isatty() and not quiet) if progress is None else progress
+    bar = None
+    if show_bar:
+        from .partitioned import count_lines as count_input
+
+        bar = click.progressbar(length=sum(count_input(f) for f in files), label="briefing", file=sys.stderr)
+        bar.__enter__()
+
+    def on_partition(name, entry, skipped):
+        if bar is not None:
+            bar.update(entry["articles"])
+        else:
+            state = "already complete" if skipped else "written"
+            log(f"{name}: {entry['articles']} articles, {entry['errors']} errors ({state})")
+
+    try:
+        report = run_partitioned(files, options, output_dir, output_format=output_format,
+                                 on_partition=on_partition, **common)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    log(f"{report.articles} articles in {report.partitions} partitions ({report.skipped} already complete), "
+        f"{report.errors} errors, {report.seconds:.1f} s")
+    _partition_exit(report.articles, report.errors)
+
+
+def _partition_exit(articles: int, errors: int) -> None:
+    if articles == 0:
+        raise BriefingError("no articles in the inputs (no JSON lines)")
+    if errors == articles:
+        raise BriefingError(f"no brief produced: all {articles} lines failed (see each line's \"error\")")
+    if errors:
         sys.exit(EXIT_PARTIAL)
 
 

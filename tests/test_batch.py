@@ -259,7 +259,8 @@ def test_inputs_without_articles_are_one_line_and_exit_1(tmp_path, case):
         "empty stdin": (["-"], b""),
         "blank lines": (["-"], b"\n \n\t\n"),
         "binary stdin": (["-"], bytes(range(256)) * 50),
-        "gzip file": ([_write(tmp_path / "in.jsonl.gz", gzip.compress(GOOD.encode()))], None),
+        # a .jsonl.gz is read (tests/test_batch_partitioned.py); gzip bytes under a .jsonl name are binary
+        "gzip file": ([_write(tmp_path / "in.jsonl", gzip.compress(GOOD.encode()))], None),
         "/dev/zero": (["/dev/zero"], None),
         "directory": ([tmp_path], None),
     }[case]

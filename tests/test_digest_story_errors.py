@@ -51,14 +51,14 @@ def faulty_segmenter(monkeypatch):
     """pysbd raises for any text that names MARKER, as a bug in it would for some input."""
     import pysbd
 
-    real = pysbd.Segmenter.segment
+    real = pysbd.Segmenter.processor  # what briefing.text.segment calls
 
-    def segment(self, text):
+    def processor(self, text):
         if MARKER in text:
             raise RuntimeError(f"segmenter fault on {MARKER}")
         return real(self, text)
 
-    monkeypatch.setattr(pysbd.Segmenter, "segment", segment)
+    monkeypatch.setattr(pysbd.Segmenter, "processor", processor)
 
 
 FLOOD = (f"Floods hit the harbour town of {MARKER} on Monday. Hundreds of homes were evacuated, "

@@ -1,20 +1,11 @@
 """Real news never stops or hangs a run: one article's failure is that article's, every article has a
 time budget, and what a run has written survives a crash or a kill.
 
-How an unexpected error is caused here, without mocking anything we ship: by inputs that still
-crash the analysis for real. Two kinds are used:
-
-- through the Python API, ``BriefOptions(published=date.min)`` (a reference date the command line and
-  the JSONL reader refuse): resolving "yesterday" against 0001-01-01 leaves the calendar deep inside
-  the date resolver (OverflowError / ValueError);
-- through the command line, article texts that crash the analysis today (found by
-  ``scripts/sweep.py``; other branches are fixing them).
-
-Each test first checks, through ``build_brief`` alone (no boundary), that its trigger really raises
-something that is not a ``BriefingError``; the first trigger of the list that still does is used.
-When every one of them has been fixed, the end-to-end tests are skipped with that reason, and the
-API test fails with a message asking for a new trigger, so the boundary is never left untested
-without anyone noticing.
+How an unexpected error is caused here, without mocking anything we ship: a fault injected into a
+dependency. With ``BRIEFING_TEST_FAULT=MARKER`` set and ``tests/faults`` on PYTHONPATH (its
+``sitecustomize`` runs at start-up), pysbd's sentence splitter (``Segmenter.processor``) raises ``RuntimeError`` on any text that
+holds the marker; in-process tests patch the same pysbd method with ``monkeypatch``. Real inputs that once
+crashed the analysis (a "winter", an absurd reference date) are fixed and guarded by their own tests.
 """
 from __future__ import annotations
 
@@ -28,74 +19,67 @@ from datetime import date
 
 import pytest
 
-from conftest import SAMPLE_TXT, SAMPLES, run_briefing
+from conftest import ROOT, SAMPLE_TXT, SAMPLES, run_briefing
 
 BODY = SAMPLE_TXT.read_text(encoding="utf-8").split("\n", 1)[1]
 LIBRARY = (SAMPLES / "library-reopening.md").read_text(encoding="utf-8")
 SHORT = "The council approved the budget on Monday. The mayor said the plan would fund two new schools."
 UNDATED = "The council approved the new budget. The mayor said the plan would fund two new schools."
 
-# (reference date, text) pairs that crash the date resolver when the reference date is absurd
-DATE_TRIGGERS = [
-    (date.min, "The bridge closed yesterday. The mayor said repairs would be slow."),
-    (date.max, "The bridge will reopen tomorrow. The mayor said repairs were done."),
-    (date.min, "The bridge closed last year. The mayor said repairs would be slow."),
-]
-# article texts that crash the analysis on a plausible date (scripts/sweep.py finds these)
-TEXT_TRIGGERS = [
-    "Snow fell heavily this winter across the north. The council met on Monday to discuss the roads. "
-    "Officials said more snow was coming.",
-]
+FAULTS = ROOT / "tests" / "faults"
+MARKER = "Zanzibar-fault-marker"
+CRASH = f"Snow fell heavily across the north. {MARKER} said the roads were closed. More snow is coming."
 
 
-def _crashes(text: str, published: date | None = None) -> bool:
-    from briefing.brief import BriefOptions, build_brief
-    from briefing.errors import BriefingError
+def _fault_env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(FAULTS), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "BRIEFING_TEST_FAULT": MARKER}
+
+
+@pytest.fixture
+def pysbd_fault(monkeypatch):
+    """In-process: pysbd raises on texts holding MARKER (forked pool workers inherit it)."""
+    import pysbd
+
+    processor = pysbd.Segmenter.processor
+
+    def faulty(self, text):
+        if MARKER in text:
+            raise RuntimeError("injected fault in pysbd")
+        return processor(self, text)
+
+    monkeypatch.setattr(pysbd.Segmenter, "processor", faulty)
+    return CRASH
+
+
+@pytest.fixture
+def crashing_text():
+    return CRASH
+
+
+def test_the_injected_fault_really_crashes_the_analysis_outside_the_boundary(pysbd_fault):
+    from briefing.brief import build_brief
     from briefing.models import Article
 
-    try:
-        build_brief(Article(text=text, published=published or date(2021, 12, 30)), BriefOptions(published=published))
-    except BriefingError:
-        return False
-    except Exception:  # noqa: BLE001 - exactly what we are looking for
-        return True
-    return False
-
-
-@pytest.fixture(scope="module")
-def date_trigger():
-    for published, text in DATE_TRIGGERS:
-        if _crashes(text, published):
-            return published, text
-    pytest.fail("no DATE_TRIGGERS input crashes the analysis any more: add one that does, so the error "
-                "boundary stays tested")
-
-
-@pytest.fixture(scope="module")
-def crashing_text():
-    for text in TEXT_TRIGGERS:
-        if _crashes(text):
-            return text
-    pytest.skip("no TEXT_TRIGGERS article crashes the analysis any more (fixed); the API test still covers "
-                "the boundary")
+    with pytest.raises(RuntimeError, match="injected fault"):
+        build_brief(Article(text=pysbd_fault))
 
 
 # ---------------------------------------------------------------- the boundary, through the Python API
 
 
-def test_an_unexpected_error_is_that_lines_error_and_the_run_goes_on(date_trigger):
+def test_an_unexpected_error_is_that_lines_error_and_the_run_goes_on(pysbd_fault):
     from briefing.batch import iter_batch, run_batch
     from briefing.brief import BriefOptions
 
-    published, crash = date_trigger
+    published, crash = None, pysbd_fault
     lines = [json.dumps({"id": "before", "text": UNDATED}), json.dumps({"id": "boom", "text": crash}),
              json.dumps({"id": "after", "text": UNDATED + " Work starts soon."})]
     items = [i for chunk in iter_batch(enumerate(lines, 1), BriefOptions(published=published)) for i in chunk]
     rows = [json.loads(i.line) for i in items]
     assert [r["id"] for r in rows] == ["before", "boom", "after"]
     assert rows[1]["error"].startswith("internal error: ") and set(rows[1]) == {"id", "error"}
-    name = rows[1]["error"].split(": ")[1]
-    assert name in ("OverflowError", "ValueError"), rows[1]
+    assert rows[1]["error"] == "internal error: RuntimeError: injected fault in pysbd", rows[1]
     assert items[1].internal and "Traceback" in items[1].details
     assert rows[0]["summary"] and rows[2]["summary"] and not items[0].error
     # the old interface yields the same lines
@@ -119,7 +103,7 @@ def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
     src.write_text("\n".join([json.dumps({"id": "a", "text": SHORT}), json.dumps({"id": "boom", "text": crashing_text}),
                               json.dumps({"id": "c", "text": LIBRARY})]) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    res = run_briefing("batch", src, "-o", out)
+    res = run_briefing("batch", src, "-o", out, env=_fault_env())
     assert res.returncode == 3, res.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a", "boom", "c"]
@@ -127,8 +111,8 @@ def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
     assert "Traceback" not in res.stderr
     assert res.stderr.strip().splitlines()[-1].startswith("briefing: 3 articles, 1 error (1 internal")
     # -v and BRIEFING_DEBUG=1 show where it happened
-    for args, env in (([src, "-v"], None), ([src], {"BRIEFING_DEBUG": "1"})):
-        res = run_briefing("batch", *args, env=env)
+    for args, env in (([src, "-v"], {}), ([src], {"BRIEFING_DEBUG": "1"})):
+        res = run_briefing("batch", *args, env={**_fault_env(), **env})
         assert res.returncode == 3 and "Traceback (most recent call last)" in res.stderr, res.stderr
         assert len(res.stdout.splitlines()) == 3
 
@@ -136,17 +120,17 @@ def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
 def test_summarize_reports_a_crashing_source_in_one_line_and_writes_the_others(tmp_path, crashing_text):
     bad = tmp_path / "bad.txt"
     bad.write_text(crashing_text, encoding="utf-8")
-    res = run_briefing("summarize", SAMPLE_TXT, bad, SAMPLES / "library-reopening.md", "-f", "json")
+    res = run_briefing("summarize", SAMPLE_TXT, bad, SAMPLES / "library-reopening.md", "-f", "json",
+                       env=_fault_env())
     assert res.returncode == 3, res.stderr
     assert [b["title"][:5] for b in json.loads(res.stdout)] == ["Biden", "River"]
     errors = [line for line in res.stderr.splitlines() if line.startswith("briefing: error:")]
     assert len(errors) == 1 and "Traceback" not in res.stderr
     assert errors[0].startswith(f"briefing: error: {bad}: could not be summarised (")
-    assert errors[0].split("(")[1].split(":")[0] in ("ValueError", "TypeError", "IndexError", "KeyError",
-                                                     "OverflowError", "AttributeError")
-    alone = run_briefing("summarize", bad)
+    assert errors[0].endswith("could not be summarised (RuntimeError: injected fault in pysbd)"), errors
+    alone = run_briefing("summarize", bad, env=_fault_env())
     assert alone.returncode == 1 and alone.stdout == "" and len(alone.stderr.strip().splitlines()) == 1
-    verbose = run_briefing("summarize", bad, "-v")
+    verbose = run_briefing("summarize", bad, "-v", env=_fault_env())
     assert "Traceback (most recent call last)" in verbose.stderr
 
 
