@@ -33,7 +33,7 @@ def article_id(article: Article) -> str:
 
 
 # About 170,000 words: a book, not an article. The analysis grows linearly with length
-# (benchmarks/bench_article_size.py): at this size 29-42 s and under 300 MB on a shared 2-core
+# (benchmarks/bench_article_size.py): at this size 24-42 s and under 300 MB on a shared 2-core
 # machine, within a budget of 60 s and 2 GB per article (1,500,000 characters took 60 s).
 MAX_ARTICLE_CHARS = 1_000_000
 

@@ -61,6 +61,13 @@ def run_pipeline(text: str, fmt_: str | None, published_: date | None, **opts) -
     return brief
 
 
+def run_pipeline_article(article) -> Brief:
+    brief = build_brief(article, BriefOptions())
+    for f in FORMATS:
+        assert isinstance(render(brief, f), str)
+    return brief
+
+
 @FUZZ
 @given(article_text, fmt, published)
 def test_any_text_gives_a_brief_or_a_briefing_error(text, fmt_, published_):
@@ -117,10 +124,3 @@ def test_lone_surrogates_from_json_escapes_are_replaced():
     for fmt_ in FORMATS:
         render(brief, fmt_).encode("utf-8")
     assert brief.summary[0].text.startswith("The minister said \ufffd on Friday")
-
-
-def run_pipeline_article(article):
-    brief = build_brief(article, BriefOptions())
-    for f in FORMATS:
-        assert isinstance(render(brief, f), str)
-    return brief

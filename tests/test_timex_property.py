@@ -49,6 +49,10 @@ grammar = st.one_of(years, dates, spans, durations, refs,
 anything = st.one_of(grammar, st.text(max_size=30))
 
 
+def test_labels_are_one_line():
+    assert label_for("2021\n12") == "2021 12" and label_for("  garbage\r\nvalue ") == "garbage value"
+
+
 @FAST
 @given(anything)
 def test_every_value_has_a_label_and_a_sort_key(value):

@@ -49,7 +49,7 @@ class Reading:
 
 
 def _as_written(v: str) -> Reading:
-    return Reading(v, known=False)
+    return Reading(" ".join(v.split()), known=False)  # one line, whatever it holds
 
 
 def days_from_civil(y: int, m: int, d: int) -> int:
@@ -114,15 +114,10 @@ def sort_key(value: object) -> tuple:
     return (0, r.start, -r.granularity)
 
 
-def is_placed(value: object) -> bool:
-    """Whether the value names a place in time (a date, week, season... of a known year)."""
-    return read(value).start is not None
-
-
 def _read_range(v: str) -> Reading:
     a, _, b = v.partition("/")
     ra, rb = read(a), read(b)
-    if ra.label == a and ra.start is None or rb.label == b and rb.start is None:
+    if not (ra.known and rb.known):
         return _as_written(v)
     return Reading(f"{ra.label} to {rb.label}", ra.start, ra.granularity)
 
