@@ -7,6 +7,7 @@ everything.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,9 +20,9 @@ SWEEP = ROOT / "scripts" / "sweep.py"
 CORPORA = ("bbc", "cnndm", "conll", "timebank", "meantime", "ecbplus", "uci", "msrp")
 
 
-def _sweep(*args, timeout=900) -> subprocess.CompletedProcess:
+def _sweep(*args, timeout=900, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SWEEP), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd="/")
+                          timeout=timeout, cwd="/", env={**os.environ, **(env or {})})
 
 
 @pytest.mark.skipif(not SHARED_DATA.is_dir(),
@@ -37,20 +38,18 @@ def test_a_sample_of_every_corpus_gives_no_internal_error():
 
 
 def test_the_sweep_counts_an_internal_error_when_there_is_one(tmp_path):
-    """A corpus folder of our own with one article that still crashes the analysis: the sweep must
-    say so (and exit 1), or a clean sweep would mean nothing."""
-    from test_isolation import TEXT_TRIGGERS, _crashes
+    """A corpus folder of our own with one article that crashes the analysis (a fault injected into
+    pysbd, see tests/faults): the sweep must say so (and exit 1), or a clean sweep would mean nothing."""
+    from test_isolation import CRASH, _fault_env
 
-    crash = next((t for t in TEXT_TRIGGERS if _crashes(t)), None)
-    if crash is None:
-        pytest.skip("no TEXT_TRIGGERS article crashes the analysis any more")
+    crash = CRASH
     folder = tmp_path / "summarization"
     folder.mkdir()
     rows = [{"id": "fine", "title": "Budget", "text": "The council approved the budget. The mayor agreed."},
             {"id": "boom", "title": "Snow", "text": crash},
             {"id": "empty", "title": "Nothing", "text": "  "}]
     (folder / "bbc_dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    p = _sweep("--data", tmp_path, "--only", "bbc", "--no-digest")
+    p = _sweep("--data", tmp_path, "--only", "bbc", "--no-digest", env=_fault_env())
     assert p.returncode == 1, p.stdout + p.stderr
     assert re.search(r"^bbc\s+batch\s+3 articles\s+2 errors\s+1 internal", p.stdout, re.M), p.stdout
     assert "INTERNAL 1 × boom: internal error:" in p.stdout
