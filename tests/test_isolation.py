@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
 import pytest
 
