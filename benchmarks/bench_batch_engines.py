@@ -76,6 +76,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=4000)
     ap.add_argument("--partition-size", type=int, default=256)
+    ap.add_argument("--only", action="append", choices=["local1", "local2", "dask1", "dask2"],
+                    help="run only these rows (the comparisons need all four)")
     args = ap.parse_args()
     if not DATA.is_file():
         raise SystemExit(f"needs {DATA}")
@@ -88,7 +90,11 @@ def main() -> None:
         results = {}
         print(f"== batch on {args.articles} BBC articles, partitions of {args.partition_size}")
         print(f"{'engine':<18}{'seconds':>9}{'art/s':>9}{'art/s/proc':>12}{'peak worker MB':>16}")
+        keys = {"local --jobs 1": "local1", "local --jobs 2": "local2", "dask, 1 worker": "dask1",
+                "dask, 2 workers": "dask2"}
         for label, extra, procs in configs:
+            if args.only and keys[label] not in args.only:
+                continue
             out = Path(tmp) / "out"
             shutil.rmtree(out, ignore_errors=True)
             secs, peaks = run([str(src), "--output-dir", str(out), "--partition-size", str(args.partition_size),
@@ -97,6 +103,8 @@ def main() -> None:
             worker_mb = (peaks.get("worker") or peaks.get("driver", 0)) / 2**20
             results[label] = rate
             print(f"{label:<18}{secs:9.1f}{rate:9.2f}{rate / procs:12.2f}{worker_mb:16.0f}", flush=True)
+        if len(results) < 4:
+            return
         eff = results["dask, 2 workers"] / (2 * results["dask, 1 worker"])
         print(f"\nscaling efficiency, dask 2 workers / (2 x 1 worker): {eff:.0%}")
         for n in (1, 2):
