@@ -261,24 +261,14 @@ class _SerialExecutor:
 
 
 class _PoolExecutor:
-    """The local fork pool (``--engine local --jobs N``), one model per worker process."""
+    """The local worker pool of ``briefing.batch`` (``--engine local --jobs N``, N capped at the CPUs),
+    one model per worker process."""
 
     def __init__(self, jobs: int):
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+        from .batch import _Pool, usable_jobs
 
-        from .batch import worker_init
-
-        ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-        self._make = lambda: ProcessPoolExecutor(jobs, mp_context=ctx, initializer=worker_init)
-        self.pool = self._make()
-        self.slots = 2 * jobs
-
-    def recover(self) -> None:
-        """A worker that died (killed, out of memory) breaks the whole pool: start a new one."""
-        if getattr(self.pool, "_broken", False):
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._make()
+        self.pool = _Pool(usable_jobs(jobs))
+        self.slots = 2 * self.pool.jobs
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
@@ -288,8 +278,13 @@ class _PoolExecutor:
 
         return list(wait(futures, return_when=FIRST_COMPLETED).done)
 
+    def recover(self) -> None:
+        """A worker that died (killed, out of memory) breaks the whole pool: start a new one."""
+        if getattr(self.pool.executor, "_broken", False):
+            self.pool.restart()
+
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        self.pool.close()
 
 
 class _DaskExecutor:
