@@ -14,6 +14,7 @@ and the size a budget allows (default 60 s and 2 GB per article).
 Usage: python benchmarks/bench_article_size.py [--sizes 10000,50000,...] [--runs 1]
        [--budget-seconds 60] [--budget-mb 2048] [--no-baseline]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,11 +76,15 @@ def measure(mode: str, text: str, tmp: Path, runs: int) -> dict:
     tmp.write_text(text, encoding="utf-8")
     got = []
     for _ in range(runs):
-        p = subprocess.run([sys.executable, "-c", CHILD, mode, str(tmp)], capture_output=True, text=True,
-                           cwd=str(ROOT), check=True)
+        p = subprocess.run(
+            [sys.executable, "-c", CHILD, mode, str(tmp)], capture_output=True, text=True, cwd=str(ROOT), check=True
+        )
         got.append(json.loads(p.stdout.strip().splitlines()[-1]))
-    return {"seconds": statistics.median(g["seconds"] for g in got),
-            "peak_mb": max(g["peak_mb"] for g in got), "model_mb": got[0]["model_mb"]}
+    return {
+        "seconds": statistics.median(g["seconds"] for g in got),
+        "peak_mb": max(g["peak_mb"] for g in got),
+        "model_mb": got[0]["model_mb"],
+    }
 
 
 def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -92,22 +97,32 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
 
 def report(title: str, rows: list[tuple[int, dict, dict | None]], budget_s: float, budget_mb: float) -> None:
     print(f"\n== {title}")
-    print(f"{'chars':>9} {'brief s':>8} {'µs/char':>8} {'peak MB':>8} {'model MB':>9}"
-          f" {'NER s':>7} {'NER MB':>7} {'brief/NER':>9}")
+    print(
+        f"{'chars':>9} {'brief s':>8} {'µs/char':>8} {'peak MB':>8} {'model MB':>9}"
+        f" {'NER s':>7} {'NER MB':>7} {'brief/NER':>9}"
+    )
     for size, r, b in rows:
         base = f" {b['seconds']:7.1f} {b['peak_mb']:7.0f} {r['seconds'] / b['seconds']:8.2f}x" if b else ""
-        print(f"{size:9,d} {r['seconds']:8.1f} {r['seconds'] / size * 1e6:8.1f} {r['peak_mb']:8.0f}"
-              f" {r['model_mb']:9.0f}{base}")
+        print(
+            f"{size:9,d} {r['seconds']:8.1f} {r['seconds'] / size * 1e6:8.1f} {r['peak_mb']:8.0f}"
+            f" {r['model_mb']:9.0f}{base}"
+        )
     xs = [float(s) for s, _, _ in rows]
     ts, ms = fit(xs, [r["seconds"] for _, r, _ in rows]), fit(xs, [r["peak_mb"] for _, r, _ in rows])
-    print(f"slope: {ts[0] * 1e5:.2f} s and {ms[0] * 1e5:.0f} MB per 100,000 characters "
-          f"(intercepts {ts[1]:.1f} s, {ms[1]:.0f} MB)")
+    print(
+        f"slope: {ts[0] * 1e5:.2f} s and {ms[0] * 1e5:.0f} MB per 100,000 characters "
+        f"(intercepts {ts[1]:.1f} s, {ms[1]:.0f} MB)"
+    )
     if len(rows) >= 3:
         small, large = rows[1], rows[-1]
-        print(f"time per character, largest vs {small[0]:,}: "
-              f"{(large[1]['seconds'] / large[0]) / (small[1]['seconds'] / small[0]):.2f}x (1.0 = linear)")
-    allowed = min((budget_s - ts[1]) / ts[0] if ts[0] > 0 else float("inf"),
-                  (budget_mb - ms[1]) / ms[0] if ms[0] > 0 else float("inf"))
+        print(
+            f"time per character, largest vs {small[0]:,}: "
+            f"{(large[1]['seconds'] / large[0]) / (small[1]['seconds'] / small[0]):.2f}x (1.0 = linear)"
+        )
+    allowed = min(
+        (budget_s - ts[1]) / ts[0] if ts[0] > 0 else float("inf"),
+        (budget_mb - ms[1]) / ms[0] if ms[0] > 0 else float("inf"),
+    )
     print(f"a budget of {budget_s:.0f} s and {budget_mb:.0f} MB allows about {allowed:,.0f} characters")
 
 
@@ -126,8 +141,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d) / "article.txt"
-        for title, make, sizes in (("news articles joined (BBC, CNN/DM)", news_text, args.sizes),
-                                   ("one line, no sentence punctuation", no_stop_line, args.no_stop_sizes)):
+        for title, make, sizes in (
+            ("news articles joined (BBC, CNN/DM)", news_text, args.sizes),
+            ("one line, no sentence punctuation", no_stop_line, args.no_stop_sizes),
+        ):
             rows = []
             for size in (int(s) for s in sizes.split(",") if s):
                 text = make(size)

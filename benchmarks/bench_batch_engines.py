@@ -8,6 +8,7 @@ of 2 workers over 1, and Dask's overhead over the local pool with the same numbe
 
 Usage: python benchmarks/bench_batch_engines.py [--articles 4000] [--partition-size 256]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ def make_input(path: Path, n: int) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
             r = rows[i % len(rows)]
-            fh.write(json.dumps({"id": f"{r['id']}#{i // len(rows)}", "title": r.get("title"), "text": r["text"]},
-                                ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {"id": f"{r['id']}#{i // len(rows)}", "title": r.get("title"), "text": r["text"]},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def peak_rss_watch(pid: int, stop: threading.Event, out: dict) -> None:
@@ -59,8 +65,13 @@ def run(args: list[str]) -> tuple[float, dict]:
     peaks: dict = {}
     stop = threading.Event()
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "briefing", "batch", *args], cwd="/",
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "batch", *args],
+        cwd="/",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     watcher = threading.Thread(target=peak_rss_watch, args=(proc.pid, stop, peaks), daemon=True)
     watcher.start()
     _, err = proc.communicate()
@@ -76,29 +87,49 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=4000)
     ap.add_argument("--partition-size", type=int, default=256)
-    ap.add_argument("--only", action="append", choices=["local1", "local2", "dask1", "dask2"],
-                    help="run only these rows (the comparisons need all four)")
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=["local1", "local2", "dask1", "dask2"],
+        help="run only these rows (the comparisons need all four)",
+    )
     args = ap.parse_args()
     if not DATA.is_file():
         raise SystemExit(f"needs {DATA}")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
         make_input(src, args.articles)
-        configs = [("local --jobs 1", ["--jobs", "1"], 1), ("local --jobs 2", ["--jobs", "2"], 2),
-                   ("dask, 1 worker", ["--engine", "dask", "--workers", "1"], 1),
-                   ("dask, 2 workers", ["--engine", "dask", "--workers", "2"], 2)]
+        configs = [
+            ("local --jobs 1", ["--jobs", "1"], 1),
+            ("local --jobs 2", ["--jobs", "2"], 2),
+            ("dask, 1 worker", ["--engine", "dask", "--workers", "1"], 1),
+            ("dask, 2 workers", ["--engine", "dask", "--workers", "2"], 2),
+        ]
         results = {}
         print(f"== batch on {args.articles} BBC articles, partitions of {args.partition_size}")
         print(f"{'engine':<18}{'seconds':>9}{'art/s':>9}{'art/s/proc':>12}{'peak worker MB':>16}")
-        keys = {"local --jobs 1": "local1", "local --jobs 2": "local2", "dask, 1 worker": "dask1",
-                "dask, 2 workers": "dask2"}
+        keys = {
+            "local --jobs 1": "local1",
+            "local --jobs 2": "local2",
+            "dask, 1 worker": "dask1",
+            "dask, 2 workers": "dask2",
+        }
         for label, extra, procs in configs:
             if args.only and keys[label] not in args.only:
                 continue
             out = Path(tmp) / "out"
             shutil.rmtree(out, ignore_errors=True)
-            secs, peaks = run([str(src), "--output-dir", str(out), "--partition-size", str(args.partition_size),
-                               "--no-progress", *extra])
+            secs, peaks = run(
+                [
+                    str(src),
+                    "--output-dir",
+                    str(out),
+                    "--partition-size",
+                    str(args.partition_size),
+                    "--no-progress",
+                    *extra,
+                ]
+            )
             rate = args.articles / secs
             worker_mb = (peaks.get("worker") or peaks.get("driver", 0)) / 2**20
             results[label] = rate
@@ -110,8 +141,10 @@ def main() -> None:
         for n in (1, 2):
             local = results[f"local --jobs {n}"]
             dask = results[f"dask, {n} worker{'s' if n > 1 else ''}"]
-            print(f"dask overhead over the local pool, {n} process(es): {local / dask - 1:+.1%} time "
-                  "(target: within 10 %)")
+            print(
+                f"dask overhead over the local pool, {n} process(es): {local / dask - 1:+.1%} time "
+                "(target: within 10 %)"
+            )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ the batch, where ours grows about linearly.
 
     .venv/bin/python benchmarks/bench_cluster.py [--sizes 100,1000,10000] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,11 @@ def load_pool():
                     published = datetime.fromisoformat(d["published"].replace("Z", "+00:00"))
                 except ValueError:
                     published = None
-            pool.append(Article(text=d.get("text") or "", title=d.get("title") or None,
-                                id=str(d.get("id")), published_at=published))
+            pool.append(
+                Article(
+                    text=d.get("text") or "", title=d.get("title") or None, id=str(d.get("id")), published_at=published
+                )
+            )
     return pool
 
 

@@ -8,6 +8,7 @@ must cost a small fraction of NER. Both are timed on the same texts in the same 
 FILE defaults to ../shared/data/timex/timebank_aquaint.jsonl (rows with "text" and "dct"
 or "published"); without it, the project sample is used.
 """
+
 from __future__ import annotations
 
 import argparse

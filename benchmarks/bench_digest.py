@@ -14,6 +14,7 @@ only on the leads of the shortlisted stories, so its NER cost stays flat.
 
     .venv/bin/python benchmarks/bench_digest.py [--sizes 100,1000,10000] [--baseline-max 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,14 +23,18 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-SOURCES = ["summarization/bbc_dev.jsonl", "summarization/cnndm_dev.jsonl", "clustering/ecbplus_dev.jsonl",
-           "clustering/uci_headlines_dev.jsonl"]
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+SOURCES = [
+    "summarization/bbc_dev.jsonl",
+    "summarization/cnndm_dev.jsonl",
+    "clustering/ecbplus_dev.jsonl",
+    "clustering/uci_headlines_dev.jsonl",
+]
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 OUTLETS = [f"Outlet {i:02d}" for i in range(40)]
 
 
@@ -42,8 +47,14 @@ def load_pool() -> list[dict]:
         for line in path.open(encoding="utf-8"):
             d = json.loads(line)
             if (d.get("text") or d.get("title") or "").strip():
-                pool.append({"id": str(d["id"]), "title": d.get("title") or "", "text": d.get("text") or "",
-                             "category": d.get("category")})
+                pool.append(
+                    {
+                        "id": str(d["id"]),
+                        "title": d.get("title") or "",
+                        "text": d.get("text") or "",
+                        "category": d.get("category"),
+                    }
+                )
     return pool
 
 
@@ -67,8 +78,10 @@ def run_digest(path: Path, state: Path) -> tuple[float, dict[str, float], int]:
 
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
-    run = prepare_run(RunOptions(sources=[SourceSpec(spec=str(path))], state_path=state, now=NOW, since="24h"),
-                      on_stage=lambda name: marks.append((name, time.perf_counter())))
+    run = prepare_run(
+        RunOptions(sources=[SourceSpec(spec=str(path))], state_path=state, now=NOW, since="24h"),
+        on_stage=lambda name: marks.append((name, time.perf_counter())),
+    )
     end = time.perf_counter()
     stages, prev = {}, ("reading sources", t0)
     for name, t in marks[1:] + [("end", end)]:
@@ -113,8 +126,10 @@ def main(argv=None) -> int:
         sample_jsonl(pool, 50, random.Random(0), Path(tmp) / "warm.jsonl")
         run_digest(Path(tmp) / "warm.jsonl", Path(tmp) / "warm.sqlite")
     print(f"pool: {len(pool)} unique articles; NOW={NOW.isoformat()}; model and imports loaded before timing")
-    head = (f"{'articles':>9} {'digest s':>9} {'ms/art':>7} {'read':>6} {'cluster':>8} {'entities':>9} "
-            f"{'summ.':>6} {'render':>7} {'stories':>8} {'baseline NER s':>15} {'ms/art':>7}")
+    head = (
+        f"{'articles':>9} {'digest s':>9} {'ms/art':>7} {'read':>6} {'cluster':>8} {'entities':>9} "
+        f"{'summ.':>6} {'render':>7} {'stories':>8} {'baseline NER s':>15} {'ms/art':>7}"
+    )
     print(head)
     base_per_article = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,9 +145,11 @@ def main(argv=None) -> int:
                 base_cols = f"{'~%.0f (extrap.)' % (base_per_article * n):>15} {1000 * base_per_article:7.1f}"
             else:
                 base_cols = f"{'(skipped)':>15} {'':>7}"
-            print(f"{n:9d} {total:9.2f} {1000 * total / n:7.1f} {st.get('reading sources', 0):6.2f} "
-                  f"{st.get('clustering', 0):8.2f} {st.get('entities', 0):9.2f} {st.get('summarising', 0):6.2f} "
-                  f"{st.get('render', 0):7.2f} {n_stories:8d} {base_cols}")
+            print(
+                f"{n:9d} {total:9.2f} {1000 * total / n:7.1f} {st.get('reading sources', 0):6.2f} "
+                f"{st.get('clustering', 0):8.2f} {st.get('entities', 0):9.2f} {st.get('summarising', 0):6.2f} "
+                f"{st.get('render', 0):7.2f} {n_stories:8d} {base_cols}"
+            )
             sys.stdout.flush()
     return 0
 

@@ -7,6 +7,7 @@ then the same NER) + ``extract_entities`` + ``find_quotes`` + ``find_time_expres
 Both runs are repeated and the best of the repeats is reported (the machine is shared).
 Target: ours <= 1.5x the baseline.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,10 @@ def main() -> None:
     words = sum(len(t.split()) for t in texts) / n
     print(f"{n} articles (mean {words:.0f} words) from {Path(args.data).name}")
     print(f"plain spaCy-small NER:            {1000 * base / n:7.1f} ms/article")
-    print(f"ours (entities+quotes+dates):     {1000 * mine / n:7.1f} ms/article"
-          f"  (of which after NER {1000 * post[0] / n:.1f} ms)")
+    print(
+        f"ours (entities+quotes+dates):     {1000 * mine / n:7.1f} ms/article"
+        f"  (of which after NER {1000 * post[0] / n:.1f} ms)"
+    )
     print(f"ratio: {mine / base:.2f}x  (target <= 1.50x)")
 
 

@@ -7,6 +7,7 @@ Both run on the same prepared sentences (cleaning and splitting are shared by
 every algorithm and not timed); each gets one warm-up article first, so import
 and cache costs are not counted against either.
 """
+
 from __future__ import annotations
 
 import argparse

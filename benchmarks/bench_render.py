@@ -5,6 +5,7 @@ Figures: wall-clock time per render, and CPU time per render (this process plus 
 
 Usage: python benchmarks/bench_render.py [--runs 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ def main() -> None:
         mine = Path(tmp) / "mine.md.j2"
         shutil.copy(templates_dir() / "brief.md.j2", mine)
         assert render(brief, "markdown") == render(brief, "markdown", template=mine)
-        for label, fn in (("built-in (in-process)", lambda: render(brief, "markdown")),
-                          ("--template (bounded child)", lambda: render(brief, "markdown", template=mine))):
+        for label, fn in (
+            ("built-in (in-process)", lambda: render(brief, "markdown")),
+            ("--template (bounded child)", lambda: render(brief, "markdown", template=mine)),
+        ):
             wall, per_cpu = measure(fn, args.runs)
             print(f"{label:28s} wall {wall * 1000:7.1f} ms   cpu {per_cpu * 1000:7.1f} ms   per render")
 

@@ -7,6 +7,7 @@ The public API (the CLI is a thin layer over it)::
     brief = build_brief(article, BriefOptions(sentences=3))
     print(render(brief, "markdown"))
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

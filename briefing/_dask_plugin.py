@@ -1,5 +1,6 @@
 """The Dask worker plugin, in a module of its own: importing it imports ``distributed``, which only
 ``--engine dask`` needs."""
+
 from __future__ import annotations
 
 from distributed import WorkerPlugin

@@ -1,4 +1,5 @@
 """Commands that live in their own modules, imported only when used (so `briefing --help` is instant)."""
+
 from __future__ import annotations
 
 import importlib

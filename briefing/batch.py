@@ -10,6 +10,7 @@ whole analysis, its share of the batched NER included (see ``briefing.guard``). 
 that dies (killed, out of memory, a crash in native code) costs only the article it was working
 on: its chunk is redone one article at a time in a fresh worker.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,7 +59,7 @@ def _line_id(rec: dict, lineno: int) -> tuple[Any, str | None]:
         return _clean(rid), None
     if _is_int(rid):
         return rid, None
-    return f"line-{lineno}", f"line {lineno}: \"id\" must be a string or an integer"
+    return f"line-{lineno}", f'line {lineno}: "id" must be a string or an integer'
 
 
 def _published(value: Any, lineno: int):
@@ -68,11 +69,11 @@ def _published(value: Any, lineno: int):
     if value is None or value == "":
         return None, None
     if not isinstance(value, str):
-        return None, f"line {lineno}: \"published\" must be a date string (YYYY-MM-DD)"
+        return None, f'line {lineno}: "published" must be a date string (YYYY-MM-DD)'
     try:
         return parse_published(value), None
     except ValueError as e:
-        return None, f"line {lineno}: \"published\": {e}"
+        return None, f'line {lineno}: "published": {e}'
 
 
 def parse_line(line: str | None, lineno: int) -> tuple[Any, Article | None, dict | None, str | None]:
@@ -95,12 +96,12 @@ def parse_line(line: str | None, lineno: int) -> tuple[Any, Article | None, dict
         return rid, None, None, err
     text = rec.get("text")
     if not isinstance(text, str) or not text.strip():
-        return rid, None, None, f"line {lineno}: missing or empty \"text\""
+        return rid, None, None, f'line {lineno}: missing or empty "text"'
     fields: dict[str, str | None] = {}
     for key in _TEXT_FIELDS:
         value = rec.get(key)
         if value is not None and not isinstance(value, str):
-            return rid, None, None, f"line {lineno}: \"{key}\" must be a string"
+            return rid, None, None, f'line {lineno}: "{key}" must be a string'
         fields[key] = _clean(value) if value is not None else None
     published, err = _published(rec.get("published"), lineno)
     if err:
@@ -109,10 +110,17 @@ def parse_line(line: str | None, lineno: int) -> tuple[Any, Article | None, dict
     for key in _BUDGET_FIELDS:
         if rec.get(key) is not None:
             if not _is_int(rec[key]) or rec[key] < 1:
-                return rid, None, None, f"line {lineno}: \"{key}\" must be a positive integer"
+                return rid, None, None, f'line {lineno}: "{key}" must be a positive integer'
             over[key] = rec[key]
-    article = Article(text=_clean(text), title=fields["title"], id=str(rid), url=fields["url"],
-                      author=fields["author"], published=published, format="jsonl")
+    article = Article(
+        text=_clean(text),
+        title=fields["title"],
+        id=str(rid),
+        url=fields["url"],
+        author=fields["author"],
+        published=published,
+        format="jsonl",
+    )
     return rid, article, over, None
 
 
@@ -153,8 +161,12 @@ class _Ready:
 
 def _error_item(rid: Any, failure: Failure) -> Item:
     message = f"internal error: {failure.message}" if failure.internal else failure.message
-    return Item(json.dumps({"id": rid, "error": message}, ensure_ascii=False), error=message,
-                internal=failure.internal, details=failure.details)
+    return Item(
+        json.dumps({"id": rid, "error": message}, ensure_ascii=False),
+        error=message,
+        internal=failure.internal,
+        details=failure.details,
+    )
 
 
 def _options_for(options: BriefOptions, over: dict) -> BriefOptions:
@@ -178,8 +190,11 @@ def _parse_docs(ready: list[_Ready]) -> list[Any]:
     budgets = [r.clock.left() for r in ready]
     total = None if any(b is None for b in budgets) else sum(max(b, 0.0) for b in budgets)
     start = time.monotonic()
-    docs, failure = isolate(lambda: list(parse_many([r.prepared[0] for r in ready], batch_size=CHUNK)),
-                            name=f"a batch of {len(ready)} articles", timeout=total)
+    docs, failure = isolate(
+        lambda: list(parse_many([r.prepared[0] for r in ready], batch_size=CHUNK)),
+        name=f"a batch of {len(ready)} articles",
+        timeout=total,
+    )
     used = time.monotonic() - start
     chars = sum(len(r.prepared[0]) for r in ready) or 1
     for r in ready:
@@ -200,8 +215,12 @@ def _brief_line(r: _Ready, doc: Any, options: BriefOptions) -> str:
     return line
 
 
-def _process_items(chunk: list[tuple[int, str | None]], options: BriefOptions, *,
-                   article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> list[Item]:
+def _process_items(
+    chunk: list[tuple[int, str | None]],
+    options: BriefOptions,
+    *,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+) -> list[Item]:
     _warm_up(options.algorithm)
     results: list[Item | None] = [None] * len(chunk)
     ready: list[_Ready] = []
@@ -229,15 +248,21 @@ def _process_items(chunk: list[tuple[int, str | None]], options: BriefOptions, *
     return results  # type: ignore[return-value] - every slot is filled above
 
 
-def _process_chunk(chunk: list[tuple[int, str | None]], options: BriefOptions, *,
-                   article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> list[str]:
+def _process_chunk(
+    chunk: list[tuple[int, str | None]],
+    options: BriefOptions,
+    *,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+) -> list[str]:
     """JSON lines (with their line numbers) -> one JSON brief or ``{"id", "error"}`` each, in order."""
     return [item.line for item in _process_items(chunk, options, article_timeout=article_timeout)]
 
 
 _WARMED: set[str | None] = set()
-_WARM_TEXT = ("The city council approved the new budget on Monday. "
-              "Mayor Jane Smith said the plan would fund two new schools in Springfield.")
+_WARM_TEXT = (
+    "The city council approved the new budget on Monday. "
+    "Mayor Jane Smith said the plan would fund two new schools in Springfield."
+)
 
 
 def _warm_up(algorithm: str | None) -> None:
@@ -338,8 +363,10 @@ class _Pool:
 def _died(item: tuple[int, str | None]) -> Item:
     n, line = item
     rid, *_ = parse_line(line, n)
-    failure = Failure("WorkerDied: the worker process died on this article (killed, out of memory, "
-                      "or a crash in native code)", internal=True)
+    failure = Failure(
+        "WorkerDied: the worker process died on this article (killed, out of memory, or a crash in native code)",
+        internal=True,
+    )
     return _error_item(rid, failure)
 
 
@@ -394,8 +421,13 @@ def _parallel(chunks: Iterator[list], work, jobs: int) -> Iterator[list[Item]]:
         pool.close(wait=clean)
 
 
-def iter_batch(items: Iterable[tuple[int, str | None]], options: BriefOptions, *, jobs: int = 1,
-               article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> Iterator[list[Item]]:
+def iter_batch(
+    items: Iterable[tuple[int, str | None]],
+    options: BriefOptions,
+    *,
+    jobs: int = 1,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+) -> Iterator[list[Item]]:
     """One list of ``Item`` per chunk of non-blank input lines ``(line number, text)``, in input order.
     A text of None stands for a line too long to read (it becomes that line's error)."""
     jobs = usable_jobs(jobs)
@@ -409,8 +441,14 @@ def iter_batch(items: Iterable[tuple[int, str | None]], options: BriefOptions, *
     yield from _parallel(chunks, work, jobs)
 
 
-def run_batch(lines: Iterable[str], options: BriefOptions, *, jobs: int = 1, on_progress=None,
-              article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> Iterator[str]:
+def run_batch(
+    lines: Iterable[str],
+    options: BriefOptions,
+    *,
+    jobs: int = 1,
+    on_progress=None,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+) -> Iterator[str]:
     """Yield one JSON line per non-blank input line, in input order."""
     for items in iter_batch(enumerate(lines, 1), options, jobs=jobs, article_timeout=article_timeout):
         if on_progress:
@@ -419,8 +457,12 @@ def run_batch(lines: Iterable[str], options: BriefOptions, *, jobs: int = 1, on_
             yield item.line
 
 
-def process_lines(lines: list[tuple[int, str | None]], options: BriefOptions, *,
-                  article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> list[Item]:
+def process_lines(
+    lines: list[tuple[int, str | None]],
+    options: BriefOptions,
+    *,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+) -> list[Item]:
     """JSON lines (with their line numbers) -> one ``Item`` (a JSON brief or ``{"id", "error"}``) each, in
     order: the unit of work of every engine (the local pool, a partition task on Dask)."""
     return _process_items(lines, options, article_timeout=article_timeout)
@@ -428,5 +470,4 @@ def process_lines(lines: list[tuple[int, str | None]], options: BriefOptions, *,
 
 worker_init = _worker_init
 
-__all__ = ["CHUNK", "Item", "iter_batch", "parse_line", "process_lines", "run_batch", "usable_jobs",
-           "worker_init"]
+__all__ = ["CHUNK", "Item", "iter_batch", "parse_line", "process_lines", "run_batch", "usable_jobs", "worker_init"]

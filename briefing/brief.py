@@ -1,4 +1,5 @@
 """Article + analyses -> Brief: the one model every renderer consumes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,15 +55,16 @@ def prepare(article: Article) -> tuple[str, list]:
     if not article.text or not article.text.strip():
         raise InputError(f"{name}: empty text, nothing to summarise")
     if len(article.text) > MAX_ARTICLE_CHARS:
-        raise InputError(f"{name}: too long for one article ({len(article.text):,} characters, "
-                         f"limit {MAX_ARTICLE_CHARS:,})")
-    analysis = clean_for_analysis(article.text, keep_from=article.body_start,
-                                  markdown=article.format == "markdown")
+        raise InputError(
+            f"{name}: too long for one article ({len(article.text):,} characters, limit {MAX_ARTICLE_CHARS:,})"
+        )
+    analysis = clean_for_analysis(article.text, keep_from=article.body_start, markdown=article.format == "markdown")
     return analysis, split_sentences(analysis)
 
 
-def build_brief(article: Article, options: BriefOptions | None = None, *, doc=None,
-                prepared: tuple[str, list] | None = None) -> Brief:
+def build_brief(
+    article: Article, options: BriefOptions | None = None, *, doc=None, prepared: tuple[str, list] | None = None
+) -> Brief:
     """Summarise and analyse one article.
 
     ``doc`` is a spaCy Doc of the analysis text and ``prepared`` the result of
@@ -81,7 +83,7 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
         raise InputError(f"{name}: no sentences found, nothing to summarise")
     # restore verbatim text: sentences were found in the analysis text, offsets are the user's
     for s in sentences:
-        s.text = article.text[s.start:s.end]
+        s.text = article.text[s.start : s.end]
 
     if doc is None:
         from .extract.nlp import parse
@@ -90,8 +92,12 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
     who, where = extract_entities(analysis, doc)
 
     summarizer = get_summarizer(options.algorithm)
-    rank_input = RankInput(text=analysis, sentences=sentences, title=article.title,
-                           entities=[e.name for e in who[:8]] + [e.name for e in where[:4]])
+    rank_input = RankInput(
+        text=analysis,
+        sentences=sentences,
+        title=article.title,
+        entities=[e.name for e in who[:8]] + [e.name for e in where[:4]],
+    )
     chosen, scored = summarizer.summarize(rank_input, budget)
     spans = [(s.sentence.start, s.sentence.end) for s in chosen]
     who, where = promote_summary_entities(who, spans), promote_summary_entities(where, spans)
@@ -111,7 +117,7 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
         if 0 <= q.start < q.end:
             while q.end > q.start and article.text[q.end - 1] in ", \n":
                 q.end -= 1
-            q.text = article.text[q.start:q.end]
+            q.text = article.text[q.start : q.end]
     timeline = build_timeline(article.text, sentences, when, published)
 
     source = {
@@ -120,7 +126,8 @@ def build_brief(article: Article, options: BriefOptions | None = None, *, doc=No
         "name": article.source_name,
         "author": article.author,
         "published": (options.published or article.published).isoformat()
-        if (options.published or article.published) else None,
+        if (options.published or article.published)
+        else None,
         "reference_date": published.isoformat(),
         "format": article.format,
         "words": word_count(analysis),
@@ -148,7 +155,7 @@ TITLE_WORDS, TITLE_CHARS = 12, 100
 def _fallback_title(sentences) -> str:
     """The first words of the first sentence; a "word" of a text without spaces is cut too."""
     first = sentences[0].text if sentences else ""
-    head = first[:TITLE_CHARS * 4]
+    head = first[: TITLE_CHARS * 4]
     words = head.split()
     title = " ".join(words[:TITLE_WORDS])
     if len(title) > TITLE_CHARS:

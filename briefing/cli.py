@@ -4,6 +4,7 @@ Commands parse options, call the API and map ``BriefingError`` to exit codes
 (1 for bad input, 2 for usage). Heavy modules are imported inside commands so
 ``briefing --help`` is instant.
 """
+
 from __future__ import annotations
 
 import os
@@ -91,11 +92,20 @@ def run_options(f):
     from .guard import DEFAULT_ARTICLE_TIMEOUT, MAX_ARTICLE_TIMEOUT
 
     f = click.option("--quiet", "-q", is_flag=True, help="Print only problems.")(f)
-    f = click.option("--verbose", "-v", is_flag=True,
-                     help="Say what happens, article by article; show the traceback of an internal error.")(f)
-    f = click.option("--article-timeout", type=Seconds(MAX_ARTICLE_TIMEOUT), default=DEFAULT_ARTICLE_TIMEOUT,
-                     show_default=True, metavar="SECONDS",
-                     help="Wall-clock limit for one article's analysis; past it the article fails, the run goes on.")(f)
+    f = click.option(
+        "--verbose",
+        "-v",
+        is_flag=True,
+        help="Say what happens, article by article; show the traceback of an internal error.",
+    )(f)
+    f = click.option(
+        "--article-timeout",
+        type=Seconds(MAX_ARTICLE_TIMEOUT),
+        default=DEFAULT_ARTICLE_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wall-clock limit for one article's analysis; past it the article fails, the run goes on.",
+    )(f)
     return f
 
 
@@ -111,35 +121,88 @@ def cli():
 
 def summary_options(f):
     """Options shared by every command that summarises."""
-    f = click.option("--algorithm", "-a", default=None, metavar="NAME",
-                     help="Ranking algorithm (see `briefing algorithms`). Default: news.")(f)
-    f = click.option("--ratio", type=float, default=None, help="Summary length as a share of the sentences, e.g. 0.2.")(f)
+    f = click.option(
+        "--algorithm",
+        "-a",
+        default=None,
+        metavar="NAME",
+        help="Ranking algorithm (see `briefing algorithms`). Default: news.",
+    )(f)
+    f = click.option("--ratio", type=float, default=None, help="Summary length as a share of the sentences, e.g. 0.2.")(
+        f
+    )
     f = click.option("--words", "-w", type=click.IntRange(min=1), default=None, help="Word budget (never exceeded).")(f)
-    f = click.option("--sentences", "-n", type=click.IntRange(min=1), default=None,
-                     help="Number of sentences (default 3, unless --words or --ratio is given).")(f)
+    f = click.option(
+        "--sentences",
+        "-n",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Number of sentences (default 3, unless --words or --ratio is given).",
+    )(f)
     return f
 
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @summary_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "html", "email", "json"]),
-              default="markdown", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Write to FILE instead of standard output.")
-@click.option("--template", type=click.Path(dir_okay=False), default=None,
-              help="Render with your own Jinja2 template (sandboxed).")
-@click.option("--published", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
-              help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["markdown", "html", "email", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Write to FILE instead of standard output.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Render with your own Jinja2 template (sandboxed).",
+)
+@click.option(
+    "--published",
+    callback=_parse_date,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Publication date for resolving 'Thursday', 'next month'... (default: the article's, else today).",
+)
 @click.option("--explain", is_flag=True, help="Show every sentence's score, its parts and whether it was chosen.")
-@click.option("--timeout", type=Seconds(3600), default=15.0, show_default=True,
-              help="Seconds for the whole download of a URL.")
-@click.option("--allow-private", is_flag=True,
-              help="Also fetch URLs on private, loopback and link-local addresses (your own network).")
+@click.option(
+    "--timeout", type=Seconds(3600), default=15.0, show_default=True, help="Seconds for the whole download of a URL."
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch URLs on private, loopback and link-local addresses (your own network).",
+)
 @run_options
 @_mail_options
-def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template, published, explain, timeout,
-              allow_private, article_timeout, verbose, quiet, mail):
+def summarize(
+    sources,
+    sentences,
+    words,
+    ratio,
+    algorithm,
+    fmt,
+    output,
+    template,
+    published,
+    explain,
+    timeout,
+    allow_private,
+    article_timeout,
+    verbose,
+    quiet,
+    mail,
+):
     """Summarise SOURCE (a file, an http(s) URL, or - for stdin) into a brief.
 
     Each SOURCE is summarised on its own: one that fails gives one line on stderr and the others are
@@ -149,15 +212,24 @@ def summarize(sources, sentences, words, ratio, algorithm, fmt, output, template
     from .summarize import get_summarizer
 
     get_summarizer(algorithm)  # unknown names fail before any work
-    options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm,
-                           published=published, explain=explain)
+    options = BriefOptions(
+        sentences=sentences, words=words, ratio=ratio, algorithm=algorithm, published=published, explain=explain
+    )
     options.budget()
     _check_output(output)  # a path we may not write fails before any work, too
     rendered: list[str] = []
     briefs = []
     for spec in sources:
-        done = _summarise_source(spec, options, fmt=fmt, template=template, timeout=timeout,
-                                 allow_private=allow_private, article_timeout=article_timeout, verbose=verbose)
+        done = _summarise_source(
+            spec,
+            options,
+            fmt=fmt,
+            template=template,
+            timeout=timeout,
+            allow_private=allow_private,
+            article_timeout=article_timeout,
+            verbose=verbose,
+        )
         if done is not None:
             briefs.append(done[0])
             rendered.append(done[1])
@@ -208,8 +280,9 @@ def _summarise_source(spec: str, options, *, fmt, template, timeout, allow_priva
 
     start = time.monotonic()
     # reading has its own bounds (the size limit, --timeout for URLs); the analysis has the article's
-    article, failure = isolate(lambda: read_source(spec, published=options.published, timeout=timeout,
-                                                   allow_private=allow_private), name=spec)
+    article, failure = isolate(
+        lambda: read_source(spec, published=options.published, timeout=timeout, allow_private=allow_private), name=spec
+    )
     if failure is None:
         from .extract.nlp import get_nlp
 
@@ -258,30 +331,86 @@ def write_output(output: str, text: str) -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, metavar="IN...")  # checked when read
-@click.option("--output", "-o", default="-", type=click.Path(allow_dash=True, dir_okay=False),
-              help="Write JSON lines to FILE (default: standard output). Until the run ends they go to "
-                   "FILE.partial, which a killed run leaves behind.")
-@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
-              help="Write partitions (part-00000.jsonl ...) and _manifest.json to DIR; running the same "
-                   "command again resumes.")
-@click.option("--output-format", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True,
-              help="Partition format with --output-dir.")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: this machine's processes (--jobs); dask: a Dask cluster (--scheduler or --workers).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
-@click.option("--workers", type=click.IntRange(min=1, max=1024), default=None,
-              help="Start a local Dask cluster of N worker processes for the run (with --engine dask).")
-@click.option("--partition-size", type=click.IntRange(min=1, max=100_000), default=None,
-              help="Articles per partition (one task); default 256.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1, max=1024), default=1, show_default=True,
-              help="Worker processes (each loads the model once; no more are started than there are CPUs).")
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help="Write JSON lines to FILE (default: standard output). Until the run ends they go to "
+    "FILE.partial, which a killed run leaves behind.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write partitions (part-00000.jsonl ...) and _manifest.json to DIR; running the same command again resumes.",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="Partition format with --output-dir.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's processes (--jobs); dask: a Dask cluster (--scheduler or --workers).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (with --engine dask).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=1024),
+    default=None,
+    help="Start a local Dask cluster of N worker processes for the run (with --engine dask).",
+)
+@click.option(
+    "--partition-size",
+    type=click.IntRange(min=1, max=100_000),
+    default=None,
+    help="Articles per partition (one task); default 256.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1, max=1024),
+    default=1,
+    show_default=True,
+    help="Worker processes (each loads the model once; no more are started than there are CPUs).",
+)
 @summary_options
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: on when stderr is a terminal the briefs are not written to).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: on when stderr is a terminal the briefs are not written to).",
+)
 @run_options
-def batch(inputs, output, output_dir, output_format, engine, scheduler, workers, partition_size, jobs,
-          sentences, words, ratio, algorithm, progress, article_timeout, verbose, quiet):
+def batch(
+    inputs,
+    output,
+    output_dir,
+    output_format,
+    engine,
+    scheduler,
+    workers,
+    partition_size,
+    jobs,
+    sentences,
+    words,
+    ratio,
+    algorithm,
+    progress,
+    article_timeout,
+    verbose,
+    quiet,
+):
     """One JSON brief per line of IN ({"id", "text", "title"?, "published"?, ...}), in input order.
 
     IN is one or more .jsonl, .jsonl.gz or Parquet files or globs, or - for standard input. A line that
@@ -307,10 +436,21 @@ def batch(inputs, output, output_dir, output_format, engine, scheduler, workers,
     if verbose and engine == "local" and usable_jobs(jobs) < jobs:
         click.echo(f"briefing: --jobs {jobs}: starting {usable_jobs(jobs)} workers, one per CPU", err=True)
     if output_dir or engine == "dask":
-        _batch_partitioned(inputs, options, output=output, output_dir=output_dir, output_format=output_format,
-                           engine=engine, scheduler=scheduler, workers=workers, jobs=jobs,
-                           partition_size=partition_size, progress=progress, article_timeout=article_timeout,
-                           quiet=quiet)
+        _batch_partitioned(
+            inputs,
+            options,
+            output=output,
+            output_dir=output_dir,
+            output_format=output_format,
+            engine=engine,
+            scheduler=scheduler,
+            workers=workers,
+            jobs=jobs,
+            partition_size=partition_size,
+            progress=progress,
+            article_timeout=article_timeout,
+            quiet=quiet,
+        )
         return
     if output_format != "jsonl":
         raise UsageError("--output-format parquet needs --output-dir")
@@ -319,8 +459,8 @@ def batch(inputs, output, output_dir, output_format, engine, scheduler, workers,
         # a missing or binary input fails here, before the output is touched
         lines, total = read_lines(label), (lambda: count_lines(label))
     else:
-        from .partitioned import expand_inputs, iter_lines
         from .partitioned import count_lines as count_input
+        from .partitioned import expand_inputs, iter_lines
         from .sources.lines import Line
 
         files = expand_inputs(inputs)
@@ -334,8 +474,9 @@ def batch(inputs, output, output_dir, output_format, engine, scheduler, workers,
     tally = Tally()
     _stop_cleanly_on_sigterm()
     try:
-        _write_batch(lines, output, options, jobs=jobs, article_timeout=article_timeout, bar=bar, tally=tally,
-                     verbose=verbose)
+        _write_batch(
+            lines, output, options, jobs=jobs, article_timeout=article_timeout, bar=bar, tally=tally, verbose=verbose
+        )
     except KeyboardInterrupt:  # click would say "Aborted!" and exit 1; an interrupted run is 130
         bar.clear()
         click.echo("briefing: interrupted", err=True)
@@ -358,8 +499,9 @@ def _write_batch(lines, output: str, options, *, jobs, article_timeout, bar, tal
         out = sys.stdout.buffer if to_stdout else stack.enter_context(atomic_open(output, "wb", keep_partial=True))
         if not to_stdout:
             stack.callback(_say_what_was_kept, tally, output, bar)
-        for items in iter_batch(((ln.number, ln.text) for ln in lines), options, jobs=jobs,
-                                article_timeout=article_timeout):
+        for items in iter_batch(
+            ((ln.number, ln.text) for ln in lines), options, jobs=jobs, article_timeout=article_timeout
+        ):
             out.write("".join(item.line + "\n" for item in items).encode("utf-8"))
             out.flush()  # whole lines, chunk by chunk: a killed run keeps every finished line
             _log_failed(tally.add(items), bar, verbose)
@@ -394,15 +536,16 @@ def _log_failed(items, bar, verbose: bool) -> None:
 def _say_what_was_kept(tally, output: str, bar) -> None:
     if not tally.finished:
         bar.clear()
-        click.echo(f"briefing: stopped before the end; the {tally.articles} lines done are in {output}.partial",
-                   err=True)
+        click.echo(
+            f"briefing: stopped before the end; the {tally.articles} lines done are in {output}.partial", err=True
+        )
 
 
 def _batch_exit(tally, input_file: str) -> None:
     if tally.articles == 0:
         raise BriefingError(f"{'stdin' if input_file == '-' else input_file}: no articles (no JSON lines)")
     if tally.errors == tally.articles:
-        raise BriefingError(f"no brief produced: all {tally.articles} lines failed (see each line's \"error\")")
+        raise BriefingError(f'no brief produced: all {tally.articles} lines failed (see each line\'s "error")')
     if tally.errors:
         sys.exit(EXIT_PARTIAL)
 
@@ -414,8 +557,22 @@ def _is_compound(spec: str) -> bool:
     return spec != "-" and (glob.has_magic(spec) or spec.lower().endswith((".gz", ".parquet", ".pq")))
 
 
-def _batch_partitioned(inputs, options, *, output, output_dir, output_format, engine, scheduler, workers, jobs,
-                       partition_size, progress, article_timeout, quiet) -> None:
+def _batch_partitioned(
+    inputs,
+    options,
+    *,
+    output,
+    output_dir,
+    output_format,
+    engine,
+    scheduler,
+    workers,
+    jobs,
+    partition_size,
+    progress,
+    article_timeout,
+    quiet,
+) -> None:
     """--output-dir (partitions, resumable) or --engine dask; see briefing.partitioned."""
     import contextlib
 
@@ -429,8 +586,15 @@ def _batch_partitioned(inputs, options, *, output, output_dir, output_format, en
         if not quiet or msg.startswith("warning"):
             click.echo(f"briefing: {msg}", err=True)
 
-    common = dict(engine=engine, jobs=jobs, scheduler=scheduler, workers=workers, partition_size=size,
-                  article_timeout=article_timeout, log=log)
+    common = dict(
+        engine=engine,
+        jobs=jobs,
+        scheduler=scheduler,
+        workers=workers,
+        partition_size=size,
+        article_timeout=article_timeout,
+        log=log,
+    )
     if not output_dir:  # --engine dask to one stream
         if output_format != "jsonl":
             raise UsageError("--output-format parquet needs --output-dir")
@@ -462,13 +626,16 @@ def _batch_partitioned(inputs, options, *, output, output_dir, output_format, en
             log(f"{name}: {entry['articles']} articles, {entry['errors']} errors ({state})")
 
     try:
-        report = run_partitioned(files, options, output_dir, output_format=output_format,
-                                 on_partition=on_partition, **common)
+        report = run_partitioned(
+            files, options, output_dir, output_format=output_format, on_partition=on_partition, **common
+        )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    log(f"{report.articles} articles in {report.partitions} partitions ({report.skipped} already complete), "
-        f"{report.errors} errors, {report.seconds:.1f} s")
+    log(
+        f"{report.articles} articles in {report.partitions} partitions ({report.skipped} already complete), "
+        f"{report.errors} errors, {report.seconds:.1f} s"
+    )
     _partition_exit(report.articles, report.errors)
 
 
@@ -476,7 +643,7 @@ def _partition_exit(articles: int, errors: int) -> None:
     if articles == 0:
         raise BriefingError("no articles in the inputs (no JSON lines)")
     if errors == articles:
-        raise BriefingError(f"no brief produced: all {articles} lines failed (see each line's \"error\")")
+        raise BriefingError(f'no brief produced: all {articles} lines failed (see each line\'s "error")')
     if errors:
         sys.exit(EXIT_PARTIAL)
 

@@ -3,6 +3,7 @@
 The CLI maps ``BriefingError`` to exit code 1 (``UsageError`` to 2) and prints
 only the message: bad input never produces a traceback.
 """
+
 from __future__ import annotations
 
 

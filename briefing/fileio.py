@@ -16,6 +16,7 @@ A long run that streams its output (``batch``) asks for ``keep_partial=True``: t
 then ``PATH.partial`` beside the target, and a run that fails, is interrupted or is killed leaves the
 target as it was and ``PATH.partial`` holding everything written to it so far.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,8 +80,14 @@ def resolve_target(path: str | os.PathLike) -> tuple[Path, int | None]:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8",
-                make_parents: bool = True, keep_partial: bool = False) -> Iterator[IO]:
+def atomic_open(
+    path: str | os.PathLike,
+    mode: str = "w",
+    *,
+    encoding: str | None = "utf-8",
+    make_parents: bool = True,
+    keep_partial: bool = False,
+) -> Iterator[IO]:
     """Open a temporary file beside ``path``; on a clean exit it replaces ``path`` atomically, on an
     exception it is removed (kept as ``PATH.partial`` with ``keep_partial``) and ``path`` is
     untouched. Errors are ``OutputError`` with one line."""

@@ -14,6 +14,7 @@ between bytecodes, so a single long C call (one NER batch) finishes before the a
 everything written in Python and every regular-expression search is interrupted on time. Where no
 timer can be set (another thread, Windows) the work runs unbounded rather than failing.
 """
+
 from __future__ import annotations
 
 import os
@@ -150,8 +151,9 @@ def debugging() -> bool:
     return os.environ.get("BRIEFING_DEBUG", "") not in ("", "0")
 
 
-def isolate(fn: Callable[[], T], *, name: str, timeout: float | None = None,
-            limit: float | None = None) -> tuple[T | None, Failure | None]:
+def isolate(
+    fn: Callable[[], T], *, name: str, timeout: float | None = None, limit: float | None = None
+) -> tuple[T | None, Failure | None]:
     """Run one item's work: (result, None), or (None, Failure) whatever went wrong inside it.
     ``timeout``: seconds left for it; ``limit``: its whole budget, as the message names it."""
     guard = deadline(timeout, name, limit=limit)
@@ -167,5 +169,14 @@ def isolate(fn: Callable[[], T], *, name: str, timeout: float | None = None,
         return None, Failure(describe(e), internal=True, details=traceback.format_exc())
 
 
-__all__ = ["ArticleTimeout", "DEFAULT_ARTICLE_TIMEOUT", "MAX_ARTICLE_TIMEOUT", "Failure", "deadline", "describe",
-           "debugging", "isolate", "timeout_error"]
+__all__ = [
+    "ArticleTimeout",
+    "DEFAULT_ARTICLE_TIMEOUT",
+    "MAX_ARTICLE_TIMEOUT",
+    "Failure",
+    "deadline",
+    "describe",
+    "debugging",
+    "isolate",
+    "timeout_error",
+]

@@ -3,6 +3,7 @@
 Every stage takes and returns these dataclasses, so each can be tested alone and
 batches can ship them to worker processes.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -119,19 +120,14 @@ class Brief:
             "algorithm": self.algorithm,
             "source": self.source,
             "summary": [
-                {"text": s.text, "start": s.sentence.start, "end": s.sentence.end,
-                 "score": round(s.score, 6)}
+                {"text": s.text, "start": s.sentence.start, "end": s.sentence.end, "score": round(s.score, 6)}
                 for s in self.summary
             ],
             "who": [
-                {"name": e.name, "type": e.type, "mentions": e.mentions,
-                 "aliases": e.aliases, "role": e.role}
+                {"name": e.name, "type": e.type, "mentions": e.mentions, "aliases": e.aliases, "role": e.role}
                 for e in self.who
             ],
-            "where": [
-                {"name": e.name, "mentions": e.mentions, "aliases": e.aliases}
-                for e in self.where
-            ],
+            "where": [{"name": e.name, "mentions": e.mentions, "aliases": e.aliases} for e in self.where],
             "when": [asdict(t) for t in self.when],
             "quotes": [{"speaker": q.speaker, "text": q.text} for q in self.quotes],
             "timeline": [asdict(t) for t in self.timeline],
@@ -139,10 +135,16 @@ class Brief:
         }
         if self.explain is not None:
             d["explain"] = [
-                {"index": s.sentence.index, "text": s.text, "start": s.sentence.start,
-                 "end": s.sentence.end, "score": round(s.score, 6),
-                 "parts": {k: round(v, 6) for k, v in s.parts.items()},
-                 "chosen": s.chosen, "reason": s.reason}
+                {
+                    "index": s.sentence.index,
+                    "text": s.text,
+                    "start": s.sentence.start,
+                    "end": s.sentence.end,
+                    "score": round(s.score, 6),
+                    "parts": {k: round(v, 6) for k, v in s.parts.items()},
+                    "chosen": s.chosen,
+                    "reason": s.reason,
+                }
                 for s in self.explain
             ]
         return d

@@ -15,6 +15,7 @@ input line appears in exactly one partition, once. A Dask worker that dies mid-t
 rescheduled by Dask; since only this process writes partitions, a task that ran twice is still written
 once.
 """
+
 from __future__ import annotations
 
 import glob
@@ -38,6 +39,7 @@ PARQUET_COLUMNS = ("id", "text", "title", "published", "url", "sentences", "word
 
 
 # ---------------------------------------------------------------------------------------------- inputs
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -148,6 +150,7 @@ def count_lines(inp: InputFile) -> int:
 
 # ------------------------------------------------------------------------------------------ partitions
 
+
 @dataclass
 class Partition:
     index: int
@@ -180,8 +183,9 @@ def part_name(index: int, fmt: str) -> str:
     return f"part-{index:05d}.{'parquet' if fmt == 'parquet' else 'jsonl'}"
 
 
-def process_partition(lines: list[tuple[int, str | None]], options,
-                      article_timeout: float | None = None) -> tuple[list[str], int]:
+def process_partition(
+    lines: list[tuple[int, str | None]], options, article_timeout: float | None = None
+) -> tuple[list[str], int]:
     """The task: JSON lines in; one JSON brief (or ``{"id", "error"}``) per line out, in order, and how
     many are errors. The same function whatever engine runs it."""
     from .batch import process_lines
@@ -208,8 +212,13 @@ def _write_partition(path: Path, results: list[str], fmt: str) -> None:
             obj = json.loads(r)
             ids.append(str(obj.get("id")))
             errors.append(obj.get("error") if "summary" not in obj else None)
-        table = pa.table({"id": pa.array(ids, pa.string()), "error": pa.array(errors, pa.string()),
-                          "brief": pa.array(results, pa.string())})
+        table = pa.table(
+            {
+                "id": pa.array(ids, pa.string()),
+                "error": pa.array(errors, pa.string()),
+                "brief": pa.array(results, pa.string()),
+            }
+        )
         with atomic_open(path, "wb") as fh:
             pq.write_table(table, fh)
         return
@@ -234,6 +243,7 @@ def _existing_count(path: Path, fmt: str) -> int | None:
 
 
 # -------------------------------------------------------------------------------------------- engines
+
 
 class _SerialExecutor:
     """Runs each task here, now: ``--jobs 1``."""
@@ -304,14 +314,24 @@ class _DaskExecutor:
                 # Dask's defaults cost CPU-bound Python code time: its profiler samples the task's stack
                 # every 10 ms holding the GIL, and MALLOC_TRIM_THRESHOLD_=65536 makes glibc hand memory
                 # back on every free (measured: 8 % of a 1,000-article run); spaCy allocates constantly
-                dask.config.set({"distributed.worker.profile.enabled": False,
-                                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
-                self.cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                                        threads_per_worker=1, processes=True,
-                                                        dashboard_address=":0", silence_logs=40)
+                dask.config.set(
+                    {
+                        "distributed.worker.profile.enabled": False,
+                        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                    }
+                )
+                self.cluster = distributed.LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=40,
+                )
                 self.client = distributed.Client(self.cluster)
-                log(f"dask: started a local cluster of {workers or os.cpu_count()} worker(s); "
-                    f"dashboard: {self.cluster.dashboard_link}")
+                log(
+                    f"dask: started a local cluster of {workers or os.cpu_count()} worker(s); "
+                    f"dashboard: {self.cluster.dashboard_link}"
+                )
         except (OSError, TimeoutError) as e:
             raise InputError(f"dask: cannot reach the scheduler {scheduler or ''} ({e})") from None
         from ._dask_plugin import ModelPreload
@@ -338,8 +358,14 @@ class _DaskExecutor:
             self.cluster.close()
 
 
-def make_executor(engine: str, *, jobs: int = 1, scheduler: str | None = None, workers: int | None = None,
-                  log: Callable[[str], None] = lambda s: None):
+def make_executor(
+    engine: str,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    log: Callable[[str], None] = lambda s: None,
+):
     if engine == "dask":
         return _DaskExecutor(scheduler=scheduler, workers=workers, log=log)
     if engine != "local":
@@ -349,8 +375,10 @@ def make_executor(engine: str, *, jobs: int = 1, scheduler: str | None = None, w
 
 # ------------------------------------------------------------------------------------------- the run
 
-def _result(executor, fut, part: Partition, options, article_timeout: float | None,
-            log: Callable[[str], None]) -> tuple[list[str], int]:
+
+def _result(
+    executor, fut, part: Partition, options, article_timeout: float | None, log: Callable[[str], None]
+) -> tuple[list[str], int]:
     """A partition's results; when its task failed as a whole (its worker process died, again and again
     on Dask, or once in the local pool), every article is tried alone, one after the other, so a poison
     article costs only itself: it becomes ``{"id", "error"}``."""
@@ -358,8 +386,10 @@ def _result(executor, fut, part: Partition, options, article_timeout: float | No
         return fut.result()
     except Exception as first:  # KilledWorker, BrokenProcessPool, a lost connection...
         failure = first
-    log(f"warning: the task of {part_name(part.index, 'jsonl')[:-6]} failed ({type(failure).__name__}); "
-        "trying each of its articles alone")
+    log(
+        f"warning: the task of {part_name(part.index, 'jsonl')[:-6]} failed ({type(failure).__name__}); "
+        "trying each of its articles alone"
+    )
     out: list[str] = []
     errors = 0
     for n, line in part.lines:
@@ -373,9 +403,17 @@ def _result(executor, fut, part: Partition, options, article_timeout: float | No
             from .batch import parse_line
 
             rid = parse_line(line, n)[0]
-            out.append(json.dumps({"id": rid, "error": "internal error: the worker process died while analysing "
-                                   f"this article ({type(e).__name__}; the partition's task: "
-                                   f"{type(failure).__name__})"}, ensure_ascii=False))
+            out.append(
+                json.dumps(
+                    {
+                        "id": rid,
+                        "error": "internal error: the worker process died while analysing "
+                        f"this article ({type(e).__name__}; the partition's task: "
+                        f"{type(failure).__name__})",
+                    },
+                    ensure_ascii=False,
+                )
+            )
     return out, errors
 
 
@@ -398,9 +436,13 @@ class Manifest:
 
     def __init__(self, folder: Path, inputs: list[InputFile], options: dict[str, Any]):
         self.path = folder / MANIFEST
-        self.data: dict[str, Any] = {"version": __version__, "options": options,
-                                     "inputs": [i.describe() for i in inputs], "partitions": {},
-                                     "complete": False}
+        self.data: dict[str, Any] = {
+            "version": __version__,
+            "options": options,
+            "inputs": [i.describe() for i in inputs],
+            "partitions": {},
+            "complete": False,
+        }
         self._last = 0.0
 
     def check_compatible(self) -> None:
@@ -411,8 +453,10 @@ class Manifest:
         except (OSError, ValueError) as e:
             raise InputError(f"{self.path}: unreadable manifest ({e}); use a new --output-dir") from None
         if old.get("inputs") != self.data["inputs"] or old.get("options") != self.data["options"]:
-            raise UsageError(f"{self.path.parent}: holds a run of other inputs or options; "
-                             "use a new --output-dir to start another run")
+            raise UsageError(
+                f"{self.path.parent}: holds a run of other inputs or options; "
+                "use a new --output-dir to start another run"
+            )
         self.data["partitions"] = old.get("partitions") or {}
 
     def record(self, name: str, entry: dict[str, Any]) -> None:
@@ -426,12 +470,21 @@ class Manifest:
             self._last = now
 
 
-def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathLike, *,
-                    engine: str = "local", jobs: int = 1, scheduler: str | None = None,
-                    workers: int | None = None, partition_size: int = DEFAULT_PARTITION_SIZE,
-                    output_format: str = "jsonl", on_partition: Callable[[str, dict, bool], None] | None = None,
-                    article_timeout: float | None = None,
-                    log: Callable[[str], None] = lambda s: None) -> PartitionReport:
+def run_partitioned(
+    inputs: list[InputFile],
+    options,
+    output_dir: str | os.PathLike,
+    *,
+    engine: str = "local",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    output_format: str = "jsonl",
+    on_partition: Callable[[str, dict, bool], None] | None = None,
+    article_timeout: float | None = None,
+    log: Callable[[str], None] = lambda s: None,
+) -> PartitionReport:
     """Run the batch into ``output_dir``; see the module's docstring for the guarantees."""
     if partition_size < 1:
         raise UsageError("--partition-size must be at least 1")
@@ -483,8 +536,12 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
                         n_err = sum(1 for e in errs if e is not None)
                     else:
                         n_err = count_errors((folder / name).read_text(encoding="utf-8").splitlines())
-                    entry = {"input": part.input, "first_line": part.first_line, "articles": part.count,
-                             "errors": n_err}
+                    entry = {
+                        "input": part.input,
+                        "first_line": part.first_line,
+                        "articles": part.count,
+                        "errors": n_err,
+                    }
                     manifest.record(name, entry)
                 report.skipped += 1
                 report.partitions += 1
@@ -506,10 +563,18 @@ def run_partitioned(inputs: list[InputFile], options, output_dir: str | os.PathL
     return report
 
 
-def run_ordered(inputs: list[InputFile], options, *, engine: str = "local", jobs: int = 1,
-                scheduler: str | None = None, workers: int | None = None,
-                partition_size: int = DEFAULT_PARTITION_SIZE, article_timeout: float | None = None,
-                log: Callable[[str], None] = lambda s: None) -> Iterator[tuple[list[str], int]]:
+def run_ordered(
+    inputs: list[InputFile],
+    options,
+    *,
+    engine: str = "local",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    article_timeout: float | None = None,
+    log: Callable[[str], None] = lambda s: None,
+) -> Iterator[tuple[list[str], int]]:
     """The same partitions, their results yielded in input order (for ``-o FILE`` / standard output)."""
     executor = make_executor(engine, jobs=jobs, scheduler=scheduler, workers=workers, log=log)
     queue: list[Any] = []
@@ -524,5 +589,16 @@ def run_ordered(inputs: list[InputFile], options, *, engine: str = "local", jobs
         executor.close()
 
 
-__all__ = ["InputFile", "expand_inputs", "iter_lines", "plan", "process_partition", "run_partitioned",
-           "run_ordered", "make_executor", "PartitionReport", "MANIFEST", "DEFAULT_PARTITION_SIZE"]
+__all__ = [
+    "InputFile",
+    "expand_inputs",
+    "iter_lines",
+    "plan",
+    "process_partition",
+    "run_partitioned",
+    "run_ordered",
+    "make_executor",
+    "PartitionReport",
+    "MANIFEST",
+    "DEFAULT_PARTITION_SIZE",
+]

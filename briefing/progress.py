@@ -1,5 +1,6 @@
 """What a long run shows on stderr: a progress bar on a terminal, the errors under ``-v``, a last line
 with the counts. Presentation only: the counting is of ``briefing.batch.Item`` results."""
+
 from __future__ import annotations
 
 import sys
@@ -32,8 +33,10 @@ class Tally:
 
     def summary(self) -> str:
         internal = f" ({self.internal} internal: a bug, -v shows where)" if self.internal else ""
-        return (f"{plural(self.articles, 'article')}, {plural(self.errors, 'error')}{internal}, "
-                f"{time.monotonic() - self.start:.1f} s")
+        return (
+            f"{plural(self.articles, 'article')}, {plural(self.errors, 'error')}{internal}, "
+            f"{time.monotonic() - self.start:.1f} s"
+        )
 
 
 class ProgressBar:

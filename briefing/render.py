@@ -11,6 +11,7 @@ Every text format escapes for itself: Markdown (``md_escape``, ``md_url``), HTML
 reaching a text template is cleaned first (``clean_text``: no control characters,
 no lone surrogates).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,9 +40,14 @@ def templates_dir() -> Path:
 def wrap_text(text: str, width: int = EMAIL_WIDTH, indent: str = "", subsequent: str | None = None) -> str:
     """Wrap prose for plain-text email; whitespace inside the text is collapsed first."""
     text = " ".join(str(text).split())
-    return textwrap.fill(text, width=width, initial_indent=indent,
-                         subsequent_indent=indent if subsequent is None else subsequent,
-                         break_long_words=True, break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_long_words=True,
+        break_on_hyphens=False,
+    )
 
 
 def one_line(text: Any) -> str:
@@ -66,7 +72,7 @@ def md_escape(text: Any) -> str:
     s = _MD_INLINE.sub(r"\\\1", s).replace("<", "&lt;")
     m = _MD_BLOCK_START.match(s)
     if m:
-        s = m.group(0)[:-1] + "\\" + s[m.end() - 1:]
+        s = m.group(0)[:-1] + "\\" + s[m.end() - 1 :]
     elif s.startswith("~"):
         s = "&#126;" + s[1:]
     return s
@@ -75,7 +81,7 @@ def md_escape(text: Any) -> str:
 # URLs: what must never appear raw. In plain text, anything that breaks the line or hides in it;
 # in a Markdown link destination also what ends it or is read as markup there.
 _URL_TEXT_UNSAFE = frozenset("Cc Cf Cs Co Cn Zl Zp Zs".split())
-_URL_MD_UNSAFE = frozenset('<>()"\'\\`')
+_URL_MD_UNSAFE = frozenset("<>()\"'\\`")
 
 
 def _percent(ch: str) -> str:
@@ -105,8 +111,14 @@ def top_parts(parts: Any, n: int = 4) -> list[tuple[str, float]]:
 
 def template_filters() -> dict[str, Any]:
     """The filters every template sees, built-in or the user's."""
-    return {"wrap": wrap_text, "one_line": one_line, "md_escape": md_escape, "top_parts": top_parts,
-            "md_url": md_url, "text_url": text_url}
+    return {
+        "wrap": wrap_text,
+        "one_line": one_line,
+        "md_escape": md_escape,
+        "top_parts": top_parts,
+        "md_url": md_url,
+        "text_url": text_url,
+    }
 
 
 _filters = template_filters  # the old private name
@@ -116,9 +128,14 @@ def _make_env(autoescape: bool, search_path: str):
     """The environment of the built-in templates (ours: in-process, no sandbox needed)."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search_path), autoescape=autoescape,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search_path),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters.update(template_filters())
     return env
 
@@ -134,12 +151,16 @@ def _builtin_env(autoescape: bool):
 # become U+FFFD, since no UTF-8 file or mail can carry them. Noncharacters (U+FFFE...) go too: XML
 # forbids some, and none is text.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff"
-                      r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff"
+    r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
+)
 _CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 _LINE_SEPARATOR = re.compile(r"\r\n?|[\u2028\u2029]")
-_ANY_TO_CLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                           r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+_ANY_TO_CLEAN = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    r"\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
+)
 
 
 def clean_text(s: str, *, controls: bool = True) -> str:
@@ -157,8 +178,9 @@ def _clean_data(value: Any, controls: bool) -> Any:
     if isinstance(value, str):
         return clean_text(value, controls=controls)
     if isinstance(value, dict):
-        return {(_clean_data(k, controls) if isinstance(k, str) else k): _clean_data(v, controls)
-                for k, v in value.items()}
+        return {
+            (_clean_data(k, controls) if isinstance(k, str) else k): _clean_data(v, controls) for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [_clean_data(v, controls) for v in value]
     return value
@@ -172,8 +194,7 @@ def _context(obj: Any, data: Any) -> dict[str, Any]:
     return {"brief": data, "b": data, "obj": obj}
 
 
-def render(obj: Any, fmt: str = "markdown", *, template: str | Path | None = None,
-           kind: str = "brief") -> str:
+def render(obj: Any, fmt: str = "markdown", *, template: str | Path | None = None, kind: str = "brief") -> str:
     """Render a Brief (or Digest, ``kind="digest"``) in ``fmt``; ``template`` is a user's template file.
 
     A user's template runs in a sandboxed child process with CPU, memory and output limits
@@ -218,5 +239,5 @@ def _enforce_width(text: str) -> str:
             lines.append(line.rstrip())
         else:
             indent = re.match(r"\s*(?:[-*] |\d+\. )?", line).group(0)
-            lines.append(wrap_text(line, EMAIL_WIDTH, indent=line[:len(indent)], subsequent=" " * len(indent)))
+            lines.append(wrap_text(line, EMAIL_WIDTH, indent=line[: len(indent)], subsequent=" " * len(indent)))
     return "\n".join(lines).strip("\n") + "\n"

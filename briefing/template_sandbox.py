@@ -15,6 +15,7 @@ docs/security.md: a regular file in the template's own folder or below, no path
 part starting with ``.``, no symlink that leads out of the folder, a name ending
 in one of ``TEMPLATE_SUFFIXES``; or a built-in template by its name.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,7 @@ class Limits:
     output_mb: int = DEFAULT_OUTPUT_MB
 
     @classmethod
-    def from_env(cls, environ=os.environ) -> "Limits":
+    def from_env(cls, environ=os.environ) -> Limits:
         def number(name: str, default: float, kind=float):
             raw = environ.get(name)
             if raw is None or not raw.strip():
@@ -68,9 +69,11 @@ class Limits:
                 raise TemplateError(f"{name}={raw!r}: expected a positive number")
             return value
 
-        return cls(seconds=number(ENV_SECONDS, DEFAULT_SECONDS),
-                   memory_mb=number(ENV_MEMORY_MB, DEFAULT_MEMORY_MB, int),
-                   output_mb=number(ENV_OUTPUT_MB, DEFAULT_OUTPUT_MB, int))
+        return cls(
+            seconds=number(ENV_SECONDS, DEFAULT_SECONDS),
+            memory_mb=number(ENV_MEMORY_MB, DEFAULT_MEMORY_MB, int),
+            output_mb=number(ENV_OUTPUT_MB, DEFAULT_OUTPUT_MB, int),
+        )
 
     @property
     def wall_seconds(self) -> float:
@@ -81,16 +84,23 @@ class Limits:
 # ---------------------------------------------------------------- the parent side
 
 
-def render_user_template(path: str | os.PathLike, data: Any, *, kind: str, autoescape: bool,
-                         builtin_dir: Path, limits: Limits | None = None) -> str:
+def render_user_template(
+    path: str | os.PathLike, data: Any, *, kind: str, autoescape: bool, builtin_dir: Path, limits: Limits | None = None
+) -> str:
     """Render the user's template file ``path`` with ``data`` (the JSON form of a brief or digest)."""
     path = Path(path)
     name = path.name
     limits = limits or Limits.from_env()
     _check_main_file(path)
-    request = {"folder": str(path.parent.absolute()), "main": name, "kind": kind, "autoescape": autoescape,
-               "builtin": str(builtin_dir), "data": data,
-               "limits": {"seconds": limits.seconds, "memory_mb": limits.memory_mb, "output_mb": limits.output_mb}}
+    request = {
+        "folder": str(path.parent.absolute()),
+        "main": name,
+        "kind": kind,
+        "autoescape": autoescape,
+        "builtin": str(builtin_dir),
+        "data": data,
+        "limits": {"seconds": limits.seconds, "memory_mb": limits.memory_mb, "output_mb": limits.output_mb},
+    }
     # ASCII JSON: every string crosses the pipe intact, whatever characters it holds
     payload = json.dumps(request, ensure_ascii=True, default=str).encode("ascii")
     proc = _start_child()
@@ -129,8 +139,14 @@ def _start_child() -> subprocess.Popen:
     env.pop("BRIEFING_DEBUG", None)  # the child reports one line; the parent decides what to show
     try:
         # -P: the current folder is not put on sys.path (a stray jinja2.py there must not be imported)
-        return subprocess.Popen([sys.executable, "-P", "-m", "briefing.template_sandbox"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd="/")
+        return subprocess.Popen(
+            [sys.executable, "-P", "-m", "briefing.template_sandbox"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd="/",
+        )
     except OSError as e:
         raise TemplateError(f"cannot run the template sandbox ({e.strerror or e})") from None
 
@@ -173,8 +189,9 @@ def _rule_error(name: str, why: str):
     return SecurityError(f"may not load {name!r}: {why}")
 
 
-def contained_loader(folder: str | os.PathLike, main: str, builtin_dir: str | os.PathLike,
-                     loaded: set[str] | None = None):
+def contained_loader(
+    folder: str | os.PathLike, main: str, builtin_dir: str | os.PathLike, loaded: set[str] | None = None
+):
     """The loader for one user template: its own folder under the rule, then the built-ins by name.
     ``loaded`` collects the files it read (error messages name the template and line)."""
     import jinja2
@@ -208,8 +225,9 @@ def contained_loader(folder: str | os.PathLike, main: str, builtin_dir: str | os
                     raise _rule_error(template, "it is a link that leads out of the template's folder") from None
                 if any(p.startswith(".") for p in inside):
                     raise _rule_error(template, "it is a link to a hidden file")
-                if not real.name.lower().endswith(TEMPLATE_SUFFIXES) or \
-                        not candidate.name.lower().endswith(TEMPLATE_SUFFIXES):
+                if not real.name.lower().endswith(TEMPLATE_SUFFIXES) or not candidate.name.lower().endswith(
+                    TEMPLATE_SUFFIXES
+                ):
                     raise _rule_error(template, f"a template's name ends in {', '.join(TEMPLATE_SUFFIXES)}")
             try:
                 source = _read_regular(real)
@@ -290,7 +308,7 @@ def _address_space() -> int:
 
 
 def _where(name: str, e: BaseException, loaded: set[str]) -> str:
-    """" (line N)" or " (other.j2, line N)": from the error, else from the template frames of its traceback."""
+    """ " (line N)" or " (other.j2, line N)": from the error, else from the template frames of its traceback."""
     import traceback
 
     file, line = getattr(e, "filename", None) or getattr(e, "name", None), getattr(e, "lineno", None)
@@ -334,8 +352,13 @@ def _child() -> int:
     try:
         env = ImmutableSandboxedEnvironment(
             loader=contained_loader(request["folder"], name, request["builtin"], loaded),
-            autoescape=bool(request["autoescape"]), trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, auto_reload=False)
+            autoescape=bool(request["autoescape"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.ChainableUndefined,
+            auto_reload=False,
+        )
         env.filters.update(template_filters())
         data = request["data"]
         ctx = {"brief": data, "b": data, "obj": data, request["kind"]: data}

@@ -12,6 +12,7 @@ BBC). Every summary goes through the full pipeline (`briefing eval`'s code:
 cleaning, splitting, selection rules), and each figure is printed beside the
 baseline the issue names, scored on the same rows in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,12 @@ def bbc(path: Path) -> None:
         news = NewsSummarizer(weights={"bias": bias, "trees": trees, "features": list(FEATURES)})
         test = [r for i, r in enumerate(rows) if i % 2 == fold]
         out[fold] = (_run(test, ["news", "reduction", "lead"], "ref", news), len(test))
-        print(f"BBC {'even' if fold == 0 else 'odd'} rows ({len(test)}), trees trained on the other half: "
-              f"news {_fmt(out[fold][0]['news'])}; reduction {_fmt(out[fold][0]['reduction'])}; "
-              f"lead {_fmt(out[fold][0]['lead'])}", flush=True)
+        print(
+            f"BBC {'even' if fold == 0 else 'odd'} rows ({len(test)}), trees trained on the other half: "
+            f"news {_fmt(out[fold][0]['news'])}; reduction {_fmt(out[fold][0]['reduction'])}; "
+            f"lead {_fmt(out[fold][0]['lead'])}",
+            flush=True,
+        )
     total = sum(n for _, n in out.values())
     for name in ("news", "reduction", "lead"):
         mean = sum(out[f][0][name] * out[f][1] for f in out) / total
@@ -87,11 +91,14 @@ def cnndm(path: Path, splits: int) -> None:
     halves = []
     for fold in (0, 1):
         test = articles[fold::2]
-        scores = held_out(articles[1 - fold::2], test)
+        scores = held_out(articles[1 - fold :: 2], test)
         halves.append((scores, len(test)))
-        print(f"CNN/DM {'even' if fold == 0 else 'odd'} rows ({len(test)}), lead sets trained on the other half: "
-              f"news {_fmt(scores['news'])}; lead {_fmt(scores['lead'])}; "
-              f"gain {_fmt(scores['news'] - scores['lead'])}", flush=True)
+        print(
+            f"CNN/DM {'even' if fold == 0 else 'odd'} rows ({len(test)}), lead sets trained on the other half: "
+            f"news {_fmt(scores['news'])}; lead {_fmt(scores['lead'])}; "
+            f"gain {_fmt(scores['news'] - scores['lead'])}",
+            flush=True,
+        )
     total = sum(n for _, n in halves)
     news = sum(s["news"] * n for s, n in halves) / total
     lead3 = sum(s["lead"] * n for s, n in halves) / total
@@ -102,9 +109,11 @@ def cnndm(path: Path, splits: int) -> None:
             scores = held_out(train, test)
             gains.append(scores["news"] - scores["lead"])
         gains = np.array(gains)
-        print(f"CNN/DM {splits} random halves: mean gain over Lead-3 {_fmt(gains.mean(axis=0))}; "
-              f"R-1 gain >= 1.0 in {np.mean(gains[:, 0] >= 1.0):.0%} of halves, below Lead-3 in "
-              f"{np.mean(gains[:, 0] < 0):.0%}")
+        print(
+            f"CNN/DM {splits} random halves: mean gain over Lead-3 {_fmt(gains.mean(axis=0))}; "
+            f"R-1 gain >= 1.0 in {np.mean(gains[:, 0] >= 1.0):.0%} of halves, below Lead-3 in "
+            f"{np.mean(gains[:, 0] < 0):.0%}"
+        )
 
 
 def main(argv=None) -> int:
@@ -114,8 +123,9 @@ def main(argv=None) -> int:
     ap.add_argument("--random", type=int, default=20, help="Random half splits for CNN/DM (0: none).")
     ap.add_argument("--only", choices=("bbc", "cnndm"), default=None)
     args = ap.parse_args(argv)
-    missing = [p for p, name in ((args.bbc, "bbc"), (args.cnndm, "cnndm"))
-               if args.only in (None, name) and not p.exists()]
+    missing = [
+        p for p, name in ((args.bbc, "bbc"), (args.cnndm, "cnndm")) if args.only in (None, name) and not p.exists()
+    ]
     if missing:
         print(f"evaluation data not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return 1

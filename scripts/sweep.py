@@ -14,6 +14,7 @@ error line or on stderr: bugs of ours, the target is 0) and the time taken.
 
 Exit status: 0 when no run had an internal error, 1 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,6 +60,7 @@ def _summaries(path: Path, sample: int | None) -> Iterator[Article]:
 
 def _conll(path: Path, sample: int | None) -> Iterator[Article]:
     """One article per `doc`: its sentences' tokens joined by spaces, one sentence a line."""
+
     def docs() -> Iterator[Article]:
         current, lines = None, []
         for r in _rows(path):
@@ -81,19 +83,24 @@ def _dated(path: Path, sample: int | None) -> Iterator[Article]:
 
 def _ecbplus(path: Path, sample: int | None) -> Iterator[Article]:
     for r in _take(_rows(path), sample):
-        yield {"id": r["id"], "title": r.get("title") or None, "text": r["text"],
-               "published": r.get("published") or None, "url": r.get("url") or None}
+        yield {
+            "id": r["id"],
+            "title": r.get("title") or None,
+            "text": r["text"],
+            "published": r.get("published") or None,
+            "url": r.get("url") or None,
+        }
 
 
 def _headlines(path: Path, sample: int | None) -> Iterator[Article]:
     """UCI: a headline is a one-line article."""
     for r in _take(_rows(path), sample):
-        yield {"id": r["id"], "text": r["title"], "published": r.get("published") or None,
-               "url": r.get("url") or None}
+        yield {"id": r["id"], "text": r["title"], "published": r.get("published") or None, "url": r.get("url") or None}
 
 
 def _msrp(path: Path, sample: int | None) -> Iterator[Article]:
     """MSRP: every distinct sentence is a tiny article."""
+
     def sentences() -> Iterator[Article]:
         seen: set[str] = set()
         for r in _rows(path):
@@ -156,7 +163,7 @@ def normalise(message: str, rid: str | None = None) -> str:
     """An error message without what changes from article to article (line numbers, ids, URLs, counts)."""
     text = _LINE_PREFIX.sub("", message)
     if rid is not None and text.startswith(f"{rid}: "):
-        text = "ID: " + text[len(str(rid)) + 2:]
+        text = "ID: " + text[len(str(rid)) + 2 :]
     text = _SOURCE_PREFIX.sub("SOURCE: ", text)
     text = re.sub(r"\d[\d,.]*", "N", text)
     return text[:160]
@@ -169,8 +176,15 @@ def _briefing(args: list[str], *, timeout: float, cwd: str) -> tuple[subprocess.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.monotonic()
     try:
-        p = subprocess.run([sys.executable, "-m", "briefing", *args], capture_output=True, text=True,
-                           env=env, cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)
+        p = subprocess.run(
+            [sys.executable, "-m", "briefing", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired as e:
         p = subprocess.CompletedProcess(e.cmd, returncode=-9, stdout="", stderr=f"hung: no exit after {timeout:g} s")
     return p, time.monotonic() - start
@@ -180,15 +194,17 @@ def _stderr_internal(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "internal error" in line or line.startswith("Traceback")]
 
 
-def run_batch(articles: list[Article], work: Path, *, jobs: int, timeout: float,
-              parts: list[tuple[str, int]] | None = None) -> dict[str, Tally]:
+def run_batch(
+    articles: list[Article], work: Path, *, jobs: int, timeout: float, parts: list[tuple[str, int]] | None = None
+) -> dict[str, Tally]:
     """One `briefing batch` run over ``articles``; ``parts`` ((name, count) in order) splits the
     tallies by corpus (input order is kept, so lines are attributed by position)."""
     parts = parts or [("all", len(articles))]
     src, out = work / "in.jsonl", work / "out.jsonl"
     src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
-    p, seconds = _briefing(["batch", str(src), "-o", str(out), "--jobs", str(jobs), "-q"],
-                           timeout=timeout, cwd=str(work))
+    p, seconds = _briefing(
+        ["batch", str(src), "-o", str(out), "--jobs", str(jobs), "-q"], timeout=timeout, cwd=str(work)
+    )
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     tallies, offset = {}, 0
     if len(parts) > 1:
@@ -197,7 +213,7 @@ def run_batch(articles: list[Article], work: Path, *, jobs: int, timeout: float,
     for name, count in parts:
         t = tallies[name] = Tally(runs=1, articles=count, seconds=seconds if len(parts) == 1 else 0.0)
         t.exits[p.returncode] += 1
-        _count_rows(t, rows[offset:offset + count])
+        _count_rows(t, rows[offset : offset + count])
         offset += count
     if len(parts) > 1:
         whole.errors = sum(t.errors for name, t in tallies.items() if name != "all")
@@ -223,12 +239,28 @@ def _count_rows(tally: Tally, rows: list[dict]) -> None:
 def run_digests(articles: list[Article], work: Path, *, size: int, timeout: float) -> Tally:
     tally = Tally()
     for start in range(0, len(articles), size):
-        group = articles[start:start + size]
+        group = articles[start : start + size]
         src, out = work / f"digest-{start}.jsonl", work / f"digest-{start}.json"
         src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in group), encoding="utf-8")
         state = work / f"state-{start}.db"
-        p, seconds = _briefing(["digest", str(src), "--since", "all", "--no-email", "--state", str(state),
-                                "-f", "json", "-o", str(out), "-q"], timeout=timeout, cwd=str(work))
+        p, seconds = _briefing(
+            [
+                "digest",
+                str(src),
+                "--since",
+                "all",
+                "--no-email",
+                "--state",
+                str(state),
+                "-f",
+                "json",
+                "-o",
+                str(out),
+                "-q",
+            ],
+            timeout=timeout,
+            cwd=str(work),
+        )
         tally.runs += 1
         tally.seconds += seconds
         tally.articles += len(group)
@@ -240,8 +272,10 @@ def run_digests(articles: list[Article], work: Path, *, size: int, timeout: floa
         internal = _stderr_internal(p.stderr)
         if p.returncode not in (0, 1, 3, 75) or internal:
             tally.internal += 1
-            tally.internal_messages[f"digest of {len(group)} (from #{start}): exit {p.returncode}: "
-                                    f"{' | '.join((internal or p.stderr.strip().splitlines() or [''])[-3:])}"] += 1
+            tally.internal_messages[
+                f"digest of {len(group)} (from #{start}): exit {p.returncode}: "
+                f"{' | '.join((internal or p.stderr.strip().splitlines() or [''])[-3:])}"
+            ] += 1
     return tally
 
 
@@ -251,8 +285,11 @@ def run_digests(articles: list[Article], work: Path, *, size: int, timeout: floa
 def report(name: str, kind: str, t: Tally, *, show: int = 8) -> None:
     runs = f", {t.runs} runs" if t.runs > 1 else ""
     exits = ", ".join(f"{code}×{n}" for code, n in sorted(t.exits.items()))
-    print(f"{name:<10} {kind:<6} {t.articles:>6} articles  {t.errors:>5} errors  {t.internal:>3} internal  "
-          f"{t.seconds:>7.1f} s  (exit {exits}{runs})", flush=True)
+    print(
+        f"{name:<10} {kind:<6} {t.articles:>6} articles  {t.errors:>5} errors  {t.internal:>3} internal  "
+        f"{t.seconds:>7.1f} s  (exit {exits}{runs})",
+        flush=True,
+    )
     for message, n in t.messages.most_common(show):
         print(f"{'':<18}{n:>6} × {message}")
     if len(t.messages) > show:
@@ -269,8 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", choices=[c.name for c in CORPORA], help="these corpora only")
     ap.add_argument("--digest-size", type=int, default=300, metavar="N", help="articles per digest run")
     ap.add_argument("--no-digest", action="store_true", help="batch only")
-    ap.add_argument("--together", action="store_true",
-                    help="one batch run (and one set of digests) for all corpora; times are then shared")
+    ap.add_argument(
+        "--together",
+        action="store_true",
+        help="one batch run (and one set of digests) for all corpora; times are then shared",
+    )
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds before a run counts as hung")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
@@ -290,8 +330,9 @@ def main(argv: list[str] | None = None) -> int:
         articles = [a for _, arts in group for a in arts]
         with tempfile.TemporaryDirectory(prefix="sweep-") as tmp:
             work = Path(tmp)
-            tallies = run_batch(articles, work, jobs=args.jobs, timeout=args.timeout,
-                                parts=[(name, len(arts)) for name, arts in group])
+            tallies = run_batch(
+                articles, work, jobs=args.jobs, timeout=args.timeout, parts=[(name, len(arts)) for name, arts in group]
+            )
             for name, t in tallies.items():
                 report(name, "batch", t)
                 total_internal += t.internal  # "all" holds only what went wrong with the run itself

@@ -17,6 +17,7 @@ rows: train on one, choose on the other) and the mean over 40 random half
 splits, each as ROUGE of the chosen 3-sentence sets against Lead-3 on the same
 articles.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -150,21 +151,25 @@ def main(argv=None) -> int:
     data, lead = examples(args.data, sizes)
     print(f"{len(lead)} articles, {sum(len(v[0]) for v in data.values())} candidate sets")
     results = {}
-    for alpha in ([args.alpha] if args.alpha else [1.0, 10.0, 30.0, 100.0]):
+    for alpha in [args.alpha] if args.alpha else [1.0, 10.0, 30.0, 100.0]:
         results[alpha] = evaluate(data, lead, alpha, sizes)
         r = results[alpha]
-        print(f"alpha={alpha:<6} gain over Lead-3 (R1/R2/RLsum): two folds {r['two_fold_gain']}, "
-              f"random halves {r['random_halves_gain_mean']}, "
-              f"share of halves >= +1 R1 {r['random_halves_share_r1_gain_at_least_1']}, "
-              f"below lead {r['random_halves_share_r1_below_lead']}")
+        print(
+            f"alpha={alpha:<6} gain over Lead-3 (R1/R2/RLsum): two folds {r['two_fold_gain']}, "
+            f"random halves {r['random_halves_gain_mean']}, "
+            f"share of halves >= +1 R1 {r['random_halves_share_r1_gain_at_least_1']}, "
+            f"below lead {r['random_halves_share_r1_below_lead']}"
+        )
     # judged on both held-out estimates (40 random halves, and the even / odd folds) so that a setting
     # that wins one split by luck does not win; on a tie the stronger regularisation
-    alpha = max(results, key=lambda a: (results[a]["random_halves_gain_mean"]["rouge1"]
-                                        + results[a]["two_fold_gain"]["rouge1"], a))
+    alpha = max(
+        results,
+        key=lambda a: (results[a]["random_halves_gain_mean"]["rouge1"] + results[a]["two_fold_gain"]["rouge1"], a),
+    )
     w = fit(data, list(data), alpha)
     payload = {
         "model": "ridge regression over briefing.summarize.leadset.SET_FEATURES, centred per article; "
-                 "the candidate set with the highest score is chosen",
+        "the candidate set with the highest score is chosen",
         "trained_on": f"{args.data.name} highlights ({len(lead)} articles), summary sizes {list(sizes)}",
         "target": "ROUGE-1 F1 of each candidate set, standardised per article and size: (y - mean) / (sd + 1)",
         "trained": date.today().isoformat(),

@@ -17,6 +17,7 @@ into per-feature path contributions (Saabas) for ``--explain``. Its settings wer
 chosen on two folds (even / odd rows) of bbc_dev by the ROUGE-1 of the final
 summaries: see docs/eval-summaries.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,11 @@ def label_sentences(sentences: list[str], reference: list[str]) -> list[int]:
     labels = []
     for s in sentences:
         k = _key(s)
-        hit = k in ref_set or (len(k) >= 20 and any(k in r for r in refs)) \
+        hit = (
+            k in ref_set
+            or (len(k) >= 20 and any(k in r for r in refs))
             or any(len(r) >= 0.5 * len(k) and r in k for r in refs if r)
+        )
         labels.append(int(hit))
     return labels
 
@@ -73,8 +77,15 @@ def bbc_examples(path: Path):
     return np.array(X), np.array(y), np.array(groups)
 
 
-TREES = dict(max_iter=100, learning_rate=0.1, max_depth=4, min_samples_leaf=80, l2_regularization=1.0,
-             early_stopping=False, random_state=0)
+TREES = dict(
+    max_iter=100,
+    learning_rate=0.1,
+    max_depth=4,
+    min_samples_leaf=80,
+    l2_regularization=1.0,
+    early_stopping=False,
+    random_state=0,
+)
 
 
 def make_model(kind: str, C: float = 0.1):
@@ -99,13 +110,15 @@ def export_trees(model) -> tuple[float, list[dict]]:
         leaf = nodes["is_leaf"].astype(bool)
         value = np.where(leaf, nodes["value"], nodes["value"] * lr)
         bias += float(value[0])
-        trees.append({
-            "feature": [int(f) if not lf else -1 for f, lf in zip(nodes["feature_idx"], leaf)],
-            "threshold": [float(t) if not lf else 0.0 for t, lf in zip(nodes["num_threshold"], leaf)],
-            "left": [int(c) for c in nodes["left"]],
-            "right": [int(c) for c in nodes["right"]],
-            "value": [round(float(v), 6) for v in value],
-        })
+        trees.append(
+            {
+                "feature": [int(f) if not lf else -1 for f, lf in zip(nodes["feature_idx"], leaf)],
+                "threshold": [float(t) if not lf else 0.0 for t, lf in zip(nodes["num_threshold"], leaf)],
+                "left": [int(c) for c in nodes["left"]],
+                "right": [int(c) for c in nodes["right"]],
+                "value": [round(float(v), 6) for v in value],
+            }
+        )
     return bias, trees
 
 
@@ -160,7 +173,7 @@ def main(argv=None) -> int:
         bias, trees = export_trees(make_model("trees").fit(X, y))
         payload = {
             "model": "gradient-boosted trees (HistGradientBoostingClassifier) over "
-                     "briefing.summarize.features.FEATURES; parts are path contributions",
+            "briefing.summarize.features.FEATURES; parts are path contributions",
             "trained_on": trained_on,
             "trained": date.today().isoformat(),
             "params": {k: v for k, v in TREES.items() if k != "random_state"},

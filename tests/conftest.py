@@ -1,4 +1,5 @@
 """Shared fixtures: the real CLI (in-process and as a subprocess) and a real HTTP server on localhost."""
+
 from __future__ import annotations
 
 import os
@@ -62,9 +63,15 @@ class Proc:
 def run_briefing(*args, input: str | bytes | None = None, cwd=None, env=None, timeout=120) -> Proc:
     """Run `python -m briefing ARGS` as a user would, from a directory outside the checkout."""
     full_env = {**os.environ, **(env or {})}
-    p = subprocess.run([sys.executable, "-m", "briefing", *map(str, args)], input=input,
-                       capture_output=True, cwd=cwd or "/", env=full_env, timeout=timeout,
-                       text=not isinstance(input, bytes))
+    p = subprocess.run(
+        [sys.executable, "-m", "briefing", *map(str, args)],
+        input=input,
+        capture_output=True,
+        cwd=cwd or "/",
+        env=full_env,
+        timeout=timeout,
+        text=not isinstance(input, bytes),
+    )
     out, err = p.stdout, p.stderr
     if isinstance(out, bytes):
         out, err = out.decode(), err.decode()
@@ -119,13 +126,17 @@ class LocalServer:
                     pass
 
             def _head(self, route: Route) -> bytes:
-                lines = [f"HTTP/1.0 {route.status} OK", f"Content-Type: {route.content_type}",
-                         f"Content-Length: {len(route.body)}", *(f"{k}: {v}" for k, v in route.headers.items())]
+                lines = [
+                    f"HTTP/1.0 {route.status} OK",
+                    f"Content-Type: {route.content_type}",
+                    f"Content-Length: {len(route.body)}",
+                    *(f"{k}: {v}" for k, v in route.headers.items()),
+                ]
                 return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
             def _trickle(self, data: bytes, pause: float) -> None:
                 for i in range(len(data)):
-                    self.wfile.write(data[i:i + 1])
+                    self.wfile.write(data[i : i + 1])
                     self.wfile.flush()
                     time.sleep(pause)
 
@@ -137,8 +148,7 @@ class LocalServer:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         # a short poll interval: shutting the server down after each test takes no time
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     @property

@@ -5,15 +5,16 @@ Atom feed and a teaser feed whose full article is a separate page); other
 stories stay apart. Failing sources: a feed that answers after the client's
 timeout, one with malformed XML, a dead URL, and a teaser linking to a picture.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 NOW_ISO = "2026-03-10T12:00:00+00:00"
-NEXT_MORNING = datetime(2026, 3, 11, 6, 0, tzinfo=timezone.utc)  # when the quake update is published
+NEXT_MORNING = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)  # when the quake update is published
 NEXT_RUN_ISO = "2026-03-11T07:00:00+00:00"
 
 
@@ -77,89 +78,156 @@ OLD_STORY = (
 
 
 def rss(title: str, items: list[dict]) -> str:
-    out = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
-           f"<title>{escape(title)}</title><link>http://example.invalid/</link><description>news</description>"]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0"><channel>',
+        f"<title>{escape(title)}</title><link>http://example.invalid/</link><description>news</description>",
+    ]
     for it in items:
-        out.append("<item>"
-                   f"<title>{escape(it['title'])}</title>"
-                   f"<link>{escape(it['link'])}</link>"
-                   f"<guid>{escape(it['link'])}</guid>"
-                   f"<pubDate>{format_datetime(it['published'])}</pubDate>"
-                   f"<description>{escape(it['text'])}</description>"
-                   "</item>")
+        out.append(
+            "<item>"
+            f"<title>{escape(it['title'])}</title>"
+            f"<link>{escape(it['link'])}</link>"
+            f"<guid>{escape(it['link'])}</guid>"
+            f"<pubDate>{format_datetime(it['published'])}</pubDate>"
+            f"<description>{escape(it['text'])}</description>"
+            "</item>"
+        )
     out.append("</channel></rss>")
     return "\n".join(out)
 
 
 def atom(title: str, items: list[dict]) -> str:
     updated = max(it["published"] for it in items).isoformat()
-    out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
-           f"<title>{escape(title)}</title><id>urn:test:{escape(title)}</id><updated>{updated}</updated>"]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(title)}</title><id>urn:test:{escape(title)}</id><updated>{updated}</updated>",
+    ]
     for it in items:
-        out.append("<entry>"
-                   f"<title>{escape(it['title'])}</title>"
-                   f'<link href="{escape(it["link"])}"/>'
-                   f"<id>{escape(it['link'])}</id>"
-                   f"<updated>{it['published'].isoformat()}</updated>"
-                   f'<content type="html">{escape("<p>" + it["text"] + "</p>")}</content>'
-                   "</entry>")
+        out.append(
+            "<entry>"
+            f"<title>{escape(it['title'])}</title>"
+            f'<link href="{escape(it["link"])}"/>'
+            f"<id>{escape(it['link'])}</id>"
+            f"<updated>{it['published'].isoformat()}</updated>"
+            f'<content type="html">{escape("<p>" + it["text"] + "</p>")}</content>'
+            "</entry>"
+        )
     out.append("</feed>")
     return "\n".join(out)
 
 
 def page(title: str, text: str) -> str:
     paras = "".join(f"<p>{escape(s.strip())}.</p>" for s in text.split(". ") if s.strip())
-    return (f"<!DOCTYPE html><html><head><title>{escape(title)}</title></head><body>"
-            f"<nav><a href='/'>Home</a> <a href='/sport'>Sport</a></nav>"
-            f"<article><h1>{escape(title)}</h1>{paras}</article><footer>Copyright Metro Herald</footer>"
-            "</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><title>{escape(title)}</title></head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/sport'>Sport</a></nav>"
+        f"<article><h1>{escape(title)}</h1>{paras}</article><footer>Copyright Metro Herald</footer>"
+        "</body></html>"
+    )
 
 
 def wire_items(base: str, with_update: bool = False) -> list[dict]:
     items = [
-        {"title": "Quake of magnitude 6.4 hits Kessler province in Valdoria", "link": f"{base}/wire/quake",
-         "published": hours_ago(7), "text": QUAKE_WIRE},
-        {"title": "Northland central bank lifts rates more than expected", "link": f"{base}/wire/bank",
-         "published": hours_ago(5), "text": BANK_WIRE},
-        {"title": "Orbitex unveils a folding tablet", "link": f"{base}/wire/tablet",
-         "published": hours_ago(3), "text": TABLET_WIRE},
+        {
+            "title": "Quake of magnitude 6.4 hits Kessler province in Valdoria",
+            "link": f"{base}/wire/quake",
+            "published": hours_ago(7),
+            "text": QUAKE_WIRE,
+        },
+        {
+            "title": "Northland central bank lifts rates more than expected",
+            "link": f"{base}/wire/bank",
+            "published": hours_ago(5),
+            "text": BANK_WIRE,
+        },
+        {
+            "title": "Orbitex unveils a folding tablet",
+            "link": f"{base}/wire/tablet",
+            "published": hours_ago(3),
+            "text": TABLET_WIRE,
+        },
     ]
     if with_update:
-        items.append({"title": "Valdoria quake: injured rise to 75 as aftershock hits Marrow Falls",
-                      "link": f"{base}/wire/quake-update", "published": NEXT_MORNING, "text": QUAKE_UPDATE})
+        items.append(
+            {
+                "title": "Valdoria quake: injured rise to 75 as aftershock hits Marrow Falls",
+                "link": f"{base}/wire/quake-update",
+                "published": NEXT_MORNING,
+                "text": QUAKE_UPDATE,
+            }
+        )
     return items
 
 
 def serve_news(server, *, with_update: bool = False) -> dict[str, str]:
     """Put every feed and page on ``server``; returns {name: URL}."""
     b = server.base
-    globe = rss("Daily Globe", [
-        {"title": "Strong earthquake shakes northern Valdoria, dozens injured", "link": f"{b}/globe/quake",
-         "published": hours_ago(8), "text": QUAKE_GLOBE},
-        {"title": "Northland Reserve Bank raises interest rate to 4.5 percent", "link": f"{b}/globe/bank",
-         "published": hours_ago(6), "text": BANK_GLOBE},
-        {"title": "Kessler county fair opens", "link": f"{b}/globe/fair",
-         "published": hours_ago(24 * 5), "text": OLD_STORY},
-    ])
-    herald = rss("Metro Herald", [
-        {"title": "A night in the open after the Valdoria quake", "link": f"{b}/herald/quake.html",
-         "published": hours_ago(2), "text": QUAKE_HERALD_TEASER},
-        {"title": "Riverton United sign Tomas Ekdahl", "link": f"{b}/herald/transfer.html",
-         "published": hours_ago(4), "text": TRANSFER_TEASER},
-    ])
-    charts = rss("Metro Herald Charts", [
-        {"title": "Chart: the week in numbers", "link": f"{b}/herald/chart.png",
-         "published": hours_ago(4), "text": "Our chart of the week."},
-    ])
+    globe = rss(
+        "Daily Globe",
+        [
+            {
+                "title": "Strong earthquake shakes northern Valdoria, dozens injured",
+                "link": f"{b}/globe/quake",
+                "published": hours_ago(8),
+                "text": QUAKE_GLOBE,
+            },
+            {
+                "title": "Northland Reserve Bank raises interest rate to 4.5 percent",
+                "link": f"{b}/globe/bank",
+                "published": hours_ago(6),
+                "text": BANK_GLOBE,
+            },
+            {
+                "title": "Kessler county fair opens",
+                "link": f"{b}/globe/fair",
+                "published": hours_ago(24 * 5),
+                "text": OLD_STORY,
+            },
+        ],
+    )
+    herald = rss(
+        "Metro Herald",
+        [
+            {
+                "title": "A night in the open after the Valdoria quake",
+                "link": f"{b}/herald/quake.html",
+                "published": hours_ago(2),
+                "text": QUAKE_HERALD_TEASER,
+            },
+            {
+                "title": "Riverton United sign Tomas Ekdahl",
+                "link": f"{b}/herald/transfer.html",
+                "published": hours_ago(4),
+                "text": TRANSFER_TEASER,
+            },
+        ],
+    )
+    charts = rss(
+        "Metro Herald Charts",
+        [
+            {
+                "title": "Chart: the week in numbers",
+                "link": f"{b}/herald/chart.png",
+                "published": hours_ago(4),
+                "text": "Our chart of the week.",
+            },
+        ],
+    )
     urls = {
         "globe": server.add("/globe.rss", globe, content_type="application/rss+xml"),
-        "wire": server.add("/wire.atom", atom("World Wire", wire_items(b, with_update)),
-                           content_type="application/atom+xml"),
+        "wire": server.add(
+            "/wire.atom", atom("World Wire", wire_items(b, with_update)), content_type="application/atom+xml"
+        ),
         "herald": server.add("/herald.rss", herald, content_type="application/rss+xml; charset=utf-8"),
         "charts": server.add("/charts.rss", charts, content_type="application/rss+xml"),
         "slow": server.add("/slow.rss", rss("Slow News", []), content_type="application/rss+xml", delay=3.0),
-        "broken": server.add("/broken.rss", "<?xml version='1.0'?><rss><channel><title>Broken</ti<item>>>"
-                             "<<<&&& not xml", content_type="application/rss+xml"),
+        "broken": server.add(
+            "/broken.rss",
+            "<?xml version='1.0'?><rss><channel><title>Broken</ti<item>>><<<&&& not xml",
+            content_type="application/rss+xml",
+        ),
         "dead": b + "/dead.rss",
     }
     server.add("/herald/quake.html", page("A night in the open after the Valdoria quake", QUAKE_HERALD_PAGE))
@@ -170,5 +238,6 @@ def serve_news(server, *, with_update: bool = False) -> dict[str, str]:
 
 def update_wire(server) -> None:
     """The next morning's wire feed: one more article about the quake."""
-    server.add("/wire.atom", atom("World Wire", wire_items(server.base, with_update=True)),
-               content_type="application/atom+xml")
+    server.add(
+        "/wire.atom", atom("World Wire", wire_items(server.base, with_update=True)), content_type="application/atom+xml"
+    )

@@ -3,6 +3,7 @@ implicit TLS, AUTH, SMTPUTF8 or not, 4xx that recovers, per-recipient refusals, 
 refused for its content, a hang-up after DATA), a port nobody listens on, a server that
 never answers, one that answers a byte at a time forever, certificates made for the test,
 and a Brief with non-ASCII and hostile text. Import the fixtures into a test module to use them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,24 +27,42 @@ USER = "briefing"
 
 
 # --- a Brief with what email gets wrong: non-ASCII everywhere, and an article that attacks ------
-HOSTILE = ("<script>document.title='pwned'</script> Click "
-           "<a href=\"javascript:document.title='pwned'\">here</a> "
-           "<img src=x onerror=\"document.title='pwned'\">.")
+HOSTILE = (
+    "<script>document.title='pwned'</script> Click "
+    "<a href=\"javascript:document.title='pwned'\">here</a> "
+    "<img src=x onerror=\"document.title='pwned'\">."
+)
 
 
 def make_brief(hostile: bool = False, title: str = "Zoë Müller wins the Étoile prize in Zürich") -> Brief:
-    texts = ["Zoë Müller, the Swiss engineer, won the Étoile prize in Zürich on Thursday, the jury said.",
-             "The prize of 50 000 francs will pay for a new laboratory in Basel — «a great honour», she said."]
+    texts = [
+        "Zoë Müller, the Swiss engineer, won the Étoile prize in Zürich on Thursday, the jury said.",
+        "The prize of 50 000 francs will pay for a new laboratory in Basel — «a great honour», she said.",
+    ]
     if hostile:
         texts.append(HOSTILE)
-    source = {"path": None, "url": "https://example.org/zoe", "name": "Le Temps", "author": "Jérôme Dupré",
-              "published": "2024-05-02", "reference_date": "2024-05-02", "format": "text", "words": 60,
-              "sentences": len(texts)}
-    return Brief(id="zoe-1", title=title, algorithm="news", source=source,
-                 summary=[ScoredSentence(Sentence(t, 0, len(t), i), 1.0 - i / 10) for i, t in enumerate(texts)],
-                 who=[Entity("Zoë Müller", "person", mentions=3, role="engineer")],
-                 where=[Entity("Zürich", "place"), Entity("Basel", "place")], when=[],
-                 quotes=[Quote("Zoë Müller", "It is a great honour")])
+    source = {
+        "path": None,
+        "url": "https://example.org/zoe",
+        "name": "Le Temps",
+        "author": "Jérôme Dupré",
+        "published": "2024-05-02",
+        "reference_date": "2024-05-02",
+        "format": "text",
+        "words": 60,
+        "sentences": len(texts),
+    }
+    return Brief(
+        id="zoe-1",
+        title=title,
+        algorithm="news",
+        source=source,
+        summary=[ScoredSentence(Sentence(t, 0, len(t), i), 1.0 - i / 10) for i, t in enumerate(texts)],
+        who=[Entity("Zoë Müller", "person", mentions=3, role="engineer")],
+        where=[Entity("Zürich", "place"), Entity("Basel", "place")],
+        when=[],
+        quotes=[Quote("Zoë Müller", "It is a great honour")],
+    )
 
 
 # --- certificates --------------------------------------------------------------------------------
@@ -67,35 +86,59 @@ def make_certs(directory: Path) -> Certs:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "briefing test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
     (directory / "ca.pem").write_bytes(ca.public_bytes(pem))
     (directory / "server.pem").write_bytes(cert.public_bytes(pem))
-    (directory / "server.key").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                             serialization.NoEncryption()))
+    (directory / "server.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return Certs(directory / "ca.pem", directory / "server.pem", directory / "server.key")
 
 
@@ -144,25 +187,43 @@ class Recorder:
         for marker, reply in self.reject.items():
             if marker in envelope.content:
                 return reply
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content),
-                                      authenticated=bool(session.authenticated),
-                                      tls=(session.ssl is not None  # STARTTLS
-                                           or server.transport.get_extra_info("ssl_object") is not None)))
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                bytes(envelope.content),
+                authenticated=bool(session.authenticated),
+                tls=(
+                    session.ssl is not None  # STARTTLS
+                    or server.transport.get_extra_info("ssl_object") is not None
+                ),
+            )
+        )
         return "250 2.0.0 Accepted"
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode()
-          and auth_data.password == PASSWORD.encode())
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)
 
 
 class SMTPServer:
-    def __init__(self, handler: Recorder | None = None, *, certs: Certs | None = None,
-                 mode: str = "plain", auth: bool = False, auth_require_tls: bool = True,
-                 smtputf8: bool = False):
+    def __init__(
+        self,
+        handler: Recorder | None = None,
+        *,
+        certs: Certs | None = None,
+        mode: str = "plain",
+        auth: bool = False,
+        auth_require_tls: bool = True,
+        smtputf8: bool = False,
+    ):
         from aiosmtpd.controller import Controller
 
         self.handler = handler or Recorder()
@@ -173,8 +234,9 @@ class SMTPServer:
         if auth:
             kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=auth_require_tls)
         ssl_context = certs.server_context() if mode == "tls" else None
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     ssl_context=ssl_context, ready_timeout=10, **kwargs)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, ssl_context=ssl_context, ready_timeout=10, **kwargs
+        )
         self.controller.start()
 
     @property
@@ -268,8 +330,8 @@ def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width = 8, b"", 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", chunk)
             assert depth == 8 and color in (2, 6) and interlace == 0, (depth, color, interlace)
@@ -283,7 +345,7 @@ def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     prev = bytearray(stride)
     for y in range(height):
         f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - channels] if i >= channels else 0
             b = prev[i]

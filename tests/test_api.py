@@ -1,4 +1,5 @@
 """The Python API as the README shows it."""
+
 from __future__ import annotations
 
 from conftest import SAMPLES

@@ -1,8 +1,10 @@
 """``digest --output-dir``: every run is archived under its own name; the index and the feed list every run."""
+
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,11 +17,21 @@ NOW = "2026-03-10T12:00:07+00:00"
 @pytest.fixture
 def jsonl(tmp_path) -> Path:
     rows = [
-        {"id": "a1", "title": "Dam opens in Kessler", "source": "Globe", "url": "https://globe.example/dam",
-         "published": "2026-03-10T08:00:00Z",
-         "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said."},
-        {"id": "b1", "title": "Bridge closes in Lindholm", "source": "Wire", "published": "2026-03-10T09:00:00Z",
-         "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said."},
+        {
+            "id": "a1",
+            "title": "Dam opens in Kessler",
+            "source": "Globe",
+            "url": "https://globe.example/dam",
+            "published": "2026-03-10T08:00:00Z",
+            "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said.",
+        },
+        {
+            "id": "b1",
+            "title": "Bridge closes in Lindholm",
+            "source": "Wire",
+            "published": "2026-03-10T09:00:00Z",
+            "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said.",
+        },
     ]
     p = tmp_path / "news.jsonl"
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -37,8 +49,21 @@ class Links(HTMLParser):
 
 
 def archive_run(main_run, jsonl, tmp_path, site, now=NOW):
-    return main_run("digest", jsonl, "--since", "all", "--include-seen", "--no-entities", "--output-dir", site,
-                    "--state", tmp_path / "state.sqlite", "--now", now, "--quiet")
+    return main_run(
+        "digest",
+        jsonl,
+        "--since",
+        "all",
+        "--include-seen",
+        "--no-entities",
+        "--output-dir",
+        site,
+        "--state",
+        tmp_path / "state.sqlite",
+        "--now",
+        now,
+        "--quiet",
+    )
 
 
 def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl, tmp_path):
@@ -83,17 +108,19 @@ def test_runs_in_different_minutes_keep_their_minute_names(main_run, jsonl, tmp_
     site = tmp_path / "site"
     assert archive_run(main_run, jsonl, tmp_path, site, "2026-03-10T12:00:00+00:00")[0] == 0
     assert archive_run(main_run, jsonl, tmp_path, site, "2026-03-10T12:01:00+00:00")[0] == 0
-    assert sorted(p.name for p in site.glob("digest-*.html")) == ["digest-2026-03-10-1200.html",
-                                                                  "digest-2026-03-10-1201.html"]
+    assert sorted(p.name for p in site.glob("digest-*.html")) == [
+        "digest-2026-03-10-1200.html",
+        "digest-2026-03-10-1201.html",
+    ]
 
 
 def test_write_archive_twice_keeps_both(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from briefing.digest.archive import write_archive
     from briefing.digest.models import Digest, Section
 
-    now = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     d = Digest(id="d1", title="T", generated_at=now, window_start=None, window_end=now, sections=[Section("Top", [])])
     write_archive(tmp_path, d, {"html": "<p>one</p>"})
     write_archive(tmp_path, d, {"html": "<p>two</p>"})
@@ -104,17 +131,30 @@ def test_write_archive_twice_keeps_both(tmp_path):
 
 
 def test_an_archive_list_edited_by_hand_is_read_as_far_as_it_makes_sense(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from briefing.digest.archive import write_archive
     from briefing.digest.models import Digest, Section
 
-    (tmp_path / "digests.json").write_text(json.dumps([
-        "junk", {"date": 5}, {"title": "no date"}, {"date": "2026-03-09T07:00:00+00:00", "title": None},
-        {"id": "old", "title": "Yesterday", "date": "2026-03-09T07:00:00+00:00",
-         "files": {"html": "digest-2026-03-09-0700.html"}, "stories": ["Dam opens"]},
-    ]), encoding="utf-8")
-    now = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+    (tmp_path / "digests.json").write_text(
+        json.dumps(
+            [
+                "junk",
+                {"date": 5},
+                {"title": "no date"},
+                {"date": "2026-03-09T07:00:00+00:00", "title": None},
+                {
+                    "id": "old",
+                    "title": "Yesterday",
+                    "date": "2026-03-09T07:00:00+00:00",
+                    "files": {"html": "digest-2026-03-09-0700.html"},
+                    "stories": ["Dam opens"],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     d = Digest(id="d1", title="T", generated_at=now, window_start=None, window_end=now, sections=[Section("Top", [])])
     write_archive(tmp_path, d, {"html": "<p>one</p>"})
     entries = json.loads((tmp_path / "digests.json").read_text())

@@ -1,4 +1,5 @@
 """`briefing batch`: JSON lines in, one brief per line out, in order; bad lines don't stop the run."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import os
 import re
 
 import pytest
-
 from conftest import SAMPLE_TXT, SAMPLES, run_briefing
 
 SAMPLE = SAMPLE_TXT.read_text(encoding="utf-8")
@@ -39,7 +39,7 @@ def test_batch_file_in_order_with_errors(tmp_path):
     assert a1["source"]["published"] == "2021-12-30"
     assert len(a1["summary"]) == 3
     for s in a1["summary"]:
-        assert BODY[s["start"]:s["end"]] == s["text"]
+        assert BODY[s["start"] : s["end"]] == s["text"]
     assert {e["name"] for e in a1["who"]} and {e["name"] for e in a1["where"]}
     assert any(t["value"] == "2022-01-10" for t in a1["when"])
     from briefing.text import word_count
@@ -76,8 +76,14 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     src.write_text("\n".join(_lines()) + "\n", encoding="utf-8")
     master, slave = pty.openpty()
     try:
-        p = subprocess.run([sys.executable, "-m", "briefing", "batch", str(src), "-o", str(tmp_path / "o.jsonl")],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, timeout=120, cwd="/")
+        p = subprocess.run(
+            [sys.executable, "-m", "briefing", "batch", str(src), "-o", str(tmp_path / "o.jsonl")],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=slave,
+            timeout=120,
+            cwd="/",
+        )
         os.close(slave)
         seen = b""
         while True:
@@ -102,8 +108,13 @@ def _pty_stderr(args, *, stdout, stdin=None, input_bytes: bytes | None = None) -
 
     master, slave = pty.openpty()
     try:
-        p = subprocess.Popen([sys.executable, "-m", "briefing", *map(str, args)], stdin=stdin or subprocess.DEVNULL,
-                             stdout=stdout, stderr=slave, cwd="/")
+        p = subprocess.Popen(
+            [sys.executable, "-m", "briefing", *map(str, args)],
+            stdin=stdin or subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=slave,
+            cwd="/",
+        )
         os.close(slave)
         if input_bytes is not None:
             p.stdin.write(input_bytes)
@@ -134,8 +145,12 @@ def test_progress_bar_when_the_briefs_go_down_a_pipe_and_from_stdin(tmp_path):
     assert code == 3 and b"100%" in seen and b"6 articles" in seen
     assert len(out.read_text(encoding="utf-8").splitlines()) == 6
     # from stdin the total is unknown: counts, no percentage, and no crash
-    code, seen = _pty_stderr(["batch", "-", "-o", tmp_path / "o.jsonl"], stdout=subprocess.DEVNULL,
-                             stdin=subprocess.PIPE, input_bytes=src.read_bytes())
+    code, seen = _pty_stderr(
+        ["batch", "-", "-o", tmp_path / "o.jsonl"],
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
+        input_bytes=src.read_bytes(),
+    )
     assert code == 3 and b"6 articles, 3 errors" in seen and b"Traceback" not in seen
 
 
@@ -230,8 +245,10 @@ def test_truncated_utf16_input_file_and_stdin(tmp_path):
 
 def test_bytes_that_are_not_utf8_become_replacement_characters(tmp_path):
     src = tmp_path / "in.jsonl"
-    src.write_bytes(json.dumps({"id": "latin", "text": "Caf\u00e9 owners protest. " + BODY}).encode().replace(
-        b"\\u00e9", b"\xe9") + b"\n")
+    src.write_bytes(
+        json.dumps({"id": "latin", "text": "Caf\u00e9 owners protest. " + BODY}).encode().replace(b"\\u00e9", b"\xe9")
+        + b"\n"
+    )
     res = run_briefing("batch", src)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["summary"]
@@ -308,14 +325,36 @@ def test_output_that_cannot_be_written_is_one_line_before_any_work(tmp_path):
 
 
 def test_options_at_their_extremes():
-    res = run_briefing("batch", "-", "--jobs", "1000", "-n", str(10**12), "-w", str(10**12),
-                       "--article-timeout", "86400", input=GOOD + "\n")
+    res = run_briefing(
+        "batch",
+        "-",
+        "--jobs",
+        "1000",
+        "-n",
+        str(10**12),
+        "-w",
+        str(10**12),
+        "--article-timeout",
+        "86400",
+        input=GOOD + "\n",
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["summary"]
 
 
-@pytest.mark.parametrize("args", [["--ratio", "0"], ["--ratio", "1e308"], ["--ratio", "nan"], ["--ratio", "-inf"],
-                                  ["-n", "0"], ["-w", "-5"], ["--jobs", "0"], ["--jobs", str(10**6)]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--ratio", "0"],
+        ["--ratio", "1e308"],
+        ["--ratio", "nan"],
+        ["--ratio", "-inf"],
+        ["-n", "0"],
+        ["-w", "-5"],
+        ["--jobs", "0"],
+        ["--jobs", str(10**6)],
+    ],
+)
 def test_options_out_of_range_are_usage_errors(args):
     res = run_briefing("batch", "-", *args, input=GOOD + "\n")
     assert res.returncode == 2, res.stderr

@@ -1,5 +1,6 @@
 """`briefing batch` over many inputs in partitions: local pool and a real Dask LocalCluster give the same
 output, a killed run resumes to exactly one copy of every article, Parquet and .jsonl.gz inputs work."""
+
 from __future__ import annotations
 
 import gzip
@@ -12,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED_DATA, run_briefing
 
 BBC = SHARED_DATA / "summarization" / "bbc_dev.jsonl"
@@ -77,8 +77,9 @@ def local_output(corpus, tmp_path_factory):
 def test_dask_local_cluster_equals_local_batch(corpus, local_output, tmp_path):
     path, rows = corpus
     out = tmp_path / "parts"
-    p = run_briefing("batch", path, "--engine", "dask", "--workers", "2", "--output-dir", out,
-                     "--partition-size", "40", timeout=900)
+    p = run_briefing(
+        "batch", path, "--engine", "dask", "--workers", "2", "--output-dir", out, "--partition-size", "40", timeout=900
+    )
     assert p.returncode == 0, p.stderr
     assert "dashboard: http" in p.stderr
     parts = sorted(out.glob("part-*.jsonl"))
@@ -98,15 +99,36 @@ def test_killing_a_dask_worker_mid_run_loses_and_duplicates_nothing(corpus, loca
     psutil = pytest.importorskip("psutil")
     path, rows = corpus
     out = tmp_path / "parts"
-    proc = subprocess.Popen([sys.executable, "-m", "briefing", "batch", str(path), "--engine", "dask",
-                             "--workers", "2", "--output-dir", str(out), "--partition-size", "20"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "briefing",
+            "batch",
+            str(path),
+            "--engine",
+            "dask",
+            "--workers",
+            "2",
+            "--output-dir",
+            str(out),
+            "--partition-size",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd="/",
+    )
     try:
         deadline = time.monotonic() + 600
         while not list(out.glob("part-*.jsonl")) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
-        workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
-                   if "spawn_main" in " ".join(c.cmdline()) and "resource_tracker" not in " ".join(c.cmdline())]
+        workers = [
+            c
+            for c in psutil.Process(proc.pid).children(recursive=True)
+            if "spawn_main" in " ".join(c.cmdline()) and "resource_tracker" not in " ".join(c.cmdline())
+        ]
         assert workers, "no Dask worker process found"
         workers[0].send_signal(signal.SIGKILL)
         _, err = proc.communicate(timeout=900)
@@ -125,9 +147,25 @@ def test_killing_a_local_pool_worker_mid_run_loses_and_duplicates_nothing(corpus
     psutil = pytest.importorskip("psutil")
     path, rows = corpus
     out = tmp_path / "parts"
-    proc = subprocess.Popen([sys.executable, "-m", "briefing", "batch", str(path), "--jobs", "2",
-                             "--output-dir", str(out), "--partition-size", "20"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "briefing",
+            "batch",
+            str(path),
+            "--jobs",
+            "2",
+            "--output-dir",
+            str(out),
+            "--partition-size",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd="/",
+    )
     try:
         deadline = time.monotonic() + 600
         while not list(out.glob("part-*.jsonl")) and time.monotonic() < deadline and proc.poll() is None:
@@ -152,10 +190,19 @@ def test_killing_a_local_pool_worker_mid_run_loses_and_duplicates_nothing(corpus
 def test_a_run_killed_with_sigkill_finishes_when_run_again(corpus, tmp_path, engine):
     path, rows = corpus
     out = tmp_path / "parts"
-    args = [sys.executable, "-m", "briefing", "batch", str(path), "--output-dir", str(out),
-            "--partition-size", "30", *engine]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/",
-                            start_new_session=True)
+    args = [
+        sys.executable,
+        "-m",
+        "briefing",
+        "batch",
+        str(path),
+        "--output-dir",
+        str(out),
+        "--partition-size",
+        "30",
+        *engine,
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/", start_new_session=True)
     deadline = time.monotonic() + 600
     while len(list(out.glob("part-*.jsonl"))) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
@@ -184,17 +231,25 @@ def test_parquet_round_trip_and_gzip_input(tmp_path):
     jsonl = _write_jsonl(tmp_path / "a.jsonl", rows)
     gz = tmp_path / "a.jsonl.gz"
     gz.write_bytes(gzip.compress(jsonl.read_bytes()))
-    table = pa.table({"id": [r["id"] for r in rows], "text": [r["text"] for r in rows],
-                      "title": [r["title"] for r in rows],
-                      "published": pa.array([None if r["published"] is None else
-                                             __import__("datetime").date(2024, 3, 14) for r in rows], pa.date32())})
+    table = pa.table(
+        {
+            "id": [r["id"] for r in rows],
+            "text": [r["text"] for r in rows],
+            "title": [r["title"] for r in rows],
+            "published": pa.array(
+                [None if r["published"] is None else __import__("datetime").date(2024, 3, 14) for r in rows],
+                pa.date32(),
+            ),
+        }
+    )
     pq.write_table(table, tmp_path / "a.parquet")
 
     outs = {}
     for name, src in (("jsonl", jsonl), ("gz", gz), ("parquet", tmp_path / "a.parquet")):
         folder = tmp_path / f"out-{name}"
-        p = run_briefing("batch", src, "--output-dir", folder, "--output-format", "parquet",
-                         "--partition-size", "5", timeout=600)
+        p = run_briefing(
+            "batch", src, "--output-dir", folder, "--output-format", "parquet", "--partition-size", "5", timeout=600
+        )
         assert p.returncode == 0, p.stderr
         parts = sorted(folder.glob("part-*.parquet"))
         assert len(parts) == 3
@@ -224,20 +279,27 @@ def test_bad_lines_stay_per_article_and_are_counted(tmp_path):
 
 
 def test_several_inputs_and_globs_to_one_output_in_order(tmp_path):
-    a = _write_jsonl(tmp_path / "a.jsonl", [{"id": "a1", "text": "Anna Berg opened the library on Monday. "
-                                                                "It has ten thousand books."}])
-    _write_jsonl(tmp_path / "b1.jsonl", [{"id": "b1", "text": "The bridge closed on Tuesday for repairs. "
-                                                              "Ferries will run instead."}])
-    _write_jsonl(tmp_path / "b2.jsonl", [{"id": "b2", "text": "The mayor approved funding last week. "
-                                                              "Work starts in April."}])
+    a = _write_jsonl(
+        tmp_path / "a.jsonl",
+        [{"id": "a1", "text": "Anna Berg opened the library on Monday. It has ten thousand books."}],
+    )
+    _write_jsonl(
+        tmp_path / "b1.jsonl",
+        [{"id": "b1", "text": "The bridge closed on Tuesday for repairs. Ferries will run instead."}],
+    )
+    _write_jsonl(
+        tmp_path / "b2.jsonl", [{"id": "b2", "text": "The mayor approved funding last week. Work starts in April."}]
+    )
     p = run_briefing("batch", a, str(tmp_path / "b*.jsonl"), timeout=300)
     assert p.returncode == 0, p.stderr
     assert [json.loads(x)["id"] for x in p.stdout.splitlines()] == ["a1", "b1", "b2"]
 
 
 def test_an_output_dir_of_another_run_is_refused(tmp_path):
-    a = _write_jsonl(tmp_path / "a.jsonl", [{"id": "a1", "text": "Anna Berg opened the library on Monday. "
-                                                                "It has ten thousand books."}])
+    a = _write_jsonl(
+        tmp_path / "a.jsonl",
+        [{"id": "a1", "text": "Anna Berg opened the library on Monday. It has ten thousand books."}],
+    )
     out = tmp_path / "parts"
     assert run_briefing("batch", a, "--output-dir", out).returncode == 0
     p = run_briefing("batch", a, "--output-dir", out, "-n", "1")
@@ -251,6 +313,7 @@ def test_engine_options_are_checked(tmp_path):
     assert p.returncode == 2 and "--scheduler" in p.stderr
     p = run_briefing("batch", a, "--workers", "2")
     assert p.returncode == 2
-    p = run_briefing("batch", a, "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9", "--output-dir",
-                     tmp_path / "o", timeout=120)
+    p = run_briefing(
+        "batch", a, "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9", "--output-dir", tmp_path / "o", timeout=120
+    )
     assert p.returncode == 1 and "scheduler" in p.stderr and "Traceback" not in p.stderr

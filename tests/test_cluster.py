@@ -1,8 +1,8 @@
 """Story clustering on small handmade cases, plus the dev-set targets when the data is present."""
+
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,12 +56,14 @@ def test_labels_are_numbered_in_first_seen_order():
 
 
 def test_events_far_apart_in_time_are_different_stories():
-    base = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    base = datetime(2024, 3, 4, tzinfo=UTC)
     a = Article(title="Vantor recalls HeatWave space heaters over fire risk", text="", published_at=base)
-    b = Article(title="Vantor recalls HeatWave space heaters over fire risk", text="",
-                published_at=base + timedelta(days=30))
-    c = Article(title="Vantor recalls HeatWave space heaters over fire risk", text="",
-                published_at=base + timedelta(hours=3))
+    b = Article(
+        title="Vantor recalls HeatWave space heaters over fire risk", text="", published_at=base + timedelta(days=30)
+    )
+    c = Article(
+        title="Vantor recalls HeatWave space heaters over fire risk", text="", published_at=base + timedelta(hours=3)
+    )
     assert cluster_articles([a, c]) == [0, 0]
     assert cluster_articles([a, b]) == [0, 1]
     assert cluster_articles([a, b], ClusterOptions(time_window_hours=None)) == [0, 0]
@@ -81,32 +83,44 @@ def test_headline_only_detection():
 
 
 RAHMAN = [
-    ("Klitschko stops Rahman in seventh round",
-     "Wladimir Klitschko defended his heavyweight title belts by stopping Hasim Rahman in the seventh round at the "
-     "SAP Arena in Mannheim on Saturday night. The champion knocked Rahman down once before the referee stopped the "
-     "heavyweight title fight. Klitschko improved to 52-3 and Rahman fell to 45-7."),
-    ("Klitschko retains heavyweight belts against Rahman",
-     "Heavyweight champion Wladimir Klitschko retained his title belts with a seventh-round stoppage of Hasim Rahman "
-     "in Mannheim on Saturday. Klitschko dominated the heavyweight title fight at the SAP Arena and the referee "
-     "stopped it after Rahman was knocked down. Rahman, 45-7, had no answer to the champion's jab."),
-    ("Rahman no match for Klitschko in Mannheim",
-     "Hasim Rahman was no match for Wladimir Klitschko, who kept his heavyweight title belts with a seventh-round win "
-     "at the SAP Arena in Mannheim on Saturday night. The referee stopped the heavyweight title fight as Klitschko, "
-     "now 52-3, landed combination after combination on Rahman."),
+    (
+        "Klitschko stops Rahman in seventh round",
+        "Wladimir Klitschko defended his heavyweight title belts by stopping Hasim Rahman in the seventh round at the "
+        "SAP Arena in Mannheim on Saturday night. The champion knocked Rahman down once before the referee stopped the "
+        "heavyweight title fight. Klitschko improved to 52-3 and Rahman fell to 45-7.",
+    ),
+    (
+        "Klitschko retains heavyweight belts against Rahman",
+        "Heavyweight champion Wladimir Klitschko retained his title belts with a seventh-round stoppage of Hasim Rahman "
+        "in Mannheim on Saturday. Klitschko dominated the heavyweight title fight at the SAP Arena and the referee "
+        "stopped it after Rahman was knocked down. Rahman, 45-7, had no answer to the champion's jab.",
+    ),
+    (
+        "Rahman no match for Klitschko in Mannheim",
+        "Hasim Rahman was no match for Wladimir Klitschko, who kept his heavyweight title belts with a seventh-round win "
+        "at the SAP Arena in Mannheim on Saturday night. The referee stopped the heavyweight title fight as Klitschko, "
+        "now 52-3, landed combination after combination on Rahman.",
+    ),
 ]
 THOMPSON = [
-    ("Klitschko stops Thompson in sixth round",
-     "Wladimir Klitschko defended his heavyweight title belts by stopping Tony Thompson in the sixth round at the "
-     "Stade de Suisse in Bern on Saturday night. The champion knocked Thompson down once before the referee stopped "
-     "the heavyweight title fight. Klitschko improved to 58-3 and Thompson fell to 36-3."),
-    ("Klitschko retains heavyweight belts against Thompson",
-     "Heavyweight champion Wladimir Klitschko retained his title belts with a sixth-round stoppage of Tony Thompson "
-     "in Bern on Saturday. Klitschko dominated the heavyweight title fight at the Stade de Suisse and the referee "
-     "stopped it after Thompson was knocked down. Thompson, 36-3, had no answer to the champion's jab."),
-    ("Thompson no match for Klitschko in Bern",
-     "Tony Thompson was no match for Wladimir Klitschko, who kept his heavyweight title belts with a sixth-round win "
-     "at the Stade de Suisse in Bern on Saturday night. The referee stopped the heavyweight title fight as "
-     "Klitschko, now 58-3, landed combination after combination on Thompson."),
+    (
+        "Klitschko stops Thompson in sixth round",
+        "Wladimir Klitschko defended his heavyweight title belts by stopping Tony Thompson in the sixth round at the "
+        "Stade de Suisse in Bern on Saturday night. The champion knocked Thompson down once before the referee stopped "
+        "the heavyweight title fight. Klitschko improved to 58-3 and Thompson fell to 36-3.",
+    ),
+    (
+        "Klitschko retains heavyweight belts against Thompson",
+        "Heavyweight champion Wladimir Klitschko retained his title belts with a sixth-round stoppage of Tony Thompson "
+        "in Bern on Saturday. Klitschko dominated the heavyweight title fight at the Stade de Suisse and the referee "
+        "stopped it after Thompson was knocked down. Thompson, 36-3, had no answer to the champion's jab.",
+    ),
+    (
+        "Thompson no match for Klitschko in Bern",
+        "Tony Thompson was no match for Wladimir Klitschko, who kept his heavyweight title belts with a sixth-round win "
+        "at the Stade de Suisse in Bern on Saturday night. The referee stopped the heavyweight title fight as "
+        "Klitschko, now 58-3, landed combination after combination on Thompson.",
+    ),
 ]
 
 

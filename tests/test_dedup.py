@@ -1,4 +1,5 @@
 """Near-duplicate sentences: the same thing in other words is found, different facts are not."""
+
 from __future__ import annotations
 
 from briefing.digest.dedup import is_near_duplicate, near_duplicates, similarity

@@ -1,4 +1,5 @@
 """The HTML part in a real browser (headless Chromium): it renders, and a hostile article runs nothing."""
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,27 @@ from test_deliver_message import elements
 from briefing.deliver import MailSettings, compose_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium package (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="needs Debian's chromium package (apt-get install chromium)"
+)
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "profile"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-dev-shm-usage", f"--user-data-dir={profile}", *args]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, timeout=120)
 
 
@@ -46,26 +59,30 @@ def test_html_part_renders_something(tmp_path):
     assert shot.exists(), p.stderr.decode(errors="replace")[-500:]
     width, height, channels, pixels = png_pixels(shot.read_bytes())
     assert (width, height) == (800, 1000)
-    dark = sum(1 for i in range(0, len(pixels), channels) if sum(pixels[i:i + 3]) < 300)
+    dark = sum(1 for i in range(0, len(pixels), channels) if sum(pixels[i : i + 3]) < 300)
     assert dark > 2000, "the screenshot is (nearly) blank"  # the title and text in dark ink
 
 
-HOSTILE_TEMPLATE = ("<html><head><title>{{ brief.title }}</title></head>"
-                    "<body onload=\"document.title='pwned'\"><h1>{{ brief.title }}</h1>"
-                    "<script>document.title='pwned'; document.body.appendChild(document.createElement('blink'))</script>"
-                    "<img src=x onerror=\"document.title='pwned'\">"
-                    "<svg><script>document.title='pwned'</script></svg>"
-                    "<a id=go href=\"javascript:document.title='pwned'\">go</a>"
-                    "<script>document.getElementById('go') && document.getElementById('go').click()</script>"
-                    "<p>{{ brief.summary[0].text }}</p></body></html>")
+HOSTILE_TEMPLATE = (
+    "<html><head><title>{{ brief.title }}</title></head>"
+    "<body onload=\"document.title='pwned'\"><h1>{{ brief.title }}</h1>"
+    "<script>document.title='pwned'; document.body.appendChild(document.createElement('blink'))</script>"
+    "<img src=x onerror=\"document.title='pwned'\">"
+    "<svg><script>document.title='pwned'</script></svg>"
+    "<a id=go href=\"javascript:document.title='pwned'\">go</a>"
+    "<script>document.getElementById('go') && document.getElementById('go').click()</script>"
+    "<p>{{ brief.summary[0].text }}</p></body></html>"
+)
 
 
 def test_hostile_user_template_without_sanitising_does_run(tmp_path):
     """The control: the same page, unsanitised, does change the title in this browser. So the
     next test would notice if the sanitiser let it through."""
     page = tmp_path / "raw.html"
-    page.write_text(HOSTILE_TEMPLATE.replace("{{ brief.title }}", "Zoë").replace("{{ brief.summary[0].text }}", "x"),
-                    encoding="utf-8")
+    page.write_text(
+        HOSTILE_TEMPLATE.replace("{{ brief.title }}", "Zoë").replace("{{ brief.summary[0].text }}", "x"),
+        encoding="utf-8",
+    )
     assert "pwned" in dump_dom(tmp_path, page)  # a changed title, or the javascript: link's result page
 
 

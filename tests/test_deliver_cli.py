@@ -1,4 +1,5 @@
 """The real commands: `briefing summarize --email-to`, `briefing send FILE.eml`, `briefing send --outbox`."""
+
 from __future__ import annotations
 
 import mailbox
@@ -19,8 +20,9 @@ def env_for(tmp_path, **extra):
 
 def eml_draft(tmp_path):
     """A message written earlier by the file transport: Bcc kept so `send` can honour it."""
-    s = MailSettings(sender="Zoë Müller <zoe@example.org>", to=["Jürgen <juergen@example.com>"],
-                     bcc=["secret@example.org"])
+    s = MailSettings(
+        sender="Zoë Müller <zoe@example.org>", to=["Jürgen <juergen@example.com>"], bcc=["secret@example.org"]
+    )
     msg = compose_for(make_brief(), s)
     path = tmp_path / "draft.eml"
     FileTransport(str(path)).send(msg, envelope_of(msg))
@@ -31,8 +33,17 @@ def eml_draft(tmp_path):
 def test_send_eml_file_honours_bcc(tmp_path, smtp_server):
     server = smtp_server()
     path, msg = eml_draft(tmp_path)
-    p = run_briefing("send", path, "--smtp-host", "127.0.0.1", "--smtp-port", server.port,
-                     "--smtp-security", "none", env=env_for(tmp_path))
+    p = run_briefing(
+        "send",
+        path,
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        server.port,
+        "--smtp-security",
+        "none",
+        env=env_for(tmp_path),
+    )
     assert p.returncode == 0, p.stderr
     assert "sent" in p.stderr and "2 recipient" in p.stderr
     [got] = server.received
@@ -46,8 +57,20 @@ def test_send_eml_file_honours_bcc(tmp_path, smtp_server):
 def test_server_down_exits_75_one_line_then_send_outbox(tmp_path):
     port = free_port()
     path, msg = eml_draft(tmp_path)
-    args = ("--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-security", "none",
-            "--outbox-dir", tmp_path / "outbox", "--retries", 2, "--backoff", 0.01)
+    args = (
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--smtp-security",
+        "none",
+        "--outbox-dir",
+        tmp_path / "outbox",
+        "--retries",
+        2,
+        "--backoff",
+        0.01,
+    )
     p = run_briefing("send", path, *args, env=env_for(tmp_path))
     assert p.returncode == 75
     lines = p.stderr.strip().splitlines()
@@ -78,9 +101,22 @@ def test_failed_auth_never_prints_the_password(tmp_path, smtp_server):
     server = smtp_server(auth=True, auth_require_tls=False)
     path, _ = eml_draft(tmp_path)
     wrong = "Wr0ng-Pässwört-secret"
-    p = run_briefing("send", path, "-v", "--smtp-host", "127.0.0.1", "--smtp-port", server.port,
-                     "--smtp-security", "none", "--smtp-user", USER, "--smtp-password-env", "MAIL_PW",
-                     env=env_for(tmp_path, MAIL_PW=wrong))
+    p = run_briefing(
+        "send",
+        path,
+        "-v",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        server.port,
+        "--smtp-security",
+        "none",
+        "--smtp-user",
+        USER,
+        "--smtp-password-env",
+        "MAIL_PW",
+        env=env_for(tmp_path, MAIL_PW=wrong),
+    )
     assert p.returncode == 1
     assert "authentication failed" in p.stderr and "Traceback" not in p.stderr
     assert wrong not in p.stderr + p.stdout
@@ -99,7 +135,8 @@ def test_mail_config_file(tmp_path, smtp_server):
     server = smtp_server(auth=True, auth_require_tls=False)
     (tmp_path / "pw.txt").write_text(PASSWORD + "\n", encoding="utf-8")
     cfg = tmp_path / "briefing.toml"
-    cfg.write_text(f"""
+    cfg.write_text(
+        f"""
 [email]
 from = "Briefing <briefing@example.org>"
 transport = "smtp"
@@ -111,7 +148,9 @@ port = {server.port}
 security = "none"
 user = "{USER}"
 password_file = "pw.txt"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     path, msg = eml_draft(tmp_path)
     p = run_briefing("send", path, "--mail-config", cfg, env=env_for(tmp_path))
     assert p.returncode == 0, p.stderr
@@ -127,11 +166,28 @@ def test_config_typo_is_a_usage_error(tmp_path):
 
 def test_summarize_email_to_end_to_end(tmp_path, smtp_server):
     server = smtp_server()
-    p = run_briefing("summarize", SAMPLE_TXT, "-n", 2, "--email-to", "Jürgen Groß <juergen@example.com>",
-                     "--cc", "ana@example.net", "--bcc", "secret@example.org",
-                     "--email-from", "Briefing <briefing@example.org>",
-                     "--smtp-host", "127.0.0.1", "--smtp-port", server.port, "--smtp-security", "none",
-                     env=env_for(tmp_path), timeout=300)
+    p = run_briefing(
+        "summarize",
+        SAMPLE_TXT,
+        "-n",
+        2,
+        "--email-to",
+        "Jürgen Groß <juergen@example.com>",
+        "--cc",
+        "ana@example.net",
+        "--bcc",
+        "secret@example.org",
+        "--email-from",
+        "Briefing <briefing@example.org>",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        server.port,
+        "--smtp-security",
+        "none",
+        env=env_for(tmp_path),
+        timeout=300,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout == ""  # mailed instead of printed
     [got] = server.received
@@ -147,9 +203,26 @@ def test_summarize_email_to_end_to_end(tmp_path, smtp_server):
 
 
 def test_summarize_queues_when_server_down(tmp_path):
-    p = run_briefing("summarize", SAMPLE_TXT, "-n", 2, "--email-to", "a@example.org",
-                     "--email-from", "b@example.org", "--smtp-host", "127.0.0.1", "--smtp-port", free_port(),
-                     "--smtp-security", "none", "--retries", 1, env=env_for(tmp_path), timeout=300)
+    p = run_briefing(
+        "summarize",
+        SAMPLE_TXT,
+        "-n",
+        2,
+        "--email-to",
+        "a@example.org",
+        "--email-from",
+        "b@example.org",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        free_port(),
+        "--smtp-security",
+        "none",
+        "--retries",
+        1,
+        env=env_for(tmp_path),
+        timeout=300,
+    )
     assert p.returncode == 75 and "Traceback" not in p.stderr
     assert len(list((tmp_path / "state-home" / "briefing" / "outbox").glob("*.eml"))) == 1
 
@@ -176,8 +249,10 @@ def test_file_transport_into_a_folder(tmp_path):
 def fake_sendmail(tmp_path, exit_code=0):
     """A sendmail program (as Postfix/msmtp install one): records its arguments and input."""
     prog = tmp_path / "sendmail"
-    prog.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {tmp_path}/args\ncat > {tmp_path}/stdin\n"
-                    f"[ {exit_code} -eq 0 ] || echo 'queue full' >&2\nexit {exit_code}\n")
+    prog.write_text(
+        f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {tmp_path}/args\ncat > {tmp_path}/stdin\n"
+        f"[ {exit_code} -eq 0 ] || echo 'queue full' >&2\nexit {exit_code}\n"
+    )
     prog.chmod(0o755)
     return prog
 
@@ -199,8 +274,19 @@ def test_sendmail_program(tmp_path):
 def test_sendmail_tempfail_queues(tmp_path):
     prog = fake_sendmail(tmp_path, exit_code=75)
     path, _ = eml_draft(tmp_path)
-    p = run_briefing("send", path, "--transport", "sendmail", "--mail-path", prog, "--retries", 1,
-                     "--outbox-dir", tmp_path / "outbox", env=env_for(tmp_path))
+    p = run_briefing(
+        "send",
+        path,
+        "--transport",
+        "sendmail",
+        "--mail-path",
+        prog,
+        "--retries",
+        1,
+        "--outbox-dir",
+        tmp_path / "outbox",
+        env=env_for(tmp_path),
+    )
     assert p.returncode == 75 and "queue full" in p.stderr
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     assert os.path.exists(tmp_path / "stdin")

@@ -1,5 +1,8 @@
 """Never twice: a digest sent under a key is not sent again the same day unless asked, in every path."""
+
 from __future__ import annotations
+
+from datetime import UTC
 
 import pytest
 from smtp_helpers import Recorder, free_port, make_brief, smtp_server  # noqa: F401
@@ -71,8 +74,10 @@ def test_partly_delivered_digest_is_not_resent_to_those_who_got_it(tmp_path, smt
     handler.refuse.clear()
     rerun = send_message(compose_for(make_brief(), s), s, key=KEY)
     assert rerun.skipped
-    assert [sorted(r.rcpt_tos) for r in server.received] == [["juergen@example.com", "secret@example.org"],
-                                                            ["ana@example.net"]]
+    assert [sorted(r.rcpt_tos) for r in server.received] == [
+        ["juergen@example.com", "secret@example.org"],
+        ["ana@example.net"],
+    ]
 
 
 def test_crash_after_send_before_cleanup_does_not_send_twice(tmp_path, smtp_server):
@@ -107,16 +112,25 @@ def test_concurrent_runs_are_serialised_by_the_outbox_lock(tmp_path, smtp_server
 
 
 def make_digest():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from briefing.digest.models import Digest, Section, Story, StoryArticle, StoryLine
 
-    when = datetime(2024, 5, 2, 6, 0, tzinfo=timezone.utc)
-    line = StoryLine("Zoë Müller won the Étoile prize in Zürich.", "a1", "Le Temps", "https://example.org/a1",
-                     0, 42, 1.0)
-    story = Story("s1", "Zoë Müller wins the Étoile prize", "World", 1.0, [line],
-                  [StoryArticle("a1", "Étoile prize", "Le Temps", "https://example.org/a1", when)],
-                  ["Le Temps"], when, when)
+    when = datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
+    line = StoryLine(
+        "Zoë Müller won the Étoile prize in Zürich.", "a1", "Le Temps", "https://example.org/a1", 0, 42, 1.0
+    )
+    story = Story(
+        "s1",
+        "Zoë Müller wins the Étoile prize",
+        "World",
+        1.0,
+        [line],
+        [StoryArticle("a1", "Étoile prize", "Le Temps", "https://example.org/a1", when)],
+        ["Le Temps"],
+        when,
+        when,
+    )
     return Digest("d-2024-05-02", "Morning briefing", when, None, when, [Section("World", [story])])
 
 
@@ -126,9 +140,16 @@ def test_digest_style_call_with_config_and_options(tmp_path, smtp_server):
     from briefing.deliver.cli import email_objects
 
     server = smtp_server()
-    base = MailSettings.from_config({"from": "Briefing <b@example.org>", "to": "desk@example.org",
-                                     "smtp": {"host": "127.0.0.1", "port": server.port, "security": "none"},
-                                     "outbox": "outbox", "state": "state.sqlite3"}, base=tmp_path)
+    base = MailSettings.from_config(
+        {
+            "from": "Briefing <b@example.org>",
+            "to": "desk@example.org",
+            "smtp": {"host": "127.0.0.1", "port": server.port, "security": "none"},
+            "outbox": "outbox",
+            "state": "state.sqlite3",
+        },
+        base=tmp_path,
+    )
     assert base.wants_mail
     mail = {"email_to": ("Zoë <zoe@example.org>",), "subject": "{{ title }} ({{ date }})"}
     digest = make_digest()

@@ -1,4 +1,5 @@
 """The composed message: parts, headers, encodings, inlined CSS, sanitised HTML, subject."""
+
 from __future__ import annotations
 
 import email
@@ -18,8 +19,12 @@ SENDER = "Zoë Müller <zoe@example.org>"
 
 
 def settings(**kw) -> MailSettings:
-    base = dict(sender=SENDER, to=["Jürgen Groß <juergen@example.com>"], cc=["Ana <ana@example.net>"],
-                bcc=["secret@example.org"])
+    base = dict(
+        sender=SENDER,
+        to=["Jürgen Groß <juergen@example.com>"],
+        cc=["Ana <ana@example.net>"],
+        bcc=["secret@example.org"],
+    )
     base.update(kw)
     return MailSettings(**base)
 
@@ -82,7 +87,9 @@ def test_headers_encoded_and_bcc_only_in_envelope():
 
 def test_subject_template_and_one_line():
     s = settings(subject="[briefing] {{ title | upper }}\n({{ brief.source.name }}, {{ date }})")
-    assert subject_for(make_brief(), s) == "[briefing] ZOË MÜLLER WINS THE ÉTOILE PRIZE IN ZÜRICH (Le Temps, 2024-05-02)"
+    assert (
+        subject_for(make_brief(), s) == "[briefing] ZOË MÜLLER WINS THE ÉTOILE PRIZE IN ZÜRICH (Le Temps, 2024-05-02)"
+    )
     digest = {"title": "Morning briefing", "date": "2024-05-03"}
     assert subject_for(digest, MailSettings(), kind="digest") == "Morning briefing — 2024-05-03"
 
@@ -102,11 +109,13 @@ def test_hostile_article_leaves_no_active_markup():
 def test_hostile_user_template_is_sanitised(tmp_path):
     """Our templates escape; a user's template may not. The sanitiser catches what it lets through."""
     t = tmp_path / "mine.html"
-    t.write_text("<html><head><style>p{color:red}</style></head><body onload=\"document.title='x'\">"
-                 "<p>{{ brief.title }}</p><script>document.title='pwned'</script>"
-                 "<img src=x onerror=\"document.title='pwned'\"><a href=\"javascript:alert(1)\">go</a>"
-                 "<a href=\"https://example.org/\">ok</a><iframe src=\"https://evil.example/\"></iframe></body></html>",
-                 encoding="utf-8")
+    t.write_text(
+        "<html><head><style>p{color:red}</style></head><body onload=\"document.title='x'\">"
+        "<p>{{ brief.title }}</p><script>document.title='pwned'</script>"
+        '<img src=x onerror="document.title=\'pwned\'"><a href="javascript:alert(1)">go</a>'
+        '<a href="https://example.org/">ok</a><iframe src="https://evil.example/"></iframe></body></html>',
+        encoding="utf-8",
+    )
     msg = compose_for(make_brief(), settings(), template=str(t))
     html = msg.get_body(("html",)).get_content()
     tags = elements(html)
@@ -161,8 +170,19 @@ CSS_ATTACKS = {
     "@import": "style=\"color: red; @import 'https://evil.example/x.css'\"",
     "overlay": 'style="color: red; position: fixed; top: 0; left: 0; z-index: 9999"',
 }
-_ACTIVE = ("url", "expression", "javascript", "\\", "@import", "image-set", "behavior", "binding",
-           "position", "/*", "ｅｘｐ")
+_ACTIVE = (
+    "url",
+    "expression",
+    "javascript",
+    "\\",
+    "@import",
+    "image-set",
+    "behavior",
+    "binding",
+    "position",
+    "/*",
+    "ｅｘｐ",
+)
 
 
 def styles_of(html: str) -> list[str]:
@@ -180,16 +200,20 @@ def test_style_attributes_lose_active_css(tmp_path, attack):
         assert bad not in style.lower(), (attack, style)
 
 
-@pytest.mark.parametrize("css", [
-    "p { color: red; background: url(javascript:document.title=1) }",
-    "@import url(javascript:document.title=1); p { color: red; }",
-    r"p { color: red; background: u\72l(javascript:document.title=1) }",
-    "p { color: red; width: expression(document.title=1) }",
-])
+@pytest.mark.parametrize(
+    "css",
+    [
+        "p { color: red; background: url(javascript:document.title=1) }",
+        "@import url(javascript:document.title=1); p { color: red; }",
+        r"p { color: red; background: u\72l(javascript:document.title=1) }",
+        "p { color: red; width: expression(document.title=1) }",
+    ],
+)
 def test_style_blocks_are_vetted_after_css_inline_turns_them_into_attributes(tmp_path, css):
     t = tmp_path / "mine.html"
-    t.write_text(f"<html><head><style>{css}</style></head><body><p>{{{{ brief.title }}}}</p></body></html>",
-                 encoding="utf-8")
+    t.write_text(
+        f"<html><head><style>{css}</style></head><body><p>{{{{ brief.title }}}}</p></body></html>", encoding="utf-8"
+    )
     html = compose_for(make_brief(), settings(), template=str(t)).get_body(("html",)).get_content()
     assert "<style" not in html
     for style in styles_of(html):
@@ -218,8 +242,13 @@ def test_very_long_subject_is_cut_and_every_header_line_is_short():
 
 def test_very_long_non_ascii_display_names_fold_and_parse_back():
     name = "Zoë «la Reine» Müller-Lüdenscheidt, " * 30
-    msg = compose_message("s", "t", None, f'"{name.strip()}" <zoe@example.org>',
-                          [f'"{name.strip()}" <a@example.org>', "Ana <ana@example.net>"])
+    msg = compose_message(
+        "s",
+        "t",
+        None,
+        f'"{name.strip()}" <zoe@example.org>',
+        [f'"{name.strip()}" <a@example.org>', "Ana <ana@example.net>"],
+    )
     data = wire_bytes(msg)
     data.decode("ascii")
     head = data.split(b"\r\n\r\n")[0]
@@ -234,9 +263,17 @@ def test_very_long_non_ascii_display_names_fold_and_parse_back():
     assert str(make_header(decode_header(raw["To"]))).startswith(f"{name.strip()} <a@example.org>")
 
 
-@pytest.mark.parametrize("bad", ["a@example.org\r\nBcc: evil@example.org", "a@example.org\nX-Evil: 1",
-                                 '"Zoë\r\nBcc: evil@example.org" <a@example.org>', "a@example.org\x00",
-                                 "zoe@😀.example", "a@" + "x" * 64 + ".example." + "y" * 250])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a@example.org\r\nBcc: evil@example.org",
+        "a@example.org\nX-Evil: 1",
+        '"Zoë\r\nBcc: evil@example.org" <a@example.org>',
+        "a@example.org\x00",
+        "zoe@😀.example",
+        "a@" + "x" * 64 + ".example." + "y" * 250,
+    ],
+)
 def test_addresses_that_cannot_be_sent_are_refused_before_anything_is_queued(bad):
     with pytest.raises(UsageError) as err:
         compose_message("s", "t", None, SENDER, [bad])
@@ -248,8 +285,15 @@ def test_addresses_that_cannot_be_sent_are_refused_before_anything_is_queued(bad
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-@pytest.mark.parametrize("title", ["lone \ud800 surrogate from a JSON escape", "nul \x00 esc \x1b[31m bell \x07 del \x7f",
-                                   "rlo \u202e desserts \u2066 isolate \u2069", "zwj emoji 👩\u200d💻 stays"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "lone \ud800 surrogate from a JSON escape",
+        "nul \x00 esc \x1b[31m bell \x07 del \x7f",
+        "rlo \u202e desserts \u2066 isolate \u2069",
+        "zwj emoji 👩\u200d💻 stays",
+    ],
+)
 def test_subject_holds_no_control_bidi_or_unpaired_character(title):
     """An article's title is hostile input: the subject must not smuggle terminal escapes, a NUL,
     right-to-left overrides (text that reads backwards), or crash on a lone surrogate."""

@@ -4,6 +4,7 @@ encoded, a message the server refuses for good, a damaged entry) is moved aside 
 
 Real commands (in-process through ``briefing.cli.main``), a real aiosmtpd server, real files.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,29 +27,63 @@ def run(main_run, monkeypatch, tmp_path):
 
 
 def smtp_args(port, tmp_path, retries=1):
-    return ["--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-security", "none",
-            "--outbox-dir", tmp_path / "outbox", "--retries", retries, "--backoff", 0]
+    return [
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--smtp-security",
+        "none",
+        "--outbox-dir",
+        tmp_path / "outbox",
+        "--retries",
+        retries,
+        "--backoff",
+        0,
+    ]
 
 
 def eml(subject: str, to: str, *, marker: str = "") -> bytes:
     """A message as an earlier run (or an older version of briefing) wrote it to the outbox."""
-    head = (f"From: Briefing <{SENDER}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
-            f"Message-ID: <{subject.replace(' ', '-')}@example.org>\r\nDate: Tue, 10 Mar 2026 06:00:00 +0000\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n")
+    head = (
+        f"From: Briefing <{SENDER}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{subject.replace(' ', '-')}@example.org>\r\nDate: Tue, 10 Mar 2026 06:00:00 +0000\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+    )
     return (head + f"\r\nHello, this is {subject}. {marker}\r\n").encode("utf-8")
 
 
-def leave_in_outbox(outbox, entry_id: str, subject: str, recipients: list[str], *, data: bytes | None = None,
-                    meta: str | None = None, with_eml: bool = True):
+def leave_in_outbox(
+    outbox,
+    entry_id: str,
+    subject: str,
+    recipients: list[str],
+    *,
+    data: bytes | None = None,
+    meta: str | None = None,
+    with_eml: bool = True,
+):
     """<id>.eml + <id>.json, written by hand: what a crash, an old version or a person left there."""
     outbox.mkdir(parents=True, exist_ok=True)
     if with_eml:
         (outbox / f"{entry_id}.eml").write_bytes(data or eml(subject, ", ".join(recipients)))
     if meta is None:
-        meta = json.dumps({"id": entry_id, "sender": SENDER, "recipients": recipients,
-                           "message_id": f"<{subject.replace(' ', '-')}@example.org>", "key": None,
-                           "created": "2026-03-10T06:00:00+00:00", "attempts": 0, "last_error": "",
-                           "delivered": [], "refused": {}, "ledger": None}, ensure_ascii=False)
+        meta = json.dumps(
+            {
+                "id": entry_id,
+                "sender": SENDER,
+                "recipients": recipients,
+                "message_id": f"<{subject.replace(' ', '-')}@example.org>",
+                "key": None,
+                "created": "2026-03-10T06:00:00+00:00",
+                "attempts": 0,
+                "last_error": "",
+                "delivered": [],
+                "refused": {},
+                "ledger": None,
+            },
+            ensure_ascii=False,
+        )
     (outbox / f"{entry_id}.json").write_text(meta, encoding="utf-8")
 
 
@@ -58,10 +93,14 @@ FIRST, SECOND = "20260310T060000-00000001", "20260310T060001-00000002"
 JAMS = {
     "domain IDNA cannot encode": (dict(recipients=["zoe@😀.example"]), "😀"),
     "non-ASCII local part, no SMTPUTF8": (dict(recipients=["zoë@example.org"]), "SMTPUTF8"),
-    "refused for good at DATA": (dict(recipients=["spam@example.org"],
-                                      data=eml("first", "spam@example.org", marker="SPAM-MARKER")), "554"),
-    "CR/LF smuggled into a recipient": (dict(recipients=["a@example.org\r\nRCPT TO:<evil@example.org>"]),
-                                        "a@example.org"),
+    "refused for good at DATA": (
+        dict(recipients=["spam@example.org"], data=eml("first", "spam@example.org", marker="SPAM-MARKER")),
+        "554",
+    ),
+    "CR/LF smuggled into a recipient": (
+        dict(recipients=["a@example.org\r\nRCPT TO:<evil@example.org>"]),
+        "a@example.org",
+    ),
     "damaged metadata": (dict(recipients=[], meta="{not json"), "metadata"),
     "message file missing": (dict(recipients=["a@example.org"], with_eml=False), "missing"),
 }
@@ -127,8 +166,15 @@ def test_idn_recipient_from_the_report_is_sent(tmp_path, smtp_server, run):
 def test_server_refusing_one_recipient_moves_the_rest_aside(tmp_path, smtp_server):
     """A 5xx per recipient: the others get it; the refused ones are listed in failed/ with the reply."""
     server = smtp_server(handler=Recorder(refuse={"gone@example.org": "550 5.1.1 No such user"}))
-    s = MailSettings(sender=SENDER, to=["ok@example.org", "gone@example.org"], smtp_host="127.0.0.1",
-                     smtp_port=server.port, smtp_security="none", outbox=str(tmp_path / "outbox"), retries=1)
+    s = MailSettings(
+        sender=SENDER,
+        to=["ok@example.org", "gone@example.org"],
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_security="none",
+        outbox=str(tmp_path / "outbox"),
+        retries=1,
+    )
     report = send_message(compose_for(make_brief(), s), s)
     assert report.delivered == ["ok@example.org"] and list(report.refused) == ["gone@example.org"]
     assert Outbox(s.outbox).entries() == []
@@ -189,8 +235,13 @@ def test_full_disk_when_queuing_is_one_line_and_loses_nothing(tmp_path, smtp_ser
     server = smtp_server()
     path = tmp_path / "big.eml"
     path.write_bytes(eml("big", "a@example.org", marker="x" * 20000))
-    p = subprocess.run([sys.executable, "-c", FULL_DISK, "send", str(path), *map(str, smtp_args(server.port, tmp_path))],
-                       capture_output=True, text=True, timeout=120, cwd="/")
+    p = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, "send", str(path), *map(str, smtp_args(server.port, tmp_path))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
     assert p.returncode == 1, p.stderr
     assert p.stderr.startswith("briefing: error:") and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "outbox" in p.stderr and "Traceback" not in p.stderr
@@ -218,8 +269,9 @@ HOSTILE = [  # (option, value, exit code)
 def test_hostile_addresses_and_subjects_are_one_line_never_70(tmp_path, smtp_server, run, option, value, code):
     server = smtp_server()
     mail = {"--email-to": "ok@example.org", "--email-from": SENDER, option: value}
-    got, out, err = run("summarize", SAMPLE_TXT, "-n", 2, *[x for kv in mail.items() for x in kv],
-                        *smtp_args(server.port, tmp_path))
+    got, out, err = run(
+        "summarize", SAMPLE_TXT, "-n", 2, *[x for kv in mail.items() for x in kv], *smtp_args(server.port, tmp_path)
+    )
     assert got == code, err
     assert "Traceback" not in err and "internal error" not in err
     errors = [line for line in err.splitlines() if line.startswith("briefing: error:")]
@@ -233,8 +285,10 @@ def test_hostile_addresses_and_subjects_are_one_line_never_70(tmp_path, smtp_ser
 def raw_utf8_eml(tmp_path):
     """A draft with UTF-8 headers (RFC 6532) and a Bcc whose local part is beyond ASCII."""
     path = tmp_path / "eai.eml"
-    path.write_bytes("From: Zoë <b@example.org>\r\nTo: Jürgen <a@exämple.org>\r\nBcc: zoë@example.org\r\n"
-                     "Subject: Grüße\r\nMessage-ID: <eai@example.org>\r\n\r\nHallo\r\n".encode("utf-8"))
+    path.write_bytes(
+        "From: Zoë <b@example.org>\r\nTo: Jürgen <a@exämple.org>\r\nBcc: zoë@example.org\r\n"
+        "Subject: Grüße\r\nMessage-ID: <eai@example.org>\r\n\r\nHallo\r\n".encode()
+    )
     return path
 
 
@@ -257,9 +311,17 @@ def test_eml_with_utf8_headers_is_sent_or_moved_aside_for_that_recipient(tmp_pat
     assert b"zo\xc3\xab@example.org" not in got.data.split(b"\r\n\r\n")[0]  # Bcc stays out of the headers
 
 
-@pytest.mark.parametrize("setting", ['retries = "three"', "smtp_port = 99999", "smtp_deadline = 0",
-                                     'smtp_host = "a..b"', "smtp_timeout = -1",
-                                     "retries = true"])
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'retries = "three"',
+        "smtp_port = 99999",
+        "smtp_deadline = 0",
+        'smtp_host = "a..b"',
+        "smtp_timeout = -1",
+        "retries = true",
+    ],
+)
 def test_bad_mail_settings_are_usage_errors(tmp_path, run, setting):
     cfg = tmp_path / "mail.toml"
     cfg.write_text(f'[email]\nfrom = "b@example.org"\n{setting}\n', encoding="utf-8")

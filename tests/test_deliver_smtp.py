@@ -1,4 +1,5 @@
 """Delivery through real SMTP servers on localhost (aiosmtpd): every test parses what the server got."""
+
 from __future__ import annotations
 
 import email
@@ -6,19 +7,35 @@ import email.policy
 import time
 
 import pytest
-from smtp_helpers import (PASSWORD, USER, Recorder, certs, make_brief, silent_port, smtp_server,  # noqa: F401
-                          trickle_port)
+from smtp_helpers import PASSWORD, USER, Recorder, certs, make_brief, silent_port, smtp_server, trickle_port  # noqa: F401
 
-from briefing.deliver import (MailSettings, MessageQueued, Outbox, PermanentFailure, RecipientsRefused,
-                              compose_for, send_message)
+from briefing.deliver import (
+    MailSettings,
+    MessageQueued,
+    Outbox,
+    PermanentFailure,
+    RecipientsRefused,
+    compose_for,
+    send_message,
+)
 from briefing.deliver.send import flush_waiting
 
 
 def mail_settings(tmp_path, port, **kw) -> MailSettings:
-    base = dict(sender="Zoë Müller <zoe@example.org>", to=["Jürgen Groß <juergen@example.com>"],
-                cc=["ana@example.net"], bcc=["secret@example.org"], smtp_host="127.0.0.1", smtp_port=port,
-                smtp_security="none", outbox=str(tmp_path / "outbox"), state=str(tmp_path / "state.sqlite3"),
-                retries=3, backoff=0.01, smtp_timeout=5)
+    base = dict(
+        sender="Zoë Müller <zoe@example.org>",
+        to=["Jürgen Groß <juergen@example.com>"],
+        cc=["ana@example.net"],
+        bcc=["secret@example.org"],
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        outbox=str(tmp_path / "outbox"),
+        state=str(tmp_path / "state.sqlite3"),
+        retries=3,
+        backoff=0.01,
+        smtp_timeout=5,
+    )
     base.update(kw)
     return MailSettings(**base)
 
@@ -66,8 +83,9 @@ def test_implicit_tls_with_password_file(tmp_path, smtp_server, certs, monkeypat
     monkeypatch.delenv("BRIEFING_SMTP_PASSWORD", raising=False)
     pw = tmp_path / "pw"
     pw.write_text(PASSWORD + "\n", encoding="utf-8")
-    s = mail_settings(tmp_path, server.port, smtp_security="tls", smtp_user=USER, smtp_cafile=str(certs.ca),
-                      password_file=str(pw))
+    s = mail_settings(
+        tmp_path, server.port, smtp_security="tls", smtp_user=USER, smtp_cafile=str(certs.ca), password_file=str(pw)
+    )
     msg = compose_for(make_brief(), s)
     send_message(msg, s)
     assert server.received[0].authenticated and server.received[0].tls
@@ -207,8 +225,11 @@ def test_recipient_deferred_is_retried_for_that_recipient_only(tmp_path, smtp_se
 
 
 def test_all_recipients_refused(tmp_path, smtp_server):
-    server = smtp_server(handler=Recorder(refuse={a: "550 5.1.1 Unknown" for a in
-                                                  ("ana@example.net", "juergen@example.com", "secret@example.org")}))
+    server = smtp_server(
+        handler=Recorder(
+            refuse={a: "550 5.1.1 Unknown" for a in ("ana@example.net", "juergen@example.com", "secret@example.org")}
+        )
+    )
     s = mail_settings(tmp_path, server.port)
     report = send_message(compose_for(make_brief(), s), s)
     assert report.delivered == [] and len(report.refused) == 3

@@ -3,6 +3,7 @@
 The CLI runs in-process through ``briefing.cli.main`` (the same entry point as the
 console script, with its exit-code mapping) so the spaCy model loads once.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from digest_server import NEXT_RUN_ISO, NOW_ISO, serve_news, update_wire
 
 
@@ -27,10 +27,12 @@ def news(http_server):
 
 
 def _config(tmp_path: Path, urls: dict, *, failing: bool = True, extra: str = "") -> Path:
-    parts = [f'title = "Morning test"\nsections = ["World", "Local"]\n{extra}',
-             f'[[sources]]\nurl = "{urls["globe"]}"\nsection = "World"\n',
-             f'[[sources]]\nurl = "{urls["wire"]}"\nname = "World Wire"\n',
-             f'[[sources]]\nurl = "{urls["herald"]}"\nsection = "Local"\nfetch_full = true\n']
+    parts = [
+        f'title = "Morning test"\nsections = ["World", "Local"]\n{extra}',
+        f'[[sources]]\nurl = "{urls["globe"]}"\nsection = "World"\n',
+        f'[[sources]]\nurl = "{urls["wire"]}"\nname = "World Wire"\n',
+        f'[[sources]]\nurl = "{urls["herald"]}"\nsection = "Local"\nfetch_full = true\n',
+    ]
     if failing:
         parts += [f'[[sources]]\nurl = "{urls[k]}"\n' for k in ("slow", "broken", "dead")]
         parts.append(f'[[sources]]\nurl = "{urls["charts"]}"\nfetch_full = true\n')
@@ -60,8 +62,11 @@ def test_failing_sources_still_give_a_digest_with_stories_from_all_outlets(news,
     # three outlets, three wordings, one story; the teaser's full page was fetched and used
     assert quake["n_sources"] == 3
     assert {a["source"] for a in quake["articles"]} == {"Daily Globe", "World Wire", "Metro Herald"}
-    assert {a["id"] for a in quake["articles"]} == {f"{server.base}/globe/quake", f"{server.base}/wire/quake",
-                                                    f"{server.base}/herald/quake.html"}
+    assert {a["id"] for a in quake["articles"]} == {
+        f"{server.base}/globe/quake",
+        f"{server.base}/wire/quake",
+        f"{server.base}/herald/quake.html",
+    }
     assert quake["earliest"] < quake["latest"]
     assert all(a["url"] and a["title"] for a in quake["articles"])
     # the bank story is separate from the quake, and the tablet and the transfer are stories of their own
@@ -120,8 +125,17 @@ def test_second_run_reports_nothing_new_then_include_seen_then_update(news, tmp_
     assert not any(s["is_update"] for s in again["stories"])
 
     update_wire(server)  # the next morning: one more article about the quake
-    later = ["--now", NEXT_RUN_ISO, "--since", "48h", "--timeout", "1", "--allow-private",
-             "--state", tmp_path / "state.sqlite"]
+    later = [
+        "--now",
+        NEXT_RUN_ISO,
+        "--since",
+        "48h",
+        "--timeout",
+        "1",
+        "--allow-private",
+        "--state",
+        tmp_path / "state.sqlite",
+    ]
     code, out, err = run_digest("--config", cfg, "-f", "json", *later)
     assert code == 0, err
     d = json.loads(out)
@@ -144,9 +158,20 @@ def test_since_last_run_window(news, tmp_path, run_digest):
     d = json.loads(out)
     assert code == 0 and d["notes"][0].startswith("no earlier run recorded")
     # a later run: the window starts where the last one ended, and there is nothing new
-    code, out, _ = run_digest("--config", cfg, "-f", "json", "--since", "last-run", "--include-seen",
-                              "--now", "2026-03-10T13:00:00+00:00", "--allow-private",
-                              "--state", tmp_path / "state.sqlite")
+    code, out, _ = run_digest(
+        "--config",
+        cfg,
+        "-f",
+        "json",
+        "--since",
+        "last-run",
+        "--include-seen",
+        "--now",
+        "2026-03-10T13:00:00+00:00",
+        "--allow-private",
+        "--state",
+        tmp_path / "state.sqlite",
+    )
     d = json.loads(out)
     assert d["window"]["start"] == "2026-03-10T12:00:00+00:00"
     assert d["stories"] == []
@@ -223,9 +248,19 @@ def test_output_dir_archive_with_index_and_atom_feed(news, tmp_path, run_digest)
     assert code == 0, err
     assert out == "" and err == ""  # cron: silent when all is well
     update_wire(server)
-    code, out, err = run_digest("--config", cfg, "--output-dir", out_dir, *_common(tmp_path)[:-2],
-                                "--state", tmp_path / "state.sqlite", "--now", NEXT_RUN_ISO,
-                                "--since", "last-run")
+    code, out, err = run_digest(
+        "--config",
+        cfg,
+        "--output-dir",
+        out_dir,
+        *_common(tmp_path)[:-2],
+        "--state",
+        tmp_path / "state.sqlite",
+        "--now",
+        NEXT_RUN_ISO,
+        "--since",
+        "last-run",
+    )
     assert code == 0, err
 
     htmls = sorted(out_dir.glob("digest-*.html"))
@@ -249,16 +284,35 @@ def test_output_dir_archive_with_index_and_atom_feed(news, tmp_path, run_digest)
 
 def test_jsonl_source_lists_member_ids(tmp_path, run_digest):
     rows = [
-        {"id": "a1", "title": "Valdoria earthquake injures 40", "text": "A magnitude 6.4 earthquake hit Kessler "
-         "province in Valdoria on Tuesday, injuring 40 people near Marrow Falls.", "published": "2026-03-10T05:00:00Z",
-         "source": "Globe", "url": "https://globe.example/quake"},
-        {"id": "a2", "title": "Quake of magnitude 6.4 shakes Kessler, Valdoria", "text": "Forty people were hurt "
-         "when a 6.4-magnitude quake struck Kessler province in Valdoria near Marrow Falls on Tuesday.",
-         "published": "2026-03-10T06:00:00Z", "source": "Wire"},
-        {"id": "b1", "title": "Orbitex unveils folding tablet", "text": "Orbitex unveiled a folding tablet in "
-         "Sunvale on Tuesday. It costs 1,299 dollars.", "published": "2026-03-10"},
-        {"id": "old", "title": "Old news", "text": "Something happened long ago in Lindholm.",
-         "published": "2026-02-01"},
+        {
+            "id": "a1",
+            "title": "Valdoria earthquake injures 40",
+            "text": "A magnitude 6.4 earthquake hit Kessler "
+            "province in Valdoria on Tuesday, injuring 40 people near Marrow Falls.",
+            "published": "2026-03-10T05:00:00Z",
+            "source": "Globe",
+            "url": "https://globe.example/quake",
+        },
+        {
+            "id": "a2",
+            "title": "Quake of magnitude 6.4 shakes Kessler, Valdoria",
+            "text": "Forty people were hurt "
+            "when a 6.4-magnitude quake struck Kessler province in Valdoria near Marrow Falls on Tuesday.",
+            "published": "2026-03-10T06:00:00Z",
+            "source": "Wire",
+        },
+        {
+            "id": "b1",
+            "title": "Orbitex unveils folding tablet",
+            "text": "Orbitex unveiled a folding tablet in Sunvale on Tuesday. It costs 1,299 dollars.",
+            "published": "2026-03-10",
+        },
+        {
+            "id": "old",
+            "title": "Old news",
+            "text": "Something happened long ago in Lindholm.",
+            "published": "2026-02-01",
+        },
     ]
     src = tmp_path / "articles.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n\nnot json\n", encoding="utf-8")
@@ -275,8 +329,17 @@ def test_as_a_cron_job_would_run_it(tmp_path):
     from conftest import run_briefing
 
     src = tmp_path / "a.jsonl"
-    src.write_text(json.dumps({"id": "n1", "title": "Dam opens in Kessler", "source": "Globe",
-                               "text": "The new dam in Kessler opened on Tuesday. It cost 40 million."}) + "\n")
+    src.write_text(
+        json.dumps(
+            {
+                "id": "n1",
+                "title": "Dam opens in Kessler",
+                "source": "Globe",
+                "text": "The new dam in Kessler opened on Tuesday. It cost 40 million.",
+            }
+        )
+        + "\n"
+    )
     out = tmp_path / "out" / "digest.html"
     args = [src, "--since", "all", "-f", "html", "-o", out, "--state", tmp_path / "s.sqlite", "--quiet"]
     p = run_briefing("digest", *args)

@@ -3,6 +3,7 @@
 A real SMTP server (aiosmtpd on localhost), a real SQLite state, real outbox files and
 the real CLI (in-process through ``briefing.cli.main``, so the spaCy model loads once).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,20 +18,38 @@ LATER_SAME_DAY = "2026-03-10T15:00:00+00:00"
 NEXT_DAY = "2026-03-11T07:00:00+00:00"
 
 ROWS = [
-    {"id": "q1", "title": "Valdoria earthquake injures 40", "source": "Globe", "url": "https://globe.example/quake",
-     "published": "2026-03-10T05:00:00Z",
-     "text": "A magnitude 6.4 earthquake hit Kessler province in Valdoria on Tuesday, injuring 40 people near "
-             "Marrow Falls. Rescue teams searched collapsed buildings through the morning."},
-    {"id": "q2", "title": "Quake of magnitude 6.4 shakes Kessler in Valdoria", "source": "Wire",
-     "published": "2026-03-10T06:00:00Z",
-     "text": "Forty people were hurt when a 6.4-magnitude quake struck Kessler province in Valdoria near Marrow "
-             "Falls on Tuesday. Governor Alina Petrov declared a state of emergency."},
-    {"id": "t1", "title": "Orbitex unveils folding tablet in Sunvale", "source": "Tech Daily",
-     "published": "2026-03-10T08:00:00Z",
-     "text": "Orbitex unveiled a folding tablet in Sunvale on Tuesday. It costs 1,299 dollars and ships in May."},
+    {
+        "id": "q1",
+        "title": "Valdoria earthquake injures 40",
+        "source": "Globe",
+        "url": "https://globe.example/quake",
+        "published": "2026-03-10T05:00:00Z",
+        "text": "A magnitude 6.4 earthquake hit Kessler province in Valdoria on Tuesday, injuring 40 people near "
+        "Marrow Falls. Rescue teams searched collapsed buildings through the morning.",
+    },
+    {
+        "id": "q2",
+        "title": "Quake of magnitude 6.4 shakes Kessler in Valdoria",
+        "source": "Wire",
+        "published": "2026-03-10T06:00:00Z",
+        "text": "Forty people were hurt when a 6.4-magnitude quake struck Kessler province in Valdoria near Marrow "
+        "Falls on Tuesday. Governor Alina Petrov declared a state of emergency.",
+    },
+    {
+        "id": "t1",
+        "title": "Orbitex unveils folding tablet in Sunvale",
+        "source": "Tech Daily",
+        "published": "2026-03-10T08:00:00Z",
+        "text": "Orbitex unveiled a folding tablet in Sunvale on Tuesday. It costs 1,299 dollars and ships in May.",
+    },
 ]
-LATE_ROW = {"id": "d1", "title": "Kessler dam opens to traffic", "source": "Globe", "published": "2026-03-10T14:00:00Z",
-            "text": "The new dam bridge in Kessler opened to traffic on Tuesday afternoon. It cost 40 million crowns."}
+LATE_ROW = {
+    "id": "d1",
+    "title": "Kessler dam opens to traffic",
+    "source": "Globe",
+    "published": "2026-03-10T14:00:00Z",
+    "text": "The new dam bridge in Kessler opened to traffic on Tuesday afternoon. It cost 40 million crowns.",
+}
 
 
 @pytest.fixture
@@ -47,9 +66,22 @@ def write_jsonl(path, rows):
 
 
 def smtp_args(port, tmp_path, retries=3):
-    return ["--email-from", "Morning Briefing <briefing@example.org>", "--smtp-host", "127.0.0.1",
-            "--smtp-port", port, "--smtp-security", "none", "--outbox-dir", tmp_path / "outbox",
-            "--retries", retries, "--backoff", 0.01]
+    return [
+        "--email-from",
+        "Morning Briefing <briefing@example.org>",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--smtp-security",
+        "none",
+        "--outbox-dir",
+        tmp_path / "outbox",
+        "--retries",
+        retries,
+        "--backoff",
+        0.01,
+    ]
 
 
 def digest_args(tmp_path, src, now=NOW):
@@ -80,9 +112,18 @@ def test_digest_mailed_as_one_multipart_message_and_written(tmp_path, smtp_serve
     server = smtp_server()
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
     out = tmp_path / "digest.json"
-    code, stdout, err = run(*digest_args(tmp_path, src), "-f", "json", "-o", out,
-                            "--email-to", "Zoë Müller <a@example.com>", "--bcc", "archive@example.org",
-                            *smtp_args(server.port, tmp_path))
+    code, stdout, err = run(
+        *digest_args(tmp_path, src),
+        "-f",
+        "json",
+        "-o",
+        out,
+        "--email-to",
+        "Zoë Müller <a@example.com>",
+        "--bcc",
+        "archive@example.org",
+        *smtp_args(server.port, tmp_path),
+    )
     assert code == 0, err
     assert stdout == "" and "Traceback" not in err
     d = json.loads(out.read_text())  # the output is still written next to the mail
@@ -111,8 +152,9 @@ def test_digest_mailed_as_one_multipart_message_and_written(tmp_path, smtp_serve
 def test_mailing_replaces_stdout_unless_output_is_given(tmp_path, smtp_server, run):
     server = smtp_server()
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
-    code, stdout, err = run(*digest_args(tmp_path, src), "--email-to", "a@example.com",
-                            *smtp_args(server.port, tmp_path))
+    code, stdout, err = run(
+        *digest_args(tmp_path, src), "--email-to", "a@example.com", *smtp_args(server.port, tmp_path)
+    )
     assert code == 0, err
     assert stdout == "" and len(server.received) == 1
 
@@ -209,8 +251,18 @@ def test_server_down_keeps_it_in_the_outbox_then_sends_once(tmp_path, run, then)
     try:
         if then == "send --outbox":
             # `briefing send` knows nothing of the digest's --state: the outbox entry names it
-            code, _, err = run("send", "--outbox", "--smtp-host", "127.0.0.1", "--smtp-port", port,
-                               "--smtp-security", "none", "--outbox-dir", tmp_path / "outbox")
+            code, _, err = run(
+                "send",
+                "--outbox",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                port,
+                "--smtp-security",
+                "none",
+                "--outbox-dir",
+                tmp_path / "outbox",
+            )
             assert code == 0 and "1 sent, 0 waiting" in err, err
         else:
             code, _, err = run(*digest_args(tmp_path, src), *mail)
@@ -234,8 +286,14 @@ def test_mail_that_cannot_even_be_queued_leaves_state_as_it_was(tmp_path, run):
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    code, _, err = run(*digest_args(tmp_path, src), "--email-to", "a@example.com",
-                       *smtp_args(free_port(), tmp_path), "--outbox-dir", blocker / "outbox")
+    code, _, err = run(
+        *digest_args(tmp_path, src),
+        "--email-to",
+        "a@example.com",
+        *smtp_args(free_port(), tmp_path),
+        "--outbox-dir",
+        blocker / "outbox",
+    )
     assert code == 1 and "cannot create the outbox" in err and "Traceback" not in err
     assert reported_ids(tmp_path) == set()  # the next run reports them again: nothing lost
 
@@ -244,8 +302,14 @@ def test_permanent_failure_keeps_the_message_and_exits_1(tmp_path, smtp_server, 
     handler = Recorder(refuse={"gone@example.com": "550 5.1.1 No such user"})
     server = smtp_server(handler=handler)
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
-    code, _, err = run(*digest_args(tmp_path, src), "--email-to", "a@example.com", "--email-to",
-                       "gone@example.com", *smtp_args(server.port, tmp_path))
+    code, _, err = run(
+        *digest_args(tmp_path, src),
+        "--email-to",
+        "a@example.com",
+        "--email-to",
+        "gone@example.com",
+        *smtp_args(server.port, tmp_path),
+    )
     assert code == 1 and "gone@example.com" in err and "refused for good" in err
     [got] = server.received
     assert got.rcpt_tos == ["a@example.com"]
@@ -256,7 +320,8 @@ def test_permanent_failure_keeps_the_message_and_exits_1(tmp_path, smtp_server, 
 def write_config(tmp_path, port, extra_email=""):
     write_jsonl(tmp_path / "news.jsonl", ROWS)
     cfg = tmp_path / "morning.toml"
-    cfg.write_text(f"""
+    cfg.write_text(
+        f"""
 title = "Morning test"
 since = "all"
 state = "state.sqlite"
@@ -276,7 +341,9 @@ state = "elsewhere.sqlite"   # the digest keeps its ledger in its own state, wha
 host = "127.0.0.1"
 port = {port}
 security = "none"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return cfg
 
 
@@ -351,8 +418,9 @@ def test_dry_run_does_not_flush_the_outbox(tmp_path, smtp_server, run):
     c = Controller(handler, hostname="127.0.0.1", port=port)
     c.start()
     try:
-        code, _, err = run(*digest_args(tmp_path, src), "--email-to", "a@example.com",
-                           *smtp_args(port, tmp_path), "--dry-run")
+        code, _, err = run(
+            *digest_args(tmp_path, src), "--email-to", "a@example.com", *smtp_args(port, tmp_path), "--dry-run"
+        )
     finally:
         c.stop()
     assert code == 0, err
@@ -373,8 +441,7 @@ def test_job_key_is_per_job_and_day(tmp_path):
     assert k != job_key(str(tmp_path / "a" / "digest.toml"), [], date(2026, 3, 11))
     # the job is its config: sources a shell glob added on the command line do not make another job
     assert k == job_key(str(tmp_path / "a" / "digest.toml"), ["extra.jsonl"], day)
-    assert job_key(None, ["x.jsonl", "https://e.org/rss"], day) == job_key(None, ["https://e.org/rss", "x.jsonl"],
-                                                                           day)
+    assert job_key(None, ["x.jsonl", "https://e.org/rss"], day) == job_key(None, ["https://e.org/rss", "x.jsonl"], day)
     # an explicit name wins over everything else
     named = job_key(str(tmp_path / "a" / "digest.toml"), ["x.jsonl"], day, job="morning")
     assert named == "digest:morning:2026-03-10"
@@ -406,8 +473,11 @@ def test_job_name_from_the_command_line_or_the_config(tmp_path, smtp_server, run
     assert {r[0] for r in sent_rows(tmp_path)} == {"digest:morning:2026-03-10"}
     # `job = "..."` in the config names the same job
     cfg = write_config(tmp_path, server.port)
-    cfg.write_text('job = "morning"\n' + cfg.read_text(encoding="utf-8").replace(
-        'state = "state.sqlite"', f'state = "{tmp_path / "state.sqlite"}"'), encoding="utf-8")
+    cfg.write_text(
+        'job = "morning"\n'
+        + cfg.read_text(encoding="utf-8").replace('state = "state.sqlite"', f'state = "{tmp_path / "state.sqlite"}"'),
+        encoding="utf-8",
+    )
     code, _, err = run("digest", "--config", cfg, "--now", LATER_SAME_DAY, "--no-entities")
     assert code == 0 and "already mailed" in err, err
     assert len(server.received) == 1
@@ -416,8 +486,9 @@ def test_job_name_from_the_command_line_or_the_config(tmp_path, smtp_server, run
 @pytest.mark.parametrize("bad", ["", "  ", "a\nb"])
 def test_job_name_must_be_a_name(tmp_path, run, bad):
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
-    code, _, err = run(*digest_args(tmp_path, src), "--job", bad, "--email-to", "a@example.com",
-                       *smtp_args(free_port(), tmp_path))
+    code, _, err = run(
+        *digest_args(tmp_path, src), "--job", bad, "--email-to", "a@example.com", *smtp_args(free_port(), tmp_path)
+    )
     assert code == 2 and "--job" in err and "No such option" not in err and "Traceback" not in err
 
 
@@ -429,9 +500,13 @@ def test_an_unsendable_message_in_the_outbox_blocks_no_digest(tmp_path, smtp_ser
     mail = ["--email-to", "a@example.com", *smtp_args(server.port, tmp_path)]
     (tmp_path / "outbox").mkdir()
     (tmp_path / "outbox" / "20260309T060000-0000dead.eml").write_bytes(
-        b"From: b@example.org\r\nTo: zoe@x\r\nSubject: old\r\n\r\nold\r\n")
-    (tmp_path / "outbox" / "20260309T060000-0000dead.json").write_text(json.dumps(
-        {"id": "20260309T060000-0000dead", "sender": "b@example.org", "recipients": ["zoe@\U0001f600.example"]}))
+        b"From: b@example.org\r\nTo: zoe@x\r\nSubject: old\r\n\r\nold\r\n"
+    )
+    (tmp_path / "outbox" / "20260309T060000-0000dead.json").write_text(
+        json.dumps(
+            {"id": "20260309T060000-0000dead", "sender": "b@example.org", "recipients": ["zoe@\U0001f600.example"]}
+        )
+    )
     code, _, err = run(*digest_args(tmp_path, src), *mail)
     assert code == 1, err
     errors = [line for line in err.splitlines() if line.startswith("briefing: error:")]
@@ -459,8 +534,15 @@ def test_deliver_commit_hook_runs_once_queued_and_a_failing_one_sends_nothing(tm
     from briefing.errors import StateError
 
     server = smtp_server()
-    s = MailSettings(sender="b@example.org", to=["a@example.com"], smtp_host="127.0.0.1", smtp_port=server.port,
-                     smtp_security="none", outbox=str(tmp_path / "outbox"), state=str(tmp_path / "state.sqlite"))
+    s = MailSettings(
+        sender="b@example.org",
+        to=["a@example.com"],
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_security="none",
+        outbox=str(tmp_path / "outbox"),
+        state=str(tmp_path / "state.sqlite"),
+    )
     seen = []
 
     def hook():

@@ -1,19 +1,29 @@
 """OPML and URL lists: every source is read at most once a run, lists nest but never loop, and the
 number of sources lists may name is capped (with one warning, not one per source)."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from digest_server import NOW_ISO, hours_ago, rss
 
 from briefing.digest.sources import MAX_LISTED_SOURCES, SourceSpec, read_sources, source_identity
-from digest_server import NOW_ISO, hours_ago, rss
 
 
 def _feed(name: str, n: int = 1) -> str:
-    return rss(name, [{"title": f"{name} story {i}", "link": f"https://{name.lower()}.example/{i}",
-                       "published": hours_ago(1), "text": f"Something happened in {name} on Tuesday, number {i}."}
-                      for i in range(n)])
+    return rss(
+        name,
+        [
+            {
+                "title": f"{name} story {i}",
+                "link": f"https://{name.lower()}.example/{i}",
+                "published": hours_ago(1),
+                "text": f"Something happened in {name} on Tuesday, number {i}.",
+            }
+            for i in range(n)
+        ],
+    )
 
 
 def _opml(*urls: str) -> str:
@@ -79,9 +89,18 @@ def test_self_listing_opml_over_http_is_fetched_once(http_server):
     base = http_server.base
     port = http_server.httpd.server_address[1]
     http_server.add("/world.rss", _feed("World"), content_type="application/rss+xml")
-    http_server.add("/subs.opml", _opml(f"{base}/subs.opml", "/subs.opml", "subs.opml#again",
-                                        f"HTTP://127.0.0.1:{port}/subs.opml", f"{base}/world.rss", "world.rss"),
-                    content_type="text/x-opml")
+    http_server.add(
+        "/subs.opml",
+        _opml(
+            f"{base}/subs.opml",
+            "/subs.opml",
+            "subs.opml#again",
+            f"HTTP://127.0.0.1:{port}/subs.opml",
+            f"{base}/world.rss",
+            "world.rss",
+        ),
+        content_type="text/x-opml",
+    )
     res = _read(f"{base}/subs.opml", allow_private=True)
     assert res.failures == [] and res.warnings == []
     assert [a.title for a in res.articles] == ["World story 0"]
@@ -108,14 +127,17 @@ def test_remote_url_list_cannot_name_local_files(http_server, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("Secret\n\nThe password is hunter2 and this must never be read.\n")
     (tmp_path / "safe.md").write_text("# Safe\n\nNothing here.\n")
-    url = http_server.add("/list.txt", f"{secret}\n~/.ssh/id_rsa\nsafe.md\n/etc/hostname\n",
-                          content_type="text/plain")
+    url = http_server.add("/list.txt", f"{secret}\n~/.ssh/id_rsa\nsafe.md\n/etc/hostname\n", content_type="text/plain")
     res = read_sources([SourceSpec(spec=url, kind="urls")], allow_private=True)
     assert not any("hunter2" in a.text for a in res.articles)
     # a remote list's lines are links on the web, resolved against the list's URL: never local paths
     base = http_server.base
-    assert {f.spec for f in res.failures} == {f"{base}{secret}", f"{base}/~/.ssh/id_rsa", f"{base}/safe.md",
-                                              f"{base}/etc/hostname"}
+    assert {f.spec for f in res.failures} == {
+        f"{base}{secret}",
+        f"{base}/~/.ssh/id_rsa",
+        f"{base}/safe.md",
+        f"{base}/etc/hostname",
+    }
     assert all("404" in f.reason for f in res.failures)
 
 
@@ -130,8 +152,19 @@ def test_cli_self_listing_list_is_quiet(tmp_path, main_run, kind):
         lst.write_text("\n".join([str(lst)] * 10 + [str(tmp_path / "w.xml")]))
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[[sources]]\npath = "{lst.name}"\nkind = "{kind}"\n')
-    code, out, err = main_run("digest", "-c", cfg, "--now", NOW_ISO, "--state", tmp_path / "s.sqlite", "--dry-run",
-                              "--no-entities", "-f", "json")
+    code, out, err = main_run(
+        "digest",
+        "-c",
+        cfg,
+        "--now",
+        NOW_ISO,
+        "--state",
+        tmp_path / "s.sqlite",
+        "--dry-run",
+        "--no-entities",
+        "-f",
+        "json",
+    )
     assert code == 0, err
     assert "warning" not in err and len(err.splitlines()) == 1
     assert [a["title"] for st in json.loads(out)["stories"] for a in st["articles"]] == ["World story 0"]
@@ -143,8 +176,11 @@ def test_a_huge_opml_is_streamed_and_capped(tmp_path):
 
     n = 30_000
     big = tmp_path / "big.opml"
-    big.write_text('<opml version="2.0"><body><outline text="Folder">'
-                   + "".join(f'<outline xmlUrl="missing/f{i}.xml"/>' for i in range(n)) + "</outline></body></opml>")
+    big.write_text(
+        '<opml version="2.0"><body><outline text="Folder">'
+        + "".join(f'<outline xmlUrl="missing/f{i}.xml"/>' for i in range(n))
+        + "</outline></body></opml>"
+    )
     small = tmp_path / "small.opml"
     small.write_text(_opml("missing/x.xml"))
     _read(small)  # what the first read imports is no part of the measure
@@ -156,5 +192,6 @@ def test_a_huge_opml_is_streamed_and_capped(tmp_path):
         tracemalloc.stop()
     assert peak < 10 * 1024 * 1024, peak  # the whole tree of 30,000 outlines alone takes 13 MB
     assert len(res.failures) == MAX_LISTED_SOURCES and all(f.reason == "no such file or folder" for f in res.failures)
-    assert res.warnings == [f"source lists name more than {MAX_LISTED_SOURCES} sources: "
-                            f"{n - MAX_LISTED_SOURCES} more were not read"]
+    assert res.warnings == [
+        f"source lists name more than {MAX_LISTED_SOURCES} sources: {n - MAX_LISTED_SOURCES} more were not read"
+    ]

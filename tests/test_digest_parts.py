@@ -2,11 +2,11 @@
 
 No spaCy here (``ner=False``), so these run in well under a second each.
 """
+
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from briefing.digest.state import ReportedStory, SeenItem, StateDB
 from briefing.errors import StateError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- config
@@ -34,15 +34,18 @@ def test_sample_config_loads_with_paths_relative_to_it():
     assert first.name == "World Desk"
 
 
-@pytest.mark.parametrize("text, message", [
-    ('titel = "x"', "unknown setting(s): titel"),
-    ('[[sources]]\nurl = "http://a/"\nfetch_ful = true', "unknown key(s): fetch_ful"),
-    ('[[sources]]\nname = "x"', "give exactly one of url or path"),
-    ('words = -3', "words must be a positive integer"),
-    ('words = "many"', "words must be a positive integer"),
-    ('[[sources]]\nurl = "http://a/"\nfetch_full = "yes"', "fetch_full must be true or false"),
-    ('title = "unterminated', "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('titel = "x"', "unknown setting(s): titel"),
+        ('[[sources]]\nurl = "http://a/"\nfetch_ful = true', "unknown key(s): fetch_ful"),
+        ('[[sources]]\nname = "x"', "give exactly one of url or path"),
+        ("words = -3", "words must be a positive integer"),
+        ('words = "many"', "words must be a positive integer"),
+        ('[[sources]]\nurl = "http://a/"\nfetch_full = "yes"', "fetch_full must be true or false"),
+        ('title = "unterminated', "invalid TOML"),
+    ],
+)
 def test_config_mistakes_are_one_line_errors(tmp_path, text, message):
     p = tmp_path / "c.toml"
     p.write_text(text)
@@ -91,7 +94,7 @@ def test_local_feeds_and_opml_sections():
     assert not res.failures
     port = next(a for a in arts if "Port operator" in a.title)
     assert port.source_name == "Business Brief" and port.extra["section"] == "Business"  # OPML folder -> section
-    assert port.published_at == datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
+    assert port.published_at == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
     assert port.url == "https://example.org/business/port-delays"
     bridge = next(a for a in arts if a.url == "https://example.org/world/bridge-closes")
     assert bridge.source_name == "World Desk (sample)" and "<" not in bridge.text
@@ -108,16 +111,20 @@ def test_missing_things_fail_alone(tmp_path):
 
 def test_jsonl_dates_and_bad_lines(tmp_path):
     p = tmp_path / "a.jsonl"
-    p.write_text("\n".join([
-        json.dumps({"id": 1, "title": "T1", "text": "Text one.", "published": "2026-03-10T08:00:00+02:00"}),
-        json.dumps({"id": "x", "title": "Headline only", "published": "2026-03-09", "category": "Sport"}),
-        json.dumps({"id": "y", "text": "", "title": ""}),
-        json.dumps({"id": "z", "text": "t", "published": "yesterday"}),
-        "[1, 2]",
-    ]))
+    p.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": 1, "title": "T1", "text": "Text one.", "published": "2026-03-10T08:00:00+02:00"}),
+                json.dumps({"id": "x", "title": "Headline only", "published": "2026-03-09", "category": "Sport"}),
+                json.dumps({"id": "y", "text": "", "title": ""}),
+                json.dumps({"id": "z", "text": "t", "published": "yesterday"}),
+                "[1, 2]",
+            ]
+        )
+    )
     res, arts = _articles([p])
     assert [a.id for a in arts] == ["x", "1"]
-    assert arts[1].published_at == datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)
+    assert arts[1].published_at == datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
     assert arts[0].text == "Headline only" and arts[0].published_at is None and arts[0].extra["section"] == "Sport"
     assert len(res.failures) == 1 and "(and 2 more)" in res.failures[0].reason
 
@@ -138,7 +145,7 @@ def test_since_values():
     assert parse_since("last-run", NOW, last) == (last, None)
     assert parse_since("since-last-run", NOW, None)[1].startswith("no earlier run")
     assert parse_since("all", NOW, last) == (None, None)
-    assert parse_since("2026-03-01", NOW, None)[0] == datetime(2026, 3, 1, tzinfo=timezone.utc)
+    assert parse_since("2026-03-01", NOW, None)[0] == datetime(2026, 3, 1, tzinfo=UTC)
     with pytest.raises(UsageError):
         parse_since("yesterday-ish", NOW, None)
 
@@ -154,16 +161,30 @@ def test_state_records_a_run_in_one_transaction(tmp_path):
     path = tmp_path / "deep" / "state.sqlite"
     with StateDB(path) as db:
         assert db.last_run() is None
-        db.record_run(started_at=NOW, finished_at=NOW, window_start=None, window_end=NOW, digest_id="d1",
-                      seen=_seen("a", "b", "c"), stories=[ReportedStory("s1", "Story", ["a", "b"])])
+        db.record_run(
+            started_at=NOW,
+            finished_at=NOW,
+            window_start=None,
+            window_end=NOW,
+            digest_id="d1",
+            seen=_seen("a", "b", "c"),
+            stories=[ReportedStory("s1", "Story", ["a", "b"])],
+        )
         assert db.last_run() == NOW
         assert db.reported(["a", "b", "c", "zz"]) == {"a": "s1", "b": "s1"}
         assert set(db.first_seen(["a", "c", "zz"])) == {"a", "c"}
         # a failure half-way through recording rolls back everything of that run
         bad = _seen("d") + [SeenItem(key=None, article_id=None, source=None, url=None, title=None, published=None)]
         with pytest.raises(StateError):
-            db.record_run(started_at=NOW, finished_at=NOW + timedelta(hours=1), window_start=None,
-                          window_end=NOW + timedelta(hours=1), digest_id="d2", seen=bad, stories=[])
+            db.record_run(
+                started_at=NOW,
+                finished_at=NOW + timedelta(hours=1),
+                window_start=None,
+                window_end=NOW + timedelta(hours=1),
+                digest_id="d2",
+                seen=bad,
+                stories=[],
+            )
         assert db.run_count() == 1 and db.first_seen(["d"]) == {}
         assert db.last_run() == NOW
 
@@ -217,10 +238,20 @@ def test_ranking_budget_and_already_reported():
         _article(1, "Valdoria quake injures 40 in Kessler", quake, "Globe", 6),
         _article(2, "Kessler quake: 6.4 tremor hits Valdoria", quake.replace("struck", "hit"), "Wire", 5),
         _article(3, "Valdoria earthquake near Marrow Falls", quake.replace("Tuesday", "Tuesday morning"), "Herald", 4),
-        _article(4, "Orbitex unveils folding tablet in Sunvale", "Orbitex unveiled a folding tablet in Sunvale. "
-                 "It costs 1,299 dollars and ships in June.", "Wire", 1),
-        _article(5, "Riverton United sign Ekdahl", "Riverton United signed striker Tomas Ekdahl from Malmo Rovers. "
-                 "The fee was a club record.", "Herald", 30),
+        _article(
+            4,
+            "Orbitex unveils folding tablet in Sunvale",
+            "Orbitex unveiled a folding tablet in Sunvale. It costs 1,299 dollars and ships in June.",
+            "Wire",
+            1,
+        ),
+        _article(
+            5,
+            "Riverton United sign Ekdahl",
+            "Riverton United signed striker Tomas Ekdahl from Malmo Rovers. The fee was a club record.",
+            "Herald",
+            30,
+        ),
     ]
     digest, record = build_digest(arts, DigestOptions(now=NOW, ner=False, max_stories=2))
     titles = [s.title for s in digest.stories]
@@ -242,8 +273,9 @@ def test_archive_rerun_keeps_the_earlier_digest(tmp_path):
     from briefing.digest.archive import write_archive
     from briefing.digest.models import Digest, Section
 
-    d = Digest(id="d1", title="T <1>", generated_at=NOW, window_start=None, window_end=NOW,
-               sections=[Section("Top", [])])
+    d = Digest(
+        id="d1", title="T <1>", generated_at=NOW, window_start=None, window_end=NOW, sections=[Section("Top", [])]
+    )
     write_archive(tmp_path, d, {"html": "<p>one</p>"})
     write_archive(tmp_path, d, {"html": "<p>two</p>"})
     entries = json.loads((tmp_path / "digests.json").read_text())

@@ -10,6 +10,7 @@ Two ways to make one story's analysis fail:
   the articles of one story. This keeps the error boundary itself under test whatever the
   analysis bugs fixed elsewhere, and needs no change to anything we ship.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,15 +24,34 @@ NOW = "2026-03-10T12:00:00+00:00"
 
 def _rows(bad_text: str) -> list[dict]:
     return [
-        {"id": "a1", "title": "Dam opens in Kessler", "source": "Globe", "published": "2026-03-10T08:00:00Z",
-         "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said."},
-        {"id": "a2", "title": "Kessler dam opens after six years", "source": "Wire",
-         "published": "2026-03-10T09:00:00Z",
-         "text": "Kessler's new dam opened on Tuesday after six years of work. It cost 40 million dollars."},
-        {"id": "b1", "title": "Bridge closes in Lindholm", "source": "Herald", "published": "2026-03-10T07:00:00Z",
-         "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said."},
-        {"id": "c1", "title": "Floods hit the harbour town", "source": "Courier", "published": "2026-03-10T10:00:00Z",
-         "text": bad_text},
+        {
+            "id": "a1",
+            "title": "Dam opens in Kessler",
+            "source": "Globe",
+            "published": "2026-03-10T08:00:00Z",
+            "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said.",
+        },
+        {
+            "id": "a2",
+            "title": "Kessler dam opens after six years",
+            "source": "Wire",
+            "published": "2026-03-10T09:00:00Z",
+            "text": "Kessler's new dam opened on Tuesday after six years of work. It cost 40 million dollars.",
+        },
+        {
+            "id": "b1",
+            "title": "Bridge closes in Lindholm",
+            "source": "Herald",
+            "published": "2026-03-10T07:00:00Z",
+            "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said.",
+        },
+        {
+            "id": "c1",
+            "title": "Floods hit the harbour town",
+            "source": "Courier",
+            "published": "2026-03-10T10:00:00Z",
+            "text": bad_text,
+        },
     ]
 
 
@@ -42,8 +62,20 @@ def _jsonl(tmp_path: Path, bad_text: str) -> Path:
 
 
 def _digest(main_run, src, tmp_path, *extra):
-    return main_run("digest", src, "--since", "all", "--state", tmp_path / "s.sqlite", "--now", NOW,
-                    "--dry-run", "-f", "json", *extra)
+    return main_run(
+        "digest",
+        src,
+        "--since",
+        "all",
+        "--state",
+        tmp_path / "s.sqlite",
+        "--now",
+        NOW,
+        "--dry-run",
+        "-f",
+        "json",
+        *extra,
+    )
 
 
 @pytest.fixture
@@ -61,12 +93,13 @@ def faulty_segmenter(monkeypatch):
     monkeypatch.setattr(pysbd.Segmenter, "processor", processor)
 
 
-FLOOD = (f"Floods hit the harbour town of {MARKER} on Monday. Hundreds of homes were evacuated, "
-         "the mayor said. Rescue teams worked through the night.")
+FLOOD = (
+    f"Floods hit the harbour town of {MARKER} on Monday. Hundreds of homes were evacuated, "
+    "the mayor said. Rescue teams worked through the night."
+)
 
 
-def test_a_story_whose_summary_fails_is_a_failure_and_the_rest_is_the_digest(main_run, tmp_path,
-                                                                             faulty_segmenter):
+def test_a_story_whose_summary_fails_is_a_failure_and_the_rest_is_the_digest(main_run, tmp_path, faulty_segmenter):
     code, out, err = _digest(main_run, _jsonl(tmp_path, FLOOD), tmp_path, "--no-entities")
     assert code == 3, err  # something failed, a digest was made
     d = json.loads(out)
@@ -98,11 +131,25 @@ def test_the_traceback_is_shown_with_verbose_or_debug(main_run, tmp_path, faulty
 
 def test_every_format_lists_the_story_that_failed(main_run, tmp_path, faulty_segmenter):
     src = _jsonl(tmp_path, FLOOD)
-    for fmt, heading in (("markdown", "## Stories that could not be summarised"),
-                         ("email", "STORIES THAT COULD NOT BE SUMMARISED"),
-                         ("html", "<h2>Stories that could not be summarised</h2>")):
-        code, out, err = main_run("digest", src, "--since", "all", "--state", tmp_path / "s.sqlite", "--now", NOW,
-                                  "--dry-run", "--no-entities", "-f", fmt)
+    for fmt, heading in (
+        ("markdown", "## Stories that could not be summarised"),
+        ("email", "STORIES THAT COULD NOT BE SUMMARISED"),
+        ("html", "<h2>Stories that could not be summarised</h2>"),
+    ):
+        code, out, err = main_run(
+            "digest",
+            src,
+            "--since",
+            "all",
+            "--state",
+            tmp_path / "s.sqlite",
+            "--now",
+            NOW,
+            "--dry-run",
+            "--no-entities",
+            "-f",
+            fmt,
+        )
         assert code == 3, err
         assert heading in out and "Floods hit the harbour town" in out
         assert "Sources that failed" not in out and "SOURCES THAT FAILED" not in out

@@ -1,9 +1,8 @@
 """Who and where: alias merging, roles, salience, cleanup, ALL-CAPS text, and the sample article."""
+
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
 
 from briefing.extract.entities import extract_entities
 from briefing.extract.entity_roles import apposition_after, honorific_prefix, title_before
@@ -56,9 +55,11 @@ def test_sample_roles():
 
 
 def test_surname_and_title_forms_join_the_full_name():
-    text = ("President Joe Biden spoke to reporters on Monday in Washington.\n"
-            "Biden said the talks had gone well. Later, President Biden left for Delaware.\n"
-            "Mr. Biden will return on Friday.")
+    text = (
+        "President Joe Biden spoke to reporters on Monday in Washington.\n"
+        "Biden said the talks had gone well. Later, President Biden left for Delaware.\n"
+        "Mr. Biden will return on Friday."
+    )
     who, where = extract_entities(text)
     people = [e for e in who if e.type == "person"]
     biden = [e for e in people if "Biden" in e.name]
@@ -72,8 +73,10 @@ def test_surname_and_title_forms_join_the_full_name():
 
 
 def test_initials_and_known_short_forms_merge():
-    text = ("The North Atlantic Treaty Organization met in Brussels. NATO said the United States "
-            "would send troops. The US and NATO agreed.")
+    text = (
+        "The North Atlantic Treaty Organization met in Brussels. NATO said the United States "
+        "would send troops. The US and NATO agreed."
+    )
     who, where = extract_entities(text)
     nato = find(who, "NATO")
     assert nato is not None and nato is find(who, "North Atlantic Treaty Organization")
@@ -91,9 +94,11 @@ def test_kremlin_and_moscow_stay_apart():
 
 
 def test_agencies_and_photo_credits_are_not_people():
-    text = ("Reuters reported that the minister resigned on Tuesday.\n"
-            "Getty Images photographers were at the scene, Reuters said.\n"
-            "It wasn't clear why, the Associated Press said. The dispute isn't over.")
+    text = (
+        "Reuters reported that the minister resigned on Tuesday.\n"
+        "Getty Images photographers were at the scene, Reuters said.\n"
+        "It wasn't clear why, the Associated Press said. The dispute isn't over."
+    )
     who, where = extract_entities(text)
     for e in who + where:
         if e.name in ("Reuters", "Getty Images", "Associated Press"):
@@ -103,12 +108,14 @@ def test_agencies_and_photo_credits_are_not_people():
 
 
 def test_all_caps_headline_and_results_table():
-    text = ("SOCCER - JAPAN BEAT SYRIA IN ASIAN CUP .\n"
-            "AL-AIN , United Arab Emirates 1996-12-06\n"
-            "Japan beat Syria 2-1 in their Asian Cup group match on Friday .\n"
-            "Results :\n"
-            "Japan 2 Syria 1\n"
-            "Uzbekistan 0 China 2\n")
+    text = (
+        "SOCCER - JAPAN BEAT SYRIA IN ASIAN CUP .\n"
+        "AL-AIN , United Arab Emirates 1996-12-06\n"
+        "Japan beat Syria 2-1 in their Asian Cup group match on Friday .\n"
+        "Results :\n"
+        "Japan 2 Syria 1\n"
+        "Uzbekistan 0 China 2\n"
+    )
     who, where = extract_entities(text)
     names = {a.lower() for e in who + where for a in e.aliases}
     assert {"japan", "syria"} <= names
@@ -125,8 +132,10 @@ def test_ner_text_title_cases_shouting_lines_and_keeps_offsets():
 
 
 def test_salience_uses_mentions_position_and_the_summary():
-    text = ("Alice Walker met Tom Hanks in Paris on Monday.\n"
-            "Much later, Alice Walker flew to Rome, where Maria Lopez waited.")
+    text = (
+        "Alice Walker met Tom Hanks in Paris on Monday.\n"
+        "Much later, Alice Walker flew to Rome, where Maria Lopez waited."
+    )
     who, _ = extract_entities(text)
     rank = [e.name for e in who]
     assert rank[0] == "Alice Walker"  # two mentions, first named

@@ -1,4 +1,5 @@
 """`briefing eval dates FILE` end to end on a small handmade fixture, and its scoring."""
+
 from __future__ import annotations
 
 import json
@@ -50,9 +51,11 @@ def test_eval_dates_bad_input_is_one_line(tmp_path):
 
 def test_scoring_strict_relaxed_value():
     gold = [Span(0, 6, "DATE", "2013-03-22"), Span(10, 19, "DATE", "2012"), Span(30, 35, "DURATION", "P1Y")]
-    system = [Span(0, 6, "DATE", "2013-03-22"),  # strict + value
-              Span(15, 19, "DATE", "2011"),      # relaxed only (overlap, wrong value)
-              Span(40, 45, "DATE", "2013")]      # spurious
+    system = [
+        Span(0, 6, "DATE", "2013-03-22"),  # strict + value
+        Span(15, 19, "DATE", "2011"),  # relaxed only (overlap, wrong value)
+        Span(40, 45, "DATE", "2013"),
+    ]  # spurious
     c = score_doc(gold, system)
     assert (c.gold, c.system, c.strict, c.relaxed, c.value) == (3, 3, 1, 2, 1)
     only_dates = score_doc(gold, system, {"DATE", "TIME"})

@@ -1,4 +1,5 @@
 """`briefing eval entities FILE`: reading CoNLL rows, scoring name sets, and the command end to end."""
+
 from __future__ import annotations
 
 import json

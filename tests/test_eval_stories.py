@@ -1,4 +1,5 @@
 """`briefing eval stories FILE` end to end on a small handmade file."""
+
 from __future__ import annotations
 
 import json

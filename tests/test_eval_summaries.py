@@ -1,4 +1,5 @@
 """`briefing eval DATA.jsonl` end to end on a small handmade fixture."""
+
 from __future__ import annotations
 
 import json

@@ -4,23 +4,36 @@ reason, unless the parser recovered whole entries: those are used and the source
 A small valid feed is cut at every byte (as files: fast) and at a sample of bytes over HTTP, through
 the real CLI, to check the failures list, the exit code and the one-line messages.
 """
+
 from __future__ import annotations
 
 import json
 import re
 
 import pytest
-
-from briefing.digest.sources import SourceSpec, read_sources
 from digest_server import NOW_ISO, hours_ago, rss
 
+from briefing.digest.sources import SourceSpec, read_sources
+
 ITEMS = [
-    {"title": "Kessler dam opens", "link": "https://news.example/dam", "published": hours_ago(3),
-     "text": "The Kessler dam opened on Tuesday. It powers 40,000 homes."},
-    {"title": "Café owners protest", "link": "https://news.example/cafe", "published": hours_ago(2),
-     "text": "Café owners in Lindholm protested the city’s “terrace tax” on Tuesday."},
-    {"title": "Riverton sign Ekdahl", "link": "https://news.example/ekdahl", "published": hours_ago(1),
-     "text": "Riverton United signed the striker Tomas Ekdahl on Tuesday."},
+    {
+        "title": "Kessler dam opens",
+        "link": "https://news.example/dam",
+        "published": hours_ago(3),
+        "text": "The Kessler dam opened on Tuesday. It powers 40,000 homes.",
+    },
+    {
+        "title": "Café owners protest",
+        "link": "https://news.example/cafe",
+        "published": hours_ago(2),
+        "text": "Café owners in Lindholm protested the city’s “terrace tax” on Tuesday.",
+    },
+    {
+        "title": "Riverton sign Ekdahl",
+        "link": "https://news.example/ekdahl",
+        "published": hours_ago(1),
+        "text": "Riverton United signed the striker Tomas Ekdahl on Tuesday.",
+    },
 ]
 FEED = rss("Kessler Courier", ITEMS).encode("utf-8")
 TEXTS = [it["text"] for it in ITEMS]
@@ -76,16 +89,22 @@ def _read_ok(tmp_path):
     return res, arts
 
 
-@pytest.mark.parametrize("body, reason", [
-    (b"", "empty"),
-    (b"   \n\t\n", "empty"),
-    (b"<<<&&& not xml", "malformed XML at line 1"),
-    (b"<?xml version='1.0'?><rss><channel><title>Broken</ti<item>>><<<&&& not xml", "malformed XML at line 1"),
-    (b"<?xml version='1.0'?>\n<rss version='2.0'>\n<channel><title>T</title>\n<item><title>A", "malformed XML at line"),
-    (b"<!DOCTYPE html><html><head><title>Home</title></head><body><p>Welcome</p></body></html>", "HTML page"),
-    (b'{"items": [{"title": "not a feed"}]}', "not an RSS or Atom feed"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not an RSS or Atom feed"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"", "empty"),
+        (b"   \n\t\n", "empty"),
+        (b"<<<&&& not xml", "malformed XML at line 1"),
+        (b"<?xml version='1.0'?><rss><channel><title>Broken</ti<item>>><<<&&& not xml", "malformed XML at line 1"),
+        (
+            b"<?xml version='1.0'?>\n<rss version='2.0'>\n<channel><title>T</title>\n<item><title>A",
+            "malformed XML at line",
+        ),
+        (b"<!DOCTYPE html><html><head><title>Home</title></head><body><p>Welcome</p></body></html>", "HTML page"),
+        (b'{"items": [{"title": "not a feed"}]}', "not an RSS or Atom feed"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not an RSS or Atom feed"),
+    ],
+)
 def test_broken_feed_files_fail_with_a_short_reason(tmp_path, body, reason):
     path = tmp_path / "feed.xml"
     path.write_bytes(body)
@@ -118,22 +137,55 @@ def test_an_empty_but_valid_feed_is_not_a_failure(tmp_path):
 @pytest.fixture
 def run_digest(main_run, tmp_path):
     def run(*args):
-        return main_run("digest", *args, "--now", NOW_ISO, "--state", tmp_path / "state.sqlite", "--dry-run",
-                        "--no-entities", "-f", "json", "--allow-private", "--timeout", "5")
+        return main_run(
+            "digest",
+            *args,
+            "--now",
+            NOW_ISO,
+            "--state",
+            tmp_path / "state.sqlite",
+            "--dry-run",
+            "--no-entities",
+            "-f",
+            "json",
+            "--allow-private",
+            "--timeout",
+            "5",
+        )
+
     return run
 
 
 @pytest.fixture
 def good_jsonl(tmp_path):
     p = tmp_path / "good.jsonl"
-    p.write_text(json.dumps({"id": "g1", "title": "Lindholm opens a new bridge", "source": "Globe",
-                             "text": "A new bridge opened in Lindholm on Tuesday. It cost 40 million krone.",
-                             "published": "2026-03-10T09:00:00Z"}) + "\n", encoding="utf-8")
+    p.write_text(
+        json.dumps(
+            {
+                "id": "g1",
+                "title": "Lindholm opens a new bridge",
+                "source": "Globe",
+                "text": "A new bridge opened in Lindholm on Tuesday. It cost 40 million krone.",
+                "published": "2026-03-10T09:00:00Z",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return p
 
 
-CUTS = [0, 30, 120, 200, FEED.index(b"<item>") + 6, FEED.index(b"</item>") - 5, FEED.index(b"</item>") + 7,
-        FEED.rindex(b"<item>") + 40, len(FEED) - 10]
+CUTS = [
+    0,
+    30,
+    120,
+    200,
+    FEED.index(b"<item>") + 6,
+    FEED.index(b"</item>") - 5,
+    FEED.index(b"</item>") + 7,
+    FEED.rindex(b"<item>") + 40,
+    len(FEED) - 10,
+]
 
 
 @pytest.mark.parametrize("n", CUTS)
@@ -163,11 +215,14 @@ def test_truncated_feed_over_http(http_server, run_digest, good_jsonl, n):
         assert out == "" and "no digest: all 1 source(s) failed" in err
 
 
-@pytest.mark.parametrize("body, ctype, reason", [
-    (b"<!DOCTYPE html><html><body><p>Our site moved.</p></body></html>", "application/rss+xml", "HTML page"),
-    (b"", "application/rss+xml", "empty"),
-    (b"<rss version='2.0'><channel><title>x</title><item><title>a</title>", "text/xml", "malformed XML at line 1"),
-])
+@pytest.mark.parametrize(
+    "body, ctype, reason",
+    [
+        (b"<!DOCTYPE html><html><body><p>Our site moved.</p></body></html>", "application/rss+xml", "HTML page"),
+        (b"", "application/rss+xml", "empty"),
+        (b"<rss version='2.0'><channel><title>x</title><item><title>a</title>", "text/xml", "malformed XML at line 1"),
+    ],
+)
 def test_opml_feeds_that_are_not_feeds_fail(http_server, run_digest, good_jsonl, tmp_path, body, ctype, reason):
     url = http_server.add("/feed", body, content_type=ctype)
     opml = tmp_path / "subs.opml"

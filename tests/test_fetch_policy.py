@@ -5,16 +5,17 @@ Real servers on loopback addresses (conftest's LocalServer); the production addr
 one exercised: a test that needs one loopback server to be reachable lets exactly that address
 through (``NetworkPolicy(allowed=...)``) and nothing else.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import sys
 
 import pytest
+from conftest import SAMPLES, LocalServer, run_briefing
 
 from briefing.errors import FetchError
 from briefing.sources.fetch import NetworkPolicy, classify_address, fetch
-from conftest import SAMPLES, LocalServer, run_briefing
 
 PAGE = (SAMPLES / "harbour-bridge.html").read_bytes()
 
@@ -30,21 +31,45 @@ def second_server():
 # ---------------------------------------------------------------- the address check
 
 
-@pytest.mark.parametrize("address, kind", [
-    ("8.8.8.8", None), ("93.184.216.34", None), ("2606:4700:4700::1111", None), ("::ffff:8.8.8.8", None),
-    ("127.0.0.1", "loopback"), ("127.9.9.9", "loopback"), ("::1", "loopback"),
-    ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("172.31.255.255", "private"), ("192.168.0.10", "private"),
-    ("fc00::1", "private"), ("fd12:3456::1", "private"),
-    ("100.64.0.1", "shared"), ("100.127.255.254", "shared"),  # carrier-grade NAT
-    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-    ("224.0.0.1", "multicast"), ("239.255.255.250", "multicast"), ("ff02::1", "multicast"),
-    ("0.0.0.0", "unspecified"), ("::", "unspecified"),
-    ("240.0.0.1", "reserved"), ("255.255.255.255", "reserved"),
-    # IPv6 forms that carry an IPv4 address are judged by that address
-    ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "link-local"), ("::ffff:10.0.0.1", "private"),
-    ("2002:7f00:1::1", "loopback"), ("64:ff9b::a00:1", "private"), ("2002:a9fe:a9fe::", "link-local"),
-    ("192.0.2.1", "non-public"), ("198.18.0.1", "non-public"), ("fec0::1", "non-public"),
-])
+@pytest.mark.parametrize(
+    "address, kind",
+    [
+        ("8.8.8.8", None),
+        ("93.184.216.34", None),
+        ("2606:4700:4700::1111", None),
+        ("::ffff:8.8.8.8", None),
+        ("127.0.0.1", "loopback"),
+        ("127.9.9.9", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"),
+        ("192.168.0.10", "private"),
+        ("fc00::1", "private"),
+        ("fd12:3456::1", "private"),
+        ("100.64.0.1", "shared"),
+        ("100.127.255.254", "shared"),  # carrier-grade NAT
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("239.255.255.250", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "reserved"),
+        # IPv6 forms that carry an IPv4 address are judged by that address
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:169.254.169.254", "link-local"),
+        ("::ffff:10.0.0.1", "private"),
+        ("2002:7f00:1::1", "loopback"),
+        ("64:ff9b::a00:1", "private"),
+        ("2002:a9fe:a9fe::", "link-local"),
+        ("192.0.2.1", "non-public"),
+        ("198.18.0.1", "non-public"),
+        ("fec0::1", "non-public"),
+    ],
+)
 def test_address_classes(address, kind):
     got = classify_address(ipaddress.ip_address(address))
     if kind is None:
@@ -76,8 +101,9 @@ def test_loopback_url_is_refused_by_default_and_never_requested(http_server):
     assert http_server.requests == ["/news.html"]
 
 
-@pytest.mark.parametrize("host", ["localhost", "2130706433", "0x7f.0.0.1", "017700000001", "127.1",
-                                  "[::ffff:127.0.0.1]"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "2130706433", "0x7f.0.0.1", "017700000001", "127.1", "[::ffff:127.0.0.1]"]
+)
 def test_names_and_spellings_of_loopback_are_refused(http_server, host):
     """The check is on the address the name resolves to, so no spelling of 127.0.0.1 gets through."""
     http_server.add("/news.html", PAGE)
@@ -104,9 +130,17 @@ def connections():
     state["on"] = False
 
 
-@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/",
-                                 "http://[::ffff:169.254.169.254]/latest/", "http://0.0.0.0:8080/",
-                                 "http://10.0.0.1/admin", "https://192.168.1.1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/",
+        "http://[::ffff:169.254.169.254]/latest/",
+        "http://0.0.0.0:8080/",
+        "http://10.0.0.1/admin",
+        "https://192.168.1.1/",
+    ],
+)
 def test_address_literals_are_refused_without_any_connection(url, connections):
     with pytest.raises(FetchError) as err:
         fetch(url, timeout=5)
@@ -130,8 +164,9 @@ def test_redirect_to_a_refused_address_is_refused_on_that_hop(http_server, secon
     with pytest.raises(FetchError) as err:
         fetch(http_server.base + "/meta", policy=only_first)
     assert "169.254.169.254" in str(err.value) and "link-local" in str(err.value)
-    assert [c for c in connections if c[0] == "socket.connect"] == [("socket.connect", ("127.0.0.1",
-                                                                       http_server.httpd.server_address[1]))]
+    assert [c for c in connections if c[0] == "socket.connect"] == [
+        ("socket.connect", ("127.0.0.1", http_server.httpd.server_address[1]))
+    ]
     # with the opt-in the same chain is followed to its end
     got = fetch(http_server.base + "/go", allow_private=True)
     assert got.content == b"internal" and got.url == secret
@@ -169,8 +204,9 @@ def test_timeout_must_be_a_finite_positive_number(http_server):
 def test_a_trickling_server_is_cut_off_at_the_deadline(http_server, head):
     """One byte every 0.2 s: each read is quick, the download never ends. --timeout is for the whole
     download, so summarize gives up after 1 s (the subprocess timeout only stops a regression)."""
-    url = http_server.add("/slow.html", b"<html><body><p>" + b"x" * 300 + b"</p></body></html>",
-                          trickle=0.2, trickle_head=head)
+    url = http_server.add(
+        "/slow.html", b"<html><body><p>" + b"x" * 300 + b"</p></body></html>", trickle=0.2, trickle_head=head
+    )
     p = run_briefing("summarize", url, "--timeout", "1", "--allow-private", timeout=30)
     assert p.returncode == 1
     assert p.stderr.strip() == f"briefing: error: {url}: timed out after 1s"
@@ -240,7 +276,14 @@ def test_https_checks_the_certificate_against_the_name(https_server, monkeypatch
 
 def test_https_trickle_is_cut_off_at_the_deadline(https_server):
     url = https_server.add("/slow.html", b"<html><body><p>" + b"x" * 300 + b"</p></body></html>", trickle=0.2)
-    p = run_briefing("summarize", url, "--timeout", "1", "--allow-private", timeout=30,
-                     env={"SSL_CERT_FILE": str(https_server.certs.ca)})
+    p = run_briefing(
+        "summarize",
+        url,
+        "--timeout",
+        "1",
+        "--allow-private",
+        timeout=30,
+        env={"SSL_CERT_FILE": str(https_server.certs.ca)},
+    )
     assert p.returncode == 1
     assert p.stderr.strip() == f"briefing: error: {url}: timed out after 1s"

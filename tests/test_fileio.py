@@ -1,15 +1,16 @@
 """One atomic write for every output: umask and existing modes honoured, symlinks followed, anything
 that is not a regular file refused (never replaced)."""
+
 from __future__ import annotations
 
 import os
 import stat
 
 import pytest
+from conftest import SAMPLE_TXT
 
 from briefing.errors import OutputError
 from briefing.fileio import atomic_open, write_atomic
-from conftest import SAMPLE_TXT
 
 
 def _mode(p) -> int:

@@ -1,6 +1,7 @@
 """Fuzzing the analysis: any text, any publication date, through the whole Python pipeline
 (read -> analyse -> assemble -> render in every format) gives a Brief or a BriefingError,
 never anything else (the CLI would exit 70 on anything else)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,16 +18,56 @@ from briefing.sources import parse_text
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-TEMPORAL = ["the winter of 2015", "last spring", "this winter", "Q3", "the third quarter", "the 1990s",
-            "Feb. 30", "10,000 BC", "the weekend", "999999 days ago", "next weekend", "the year 99999",
-            "99999 years from now", "yesterday morning", "tonight", "last week", "every Monday",
-            "the first half", "the 21st century", "March 2022", "Friday evening", "at 10:30 p.m. Sunday"]
-SENTENCES = ["The council met {t} and said it would act.", "Prices rose sharply {t}, officials said.",
-             "“We will respond {t},” the minister told reporters.", "{t} the talks in Geneva resumed."]
-FRAGMENTS = ["# Heading\n", "**bold** and _em_", "[link](http://x.test)", "![img](a.png)\n", "| a | b |\n",
-             "---\n", "> quoted\n", "<p>para</p>", "<script>alert(1)</script>", "<b>bold", "</div>",
-             "&amp; &#x27; &nbsp;", "<html><body><article><h1>T</h1><p>Body text here.</p></article></body></html>",
-             "\x00\x07\x1b[31m", "\r\n", "\u202e\u200f", "\ufeff", "\u2028"]
+TEMPORAL = [
+    "the winter of 2015",
+    "last spring",
+    "this winter",
+    "Q3",
+    "the third quarter",
+    "the 1990s",
+    "Feb. 30",
+    "10,000 BC",
+    "the weekend",
+    "999999 days ago",
+    "next weekend",
+    "the year 99999",
+    "99999 years from now",
+    "yesterday morning",
+    "tonight",
+    "last week",
+    "every Monday",
+    "the first half",
+    "the 21st century",
+    "March 2022",
+    "Friday evening",
+    "at 10:30 p.m. Sunday",
+]
+SENTENCES = [
+    "The council met {t} and said it would act.",
+    "Prices rose sharply {t}, officials said.",
+    "“We will respond {t},” the minister told reporters.",
+    "{t} the talks in Geneva resumed.",
+]
+FRAGMENTS = [
+    "# Heading\n",
+    "**bold** and _em_",
+    "[link](http://x.test)",
+    "![img](a.png)\n",
+    "| a | b |\n",
+    "---\n",
+    "> quoted\n",
+    "<p>para</p>",
+    "<script>alert(1)</script>",
+    "<b>bold",
+    "</div>",
+    "&amp; &#x27; &nbsp;",
+    "<html><body><article><h1>T</h1><p>Body text here.</p></article></body></html>",
+    "\x00\x07\x1b[31m",
+    "\r\n",
+    "\u202e\u200f",
+    "\ufeff",
+    "\u2028",
+]
 
 arabic = st.text(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), min_size=1, max_size=40)
 hebrew = st.text(st.characters(min_codepoint=0x05D0, max_codepoint=0x05EA), min_size=1, max_size=40)
@@ -36,14 +77,38 @@ controls = st.text(st.characters(max_codepoint=0x1F), max_size=50)
 digits = st.text("0123456789 ", min_size=1, max_size=300)
 punctuation = st.text(".,;:!?-—–\"'“”‘’()[]{}…/\\*#_|<>&", min_size=1, max_size=300)
 temporal = st.builds(lambda s, t: s.format(t=t), st.sampled_from(SENTENCES), st.sampled_from(TEMPORAL))
-words = st.sampled_from(["The", "minister", "said", "Paris", "on", "Friday", "NATO", "talks", ".", ",", "\n",
-                         "\n\n", "Mr.", "U.S.", "Biden", "“", "”", '"'])
+words = st.sampled_from(
+    [
+        "The",
+        "minister",
+        "said",
+        "Paris",
+        "on",
+        "Friday",
+        "NATO",
+        "talks",
+        ".",
+        ",",
+        "\n",
+        "\n\n",
+        "Mr.",
+        "U.S.",
+        "Biden",
+        "“",
+        "”",
+        '"',
+    ]
+)
 prose = st.lists(words, min_size=1, max_size=80).map(" ".join)
-piece = st.one_of(any_unicode, controls, digits, punctuation, arabic, hebrew, cjk, temporal, prose,
-                  st.sampled_from(FRAGMENTS))
+piece = st.one_of(
+    any_unicode, controls, digits, punctuation, arabic, hebrew, cjk, temporal, prose, st.sampled_from(FRAGMENTS)
+)
 article_text = st.lists(piece, min_size=1, max_size=8).map(lambda ps: " ".join(ps))
-published = st.one_of(st.none(), st.dates(min_value=date.min, max_value=date.max),
-                      st.sampled_from([date.min, date.max, date(1, 1, 1), date(9999, 12, 31)]))
+published = st.one_of(
+    st.none(),
+    st.dates(min_value=date.min, max_value=date.max),
+    st.sampled_from([date.min, date.max, date(1, 1, 1), date(9999, 12, 31)]),
+)
 fmt = st.sampled_from([None, "text", "markdown", "html"])
 
 
@@ -75,19 +140,27 @@ def test_any_text_gives_a_brief_or_a_briefing_error(text, fmt_, published_):
 
 
 @FUZZ
-@given(st.lists(temporal, min_size=1, max_size=12).map(" ".join), published,
-       st.sampled_from([{}, {"explain": True}, {"ratio": 0.5}, {"words": 30}, {"algorithm": "lead"}]))
+@given(
+    st.lists(temporal, min_size=1, max_size=12).map(" ".join),
+    published,
+    st.sampled_from([{}, {"explain": True}, {"ratio": 0.5}, {"words": 30}, {"algorithm": "lead"}]),
+)
 def test_temporal_phrases_and_any_publication_date(text, published_, opts):
     brief = run_pipeline(text, "text", published_, **opts)
     assert brief is not None  # real sentences: always a brief
     for t in brief.when:
-        assert text[t.start:t.end] == t.text
+        assert text[t.start : t.end] == t.text
     assert all(e.label for e in brief.timeline)
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.sampled_from(["\u0645\u0631\u062d\u0628\u0627 ", "\u05e9\u05dc\u05d5\u05dd ", "\u6570\u636e", "7", "!?",
-                        "word "]), st.integers(2_000, 20_000), fmt)
+@given(
+    st.sampled_from(
+        ["\u0645\u0631\u062d\u0628\u0627 ", "\u05e9\u05dc\u05d5\u05dd ", "\u6570\u636e", "7", "!?", "word "]
+    ),
+    st.integers(2_000, 20_000),
+    fmt,
+)
 def test_long_runs_of_one_script_digit_or_punctuation(unit, size, fmt_):
     run_pipeline(unit * (size // len(unit)), fmt_, None)
 
@@ -103,11 +176,14 @@ def test_a_200000_character_line_without_full_stops():
     assert brief.source["sentences"] > 100
 
 
-@pytest.mark.parametrize("text", [
-    "The council will vote on the new budget next week, the mayor said.\n\n"
-    "The council will vote on the new budget next week, the mayor said.\n",
-    "Officials inspect the damaged bridge on Tuesday morning.\nOfficials inspect the damaged bridge on Tuesday morning.\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The council will vote on the new budget next week, the mayor said.\n\n"
+        "The council will vote on the new budget next week, the mayor said.\n",
+        "Officials inspect the damaged bridge on Tuesday morning.\nOfficials inspect the damaged bridge on Tuesday morning.\n",
+    ],
+)
 def test_an_article_of_one_paragraph_printed_twice_is_summarised(text):
     brief = run_pipeline(text, None, None)
     assert brief is not None and len(brief.summary) == 1

@@ -5,6 +5,7 @@ Whatever a line or a feed holds, the run goes on: every non-blank batch line giv
 failed source with a one-line reason, never an exception. Example counts are bounded so the suite stays
 quick; the strategies cover wrong types, absurd values, control characters, broken and truncated XML.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,34 +13,55 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                        HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
-SENTENCES = ["The council approved the budget on Monday.", "Anna Berg said the plan was \u201cbold\u201d.",
-             "Floods hit Kingsport last winter.", "Shares fell 3% in the second quarter.",
-             "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645.", "\u6570\u636e\u4e2d\u5fc3\u5173\u95ed\u4e86\u3002",
-             "999999 days ago the bridge opened.", "<b>bold</b> and **strong**", "\x00\x07\x1b[31m", "\ud800"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
-                    st.text(max_size=40))
-json_values = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c,
-                                                                                           max_size=3), max_leaves=8)
-texts = st.one_of(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=8).map(" ".join),
-                  st.text(max_size=300), json_values)
-dates = st.one_of(st.dates().map(str), st.datetimes().map(lambda d: d.isoformat()),
-                  st.sampled_from(["0001-01-01", "9999-12-31", "2024-02-30", "03-02-2009", "yesterday", ""]),
-                  json_values)
-records = st.fixed_dictionaries({}, optional={
-    "id": st.one_of(st.text(max_size=20), st.integers(), json_values),
-    "text": texts,
-    "title": st.one_of(st.text(max_size=60), json_values),
-    "published": dates,
-    "url": st.one_of(st.just("http://example.org/a\n<div onmouseover=x>"), st.text(max_size=40), json_values),
-    "author": st.one_of(st.text(max_size=30), json_values),
-    "sentences": st.one_of(st.integers(-5, 10**12), json_values),
-    "words": st.one_of(st.integers(-5, 10**12), json_values),
-})
-lines = st.one_of(records.map(lambda r: json.dumps(r)), st.text(max_size=80),
-                  st.sampled_from(["{", "[]", "null", "1e999999", "[" * 5000 + "]" * 5000, '{"text": "a"}']))
+SENTENCES = [
+    "The council approved the budget on Monday.",
+    "Anna Berg said the plan was \u201cbold\u201d.",
+    "Floods hit Kingsport last winter.",
+    "Shares fell 3% in the second quarter.",
+    "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645.",
+    "\u6570\u636e\u4e2d\u5fc3\u5173\u95ed\u4e86\u3002",
+    "999999 days ago the bridge opened.",
+    "<b>bold</b> and **strong**",
+    "\x00\x07\x1b[31m",
+    "\ud800",
+]
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(allow_nan=True), st.text(max_size=40)
+)
+json_values = st.recursive(
+    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3), max_leaves=8
+)
+texts = st.one_of(
+    st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=8).map(" ".join), st.text(max_size=300), json_values
+)
+dates = st.one_of(
+    st.dates().map(str),
+    st.datetimes().map(lambda d: d.isoformat()),
+    st.sampled_from(["0001-01-01", "9999-12-31", "2024-02-30", "03-02-2009", "yesterday", ""]),
+    json_values,
+)
+records = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.text(max_size=20), st.integers(), json_values),
+        "text": texts,
+        "title": st.one_of(st.text(max_size=60), json_values),
+        "published": dates,
+        "url": st.one_of(st.just("http://example.org/a\n<div onmouseover=x>"), st.text(max_size=40), json_values),
+        "author": st.one_of(st.text(max_size=30), json_values),
+        "sentences": st.one_of(st.integers(-5, 10**12), json_values),
+        "words": st.one_of(st.integers(-5, 10**12), json_values),
+    },
+)
+lines = st.one_of(
+    records.map(lambda r: json.dumps(r)),
+    st.text(max_size=80),
+    st.sampled_from(["{", "[]", "null", "1e999999", "[" * 5000 + "]" * 5000, '{"text": "a"}']),
+)
 
 
 @FUZZ
@@ -63,23 +85,36 @@ def _feed(kind: str, title: str, items: list[tuple[str, str, str]]) -> str:
     from xml.sax.saxutils import escape
 
     if kind == "rss":
-        body = "".join(f"<item><title>{escape(t)}</title><link>{escape(link)}</link>"
-                       f"<description>{escape(d)}</description><pubDate>Mon, 09 Mar 2026 08:00:00 GMT</pubDate></item>"
-                       for t, link, d in items)
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
-                f"{body}</channel></rss>")
-    body = "".join(f"<entry><title>{escape(t)}</title><link href={json.dumps(link)}/><id>{escape(link)}</id>"
-                   f"<updated>2026-03-09T08:00:00Z</updated><summary>{escape(d)}</summary></entry>"
-                   for t, link, d in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>{escape(title)}</title>{body}</feed>")
+        body = "".join(
+            f"<item><title>{escape(t)}</title><link>{escape(link)}</link>"
+            f"<description>{escape(d)}</description><pubDate>Mon, 09 Mar 2026 08:00:00 GMT</pubDate></item>"
+            for t, link, d in items
+        )
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+            f"{body}</channel></rss>"
+        )
+    body = "".join(
+        f"<entry><title>{escape(t)}</title><link href={json.dumps(link)}/><id>{escape(link)}</id>"
+        f"<updated>2026-03-09T08:00:00Z</updated><summary>{escape(d)}</summary></entry>"
+        for t, link, d in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title>{body}</feed>"
+    )
 
 
 xml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
-items = st.lists(st.tuples(xml_text, st.one_of(st.just("http://example.org/a"), xml_text),
-                           st.lists(st.sampled_from(SENTENCES[:7]), max_size=4).map(" ".join)), max_size=4)
-mutations = st.one_of(st.just(("none", 0)), st.tuples(st.sampled_from(["cut", "insert", "drop"]),
-                                                      st.integers(0, 4000)))
+items = st.lists(
+    st.tuples(
+        xml_text,
+        st.one_of(st.just("http://example.org/a"), xml_text),
+        st.lists(st.sampled_from(SENTENCES[:7]), max_size=4).map(" ".join),
+    ),
+    max_size=4,
+)
+mutations = st.one_of(st.just(("none", 0)), st.tuples(st.sampled_from(["cut", "insert", "drop"]), st.integers(0, 4000)))
 
 
 @FUZZ
@@ -95,7 +130,7 @@ def test_any_feed_file_is_articles_or_a_one_line_failure(tmp_path, kind, title, 
     elif op == "insert":
         doc = doc[:at] + b"<&\x00\xff]]>" + doc[at:]
     elif op == "drop":
-        doc = doc[:at] + doc[at + 7:]
+        doc = doc[:at] + doc[at + 7 :]
     path = tmp_path / f"feed{suffix}"
     path.write_bytes(doc)
     result = read_sources([SourceSpec(spec=str(path))], jobs=1)

@@ -7,6 +7,7 @@ dependency. With ``BRIEFING_TEST_FAULT=MARKER`` set and ``tests/faults`` on PYTH
 holds the marker; in-process tests patch the same pysbd method with ``monkeypatch``. Real inputs that once
 crashed the analysis (a "winter", an absurd reference date) are fixed and guarded by their own tests.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT, SAMPLE_TXT, SAMPLES, run_briefing
 
 BODY = SAMPLE_TXT.read_text(encoding="utf-8").split("\n", 1)[1]
@@ -72,8 +72,11 @@ def test_an_unexpected_error_is_that_lines_error_and_the_run_goes_on(pysbd_fault
     from briefing.brief import BriefOptions
 
     published, crash = None, pysbd_fault
-    lines = [json.dumps({"id": "before", "text": UNDATED}), json.dumps({"id": "boom", "text": crash}),
-             json.dumps({"id": "after", "text": UNDATED + " Work starts soon."})]
+    lines = [
+        json.dumps({"id": "before", "text": UNDATED}),
+        json.dumps({"id": "boom", "text": crash}),
+        json.dumps({"id": "after", "text": UNDATED + " Work starts soon."}),
+    ]
     items = [i for chunk in iter_batch(enumerate(lines, 1), BriefOptions(published=published)) for i in chunk]
     rows = [json.loads(i.line) for i in items]
     assert [r["id"] for r in rows] == ["before", "boom", "after"]
@@ -99,8 +102,17 @@ def test_a_line_of_the_wrong_type_is_isolated_too():
 
 def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join([json.dumps({"id": "a", "text": SHORT}), json.dumps({"id": "boom", "text": crashing_text}),
-                              json.dumps({"id": "c", "text": LIBRARY})]) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": SHORT}),
+                json.dumps({"id": "boom", "text": crashing_text}),
+                json.dumps({"id": "c", "text": LIBRARY}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     res = run_briefing("batch", src, "-o", out, env=_fault_env())
     assert res.returncode == 3, res.stderr
@@ -119,8 +131,7 @@ def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
 def test_summarize_reports_a_crashing_source_in_one_line_and_writes_the_others(tmp_path, crashing_text):
     bad = tmp_path / "bad.txt"
     bad.write_text(crashing_text, encoding="utf-8")
-    res = run_briefing("summarize", SAMPLE_TXT, bad, SAMPLES / "library-reopening.md", "-f", "json",
-                       env=_fault_env())
+    res = run_briefing("summarize", SAMPLE_TXT, bad, SAMPLES / "library-reopening.md", "-f", "json", env=_fault_env())
     assert res.returncode == 3, res.stderr
     assert [b["title"][:5] for b in json.loads(res.stdout)] == ["Biden", "River"]
     errors = [line for line in res.stderr.splitlines() if line.startswith("briefing: error:")]
@@ -181,9 +192,17 @@ def test_batch_article_over_its_budget_fails_alone(tmp_path):
     # the long article needs far more than 2 s on any machine (NER alone over 900,000 characters);
     # the short ones need a small fraction of it
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join([json.dumps({"id": "short", "text": SHORT}),
-                              json.dumps({"id": "long", "text": _long_article()}),
-                              json.dumps({"id": "also-short", "text": LIBRARY})]) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "short", "text": SHORT}),
+                json.dumps({"id": "long", "text": _long_article()}),
+                json.dumps({"id": "also-short", "text": LIBRARY}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     res = run_briefing("batch", src, "--article-timeout", "2", timeout=300)
     assert res.returncode == 3, res.stderr
     rows = [json.loads(line) for line in res.stdout.splitlines()]
@@ -197,8 +216,9 @@ def test_summarize_article_over_its_budget_is_one_line(tmp_path):
     long.write_text(_long_article(), encoding="utf-8")
     res = run_briefing("summarize", long, "--article-timeout", "1", timeout=300)
     assert res.returncode == 1 and res.stdout == ""
-    assert res.stderr.strip() == (f"briefing: error: {long}: took longer than 1 s "
-                                  "(the per-article limit, --article-timeout)")
+    assert res.stderr.strip() == (
+        f"briefing: error: {long}: took longer than 1 s (the per-article limit, --article-timeout)"
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "1e400", "soon"])
@@ -214,8 +234,9 @@ def test_article_timeout_must_be_a_usable_number(value):
 
 def _lines_file(path, n: int) -> None:
     texts = [SHORT, LIBRARY, BODY]
-    path.write_text("".join(json.dumps({"id": f"a{i}", "text": texts[i % 3]}) + "\n" for i in range(n)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"id": f"a{i}", "text": texts[i % 3]}) + "\n" for i in range(n)), encoding="utf-8"
+    )
 
 
 def _wait_for(predicate, proc, limit: float = 240.0) -> None:
@@ -258,8 +279,16 @@ def test_a_stopped_batch_says_where_its_lines_are(tmp_path, how):
     _lines_file(src, 200)
     partial = tmp_path / "out.jsonl.partial"
     sig = getattr(signal, how)
-    proc = _briefing_proc("batch", src, "-o", out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+    proc = _briefing_proc(
+        "batch",
+        src,
+        "-o",
+        out,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # as in a terminal
     _wait_for(lambda: partial.exists() and partial.stat().st_size > 0, proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
@@ -319,8 +348,9 @@ def test_a_worker_killed_mid_run_costs_nothing(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _lines_file(src, 120)
     partial = tmp_path / "out.jsonl.partial"
-    proc = _briefing_proc("batch", src, "-o", out, "--jobs", "2", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
+    proc = _briefing_proc(
+        "batch", src, "-o", out, "--jobs", "2", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     _wait_for(lambda: partial.exists() and partial.stat().st_size > 0 and len(_children(proc.pid)) >= 2, proc)
     os.kill(_children(proc.pid)[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=300)

@@ -1,4 +1,5 @@
 """Short summaries: the best set of k among the first k + 2 usable sentences (leadset.py)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ LONG = [
     "The bridge will cost 40 million pounds and open to traffic in 2027.",
     "Mayor Anna Reed said the vote was a turning point for the town and its businesses.",
     "Critics argued the money should go to schools and the hospital instead.",
-] + [f"Residents of district {n} will be able to comment on the design at the library until the spring." for n in
-     range(14)]
+] + [
+    f"Residents of district {n} will be able to comment on the design at the library until the spring."
+    for n in range(14)
+]
 
 
 def doc_of(sentences: list[str]) -> RankInput:
@@ -86,8 +89,12 @@ def test_the_set_model_decides_which_sentences():
 
 
 def test_coverage_features_reward_the_thread_the_article_goes_on_with():
-    texts = ["The bridge vote passed on Tuesday.", "Fireworks lit the sky over a lake.",
-             "Engineers tested the steel cables.", "The engineers say the bridge cables and steel are safe."]
+    texts = [
+        "The bridge vote passed on Tuesday.",
+        "Fireworks lit the sky over a lake.",
+        "Engineers tested the steel cables.",
+        "The engineers say the bridge cables and steel are safe.",
+    ]
     rows = [{"centrality": 0.0, "entities": 0.0, "numbers": 0.0}] * 4
     feat = SetFeaturizer(texts, rows, [0.0] * 4)
     on_thread = dict(zip(SET_FEATURES, feat.features((0, 2))))
@@ -106,20 +113,40 @@ def test_word_budgets_still_use_best_first_selection():
 def test_the_trainer_writes_weights_with_held_out_figures(tmp_path):
     rows = []
     for n in range(8):
-        body = [f"Team {n} won the regional final on Saturday after a late goal from striker Lee Park {n}.",
-                f"The victory sends club {n} to the national cup for the first time in twenty years.",
-                "Fans celebrated in the town square until midnight.",
-                f"Coach Maria Diaz said club {n} had earned the national cup place with hard work.",
-                "Tickets for the next round go on sale on Monday.",
-                "The stadium holds twelve thousand people.",
-                f"Lee Park {n} has scored nine goals this season."]
-        rows.append({"id": str(n), "text": " ".join(body),
-                     "summary": f"Team {n} won the regional final. Club {n} goes to the national cup."})
+        body = [
+            f"Team {n} won the regional final on Saturday after a late goal from striker Lee Park {n}.",
+            f"The victory sends club {n} to the national cup for the first time in twenty years.",
+            "Fans celebrated in the town square until midnight.",
+            f"Coach Maria Diaz said club {n} had earned the national cup place with hard work.",
+            "Tickets for the next round go on sale on Monday.",
+            "The stadium holds twelve thousand people.",
+            f"Lee Park {n} has scored nine goals this season.",
+        ]
+        rows.append(
+            {
+                "id": str(n),
+                "text": " ".join(body),
+                "summary": f"Team {n} won the regional final. Club {n} goes to the national cup.",
+            }
+        )
     data = tmp_path / "mini.jsonl"
     data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     out = tmp_path / "sets.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_lead_sets.py"), "--data", str(data),
-                           "--out", str(out), "--alpha", "1.0"], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "train_lead_sets.py"),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--alpha",
+            "1.0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     model = json.loads(out.read_text(encoding="utf-8"))
     assert set(model["weights"]) == set(SET_FEATURES)
@@ -128,9 +155,19 @@ def test_the_trainer_writes_weights_with_held_out_figures(tmp_path):
 
 
 def test_the_trainer_refuses_missing_data(tmp_path):
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_lead_sets.py"), "--data",
-                           str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "x.json")],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "train_lead_sets.py"),
+            "--data",
+            str(tmp_path / "absent.jsonl"),
+            "--out",
+            str(tmp_path / "x.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1 and "not found" in proc.stderr
 
 
@@ -146,10 +183,12 @@ def test_lead_sets_answer_headline_sizes_only():
 def test_a_quotation_is_never_cut_in_half():
     from briefing.summarize.leadset import quote_balance, readable
 
-    texts = ["The mayor spoke on Monday.",
-             "Mayor Anna Reed said the plan “will change the town.",
-             "It will bring jobs and homes,” she told reporters.",
-             "The council votes next week."]
+    texts = [
+        "The mayor spoke on Monday.",
+        "Mayor Anna Reed said the plan “will change the town.",
+        "It will bring jobs and homes,” she told reporters.",
+        "The council votes next week.",
+    ]
     assert quote_balance(texts[1]) > 0 and quote_balance(texts[2]) < 0 and quote_balance(texts[0]) == 0
     paragraphs = [0, 0, 0, 0]
     assert not readable((0, 1), texts, paragraphs)  # the quote runs on into sentence 2

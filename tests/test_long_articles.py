@@ -1,14 +1,17 @@
 """Long texts: the model reads them in pieces that join back into one Doc with the same offsets,
 and the rankers see a bounded number of sentences (speed itself is measured in
 benchmarks/bench_article_size.py, never asserted here)."""
+
 from __future__ import annotations
 
 from briefing.brief import BriefOptions, build_brief
 from briefing.extract import nlp
 from briefing.sources import parse_text
 
-PARAGRAPH = ("Chancellor Angela Merkel met President Emmanuel Macron in Paris on Friday, officials said. "
-             "The leaders discussed trade with the European Commission and NATO.")
+PARAGRAPH = (
+    "Chancellor Angela Merkel met President Emmanuel Macron in Paris on Friday, officials said. "
+    "The leaders discussed trade with the European Commission and NATO."
+)
 
 
 def test_long_text_is_parsed_in_pieces_with_the_offsets_of_the_whole():
@@ -20,8 +23,9 @@ def test_long_text_is_parsed_in_pieces_with_the_offsets_of_the_whole():
     assert len(names) >= 200 * 4
     assert all(text[a:b] == t for a, b, t in names)
     whole = nlp.get_nlp()(nlp.ner_text(text))
-    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == \
-        [(e.start_char, e.end_char, e.label_) for e in whole.ents], "pieces end at paragraph breaks"
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
+        (e.start_char, e.end_char, e.label_) for e in whole.ents
+    ], "pieces end at paragraph breaks"
 
 
 def test_chunk_spans_cover_the_text_within_the_size():
@@ -43,6 +47,8 @@ def test_rankers_see_the_first_sentences_of_a_very_long_text():
     assert len(brief.explain) == 500
     assert any("first 500 of 1,200 sentences" in n for n in brief.notes)
     # KL-Sum's cost is cubic: it sees fewer
-    kl = build_brief(parse_text(" ".join(f"Talks {i % 7} went on." for i in range(260)), name="kl"),
-                     BriefOptions(algorithm="kl", explain=True))
+    kl = build_brief(
+        parse_text(" ".join(f"Talks {i % 7} went on." for i in range(260)), name="kl"),
+        BriefOptions(algorithm="kl", explain=True),
+    )
     assert len(kl.explain) == 250 and kl.summary

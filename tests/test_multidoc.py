@@ -1,4 +1,5 @@
 """Story summaries: verbatim, no sentence twice in other words, within budget, never empty."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,19 +11,33 @@ from briefing.text import word_count
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stories_small.jsonl"
 
-WIRE = ("Vantor Appliances is recalling about 40,000 portable space heaters because they can overheat "
-        "and catch fire, the company said on Monday.")
+WIRE = (
+    "Vantor Appliances is recalling about 40,000 portable space heaters because they can overheat "
+    "and catch fire, the company said on Monday."
+)
 STORY = [
-    Article(title="Vantor recalls 40,000 heaters", text=(
-        WIRE + " The recall covers the HeatWave 200 model sold between 2021 and 2023. "
-        "Vantor shares fell 3% in early trading.")),
-    Article(title="Vantor heater recall", text=(
-        "The company said on Monday that Vantor Appliances is recalling about 40,000 portable space heaters "
-        "because they can overheat and catch fire. Owners should stop using the HeatWave 200 heaters and ask "
-        "for a refund, regulators said. The recall covers the HeatWave 200 model sold between 2021 and 2023.")),
-    Article(title="Fire risk: Vantor heaters recalled", text=(
-        WIRE + " A company spokesman said no injuries had been reported. "
-        "The heaters were sold in the United States and Canada.")),
+    Article(
+        title="Vantor recalls 40,000 heaters",
+        text=(
+            WIRE + " The recall covers the HeatWave 200 model sold between 2021 and 2023. "
+            "Vantor shares fell 3% in early trading."
+        ),
+    ),
+    Article(
+        title="Vantor heater recall",
+        text=(
+            "The company said on Monday that Vantor Appliances is recalling about 40,000 portable space heaters "
+            "because they can overheat and catch fire. Owners should stop using the HeatWave 200 heaters and ask "
+            "for a refund, regulators said. The recall covers the HeatWave 200 model sold between 2021 and 2023."
+        ),
+    ),
+    Article(
+        title="Fire risk: Vantor heaters recalled",
+        text=(
+            WIRE + " A company spokesman said no injuries had been reported. "
+            "The heaters were sold in the United States and Canada."
+        ),
+    ),
 ]
 
 
@@ -30,7 +45,7 @@ def test_sentences_are_verbatim_with_offsets():
     out = summarize_story(STORY)
     assert out and all(isinstance(s, StorySentence) for s in out)
     for s in out:
-        assert STORY[s.article_index].text[s.start:s.end] == s.text
+        assert STORY[s.article_index].text[s.start : s.end] == s.text
 
 
 def test_no_near_duplicates_in_a_story_summary():
@@ -55,8 +70,10 @@ def test_stays_within_budget_and_never_empty():
 
 
 def test_headline_only_items_use_their_headline():
-    items = [Article(text="", title="Magnitude 6.8 earthquake shakes northern Chile"),
-             Article(text="", title="Strong earthquake hits Antofagasta, Chile; no tsunami risk")]
+    items = [
+        Article(text="", title="Magnitude 6.8 earthquake shakes northern Chile"),
+        Article(text="", title="Strong earthquake hits Antofagasta, Chile; no tsunami risk"),
+    ]
     out = summarize_story(items, max_sentences=2)
     assert out
     assert all(s.start == -1 and s.text == items[s.article_index].title for s in out)

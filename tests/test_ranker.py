@@ -1,4 +1,5 @@
 """The news ranker: each scoring part on small handmade texts, selection rules, budgets."""
+
 from __future__ import annotations
 
 import math
@@ -38,6 +39,7 @@ def index_of(doc: RankInput, start: str) -> int:
 
 # --- scoring parts -----------------------------------------------------------------------------
 
+
 def test_position_prior_falls_with_position():
     _, rows = rows_of(ARTICLE)
     pos = [r["position"] for r in rows]
@@ -57,17 +59,21 @@ def test_entity_overlap_uses_given_entities_or_capitalised_words():
     mayor = index_of(doc, "Mayor Anna Reed")
     assert rows[mayor]["entities"] > 0 and rows[index_of(doc, "Critics")]["entities"] == 0.0
     # no entities given: recurring capitalised words stand in for names
-    text = ("Acme Corp said profits rose. Analysts at Zenith expected less. "
-            "Acme Corp shares rose 5%. The weather was mild. Acme Corp will report again in May.")
+    text = (
+        "Acme Corp said profits rose. Analysts at Zenith expected less. "
+        "Acme Corp shares rose 5%. The weather was mild. Acme Corp will report again in May."
+    )
     doc, rows = rows_of(text)
     assert rows[index_of(doc, "Acme Corp shares")]["entities"] > rows[index_of(doc, "The weather")]["entities"]
 
 
 def test_centrality_prefers_the_sentence_that_shares_the_most():
-    text = ("Flooding hit the valley towns after record rain. "
-            "Record rain caused flooding in valley towns and farms. "
-            "Flooding in the valley closed roads after the rain. "
-            "A cat show was held in the capital.")
+    text = (
+        "Flooding hit the valley towns after record rain. "
+        "Record rain caused flooding in valley towns and farms. "
+        "Flooding in the valley closed roads after the rain. "
+        "A cat show was held in the capital."
+    )
     doc, rows = rows_of(text)
     cat = index_of(doc, "A cat show")
     for name in ("centrality", "degree", "centroid", "overlap"):
@@ -75,10 +81,12 @@ def test_centrality_prefers_the_sentence_that_shares_the_most():
 
 
 def test_length_question_fragment_quote_penalty_flags():
-    text = ('Prices rose sharply in March across the country, the statistics office said. '
-            'Why did prices rise? '
-            '"We are worried," said one shopper. '
-            'Too short.')
+    text = (
+        "Prices rose sharply in March across the country, the statistics office said. "
+        "Why did prices rise? "
+        '"We are worried," said one shopper. '
+        "Too short."
+    )
     doc, rows = rows_of(text)
     assert rows[0]["length"] > rows[1]["length"]
     assert rows[1]["question"] == 1.0 and rows[0]["question"] == 0.0
@@ -86,35 +94,44 @@ def test_length_question_fragment_quote_penalty_flags():
     assert rows[3]["fragment"] == 1.0 and rows[3]["short"] == 1.0 and rows[0]["fragment"] == 0.0
 
 
-@pytest.mark.parametrize("text,caption", [
-    ("Scroll down for video Pictured: the old ferry crossing at dawn.", True),
-    ("Flying high: Half of the kite took to the skies.", True),
-    ("Jamie Silvonek (left), 14, and her boyfriend at a concert.", True),
-    ("The council approved the bridge on Tuesday.", False),
-])
+@pytest.mark.parametrize(
+    "text,caption",
+    [
+        ("Scroll down for video Pictured: the old ferry crossing at dawn.", True),
+        ("Flying high: Half of the kite took to the skies.", True),
+        ("Jamie Silvonek (left), 14, and her boyfriend at a concert.", True),
+        ("The council approved the bridge on Tuesday.", False),
+    ],
+)
 def test_caption_detection(text, caption):
     assert is_caption(text) is caption
 
 
-@pytest.mark.parametrize("text,furniture", [
-    ("By John Smith", True),
-    ("PUBLISHED: 12:01 GMT, 3 April 2015", True),
-    ("LONDON (Reuters) -", True),
-    ("By the end of the year, prices had doubled.", False),
-])
+@pytest.mark.parametrize(
+    "text,furniture",
+    [
+        ("By John Smith", True),
+        ("PUBLISHED: 12:01 GMT, 3 April 2015", True),
+        ("LONDON (Reuters) -", True),
+        ("By the end of the year, prices had doubled.", False),
+    ],
+)
 def test_byline_and_dateline_detection(text, furniture):
     assert is_furniture(text) is furniture
 
 
-@pytest.mark.parametrize("text,dangling", [
-    ("He said the plan would fail.", True),
-    ("But the vote was close.", True),
-    ("That is why the council acted.", True),
-    ('"It was wrong," she said.', True),
-    ("This week the council voted.", False),
-    ("Heathrow is busy.", False),
-    ("Theresa May spoke.", False),
-])
+@pytest.mark.parametrize(
+    "text,dangling",
+    [
+        ("He said the plan would fail.", True),
+        ("But the vote was close.", True),
+        ("That is why the council acted.", True),
+        ('"It was wrong," she said.', True),
+        ("This week the council voted.", False),
+        ("Heathrow is busy.", False),
+        ("Theresa May spoke.", False),
+    ],
+)
 def test_dangling_detection(text, dangling):
     assert is_dangling(text) is dangling
 
@@ -136,13 +153,26 @@ def test_score_is_the_shipped_trees_and_parts_explain_it():
 
 def test_tree_walker_matches_a_hand_computed_tree():
     # one stump on "first" and one two-level tree on "length" then "numbers"
-    model = {"bias": -1.0, "features": list(FEATURES), "trees": [
-        {"feature": [FEATURES.index("first"), -1, -1], "threshold": [0.5, 0, 0],
-         "left": [1, 0, 0], "right": [2, 0, 0], "value": [0.0, -0.5, 2.0]},
-        {"feature": [FEATURES.index("length"), FEATURES.index("numbers"), -1, -1, -1],
-         "threshold": [0.5, 0.5, 0, 0, 0], "left": [1, 2, 0, 0, 0], "right": [4, 3, 0, 0, 0],
-         "value": [0.0, 0.1, 0.0, 0.4, -0.3]},
-    ]}
+    model = {
+        "bias": -1.0,
+        "features": list(FEATURES),
+        "trees": [
+            {
+                "feature": [FEATURES.index("first"), -1, -1],
+                "threshold": [0.5, 0, 0],
+                "left": [1, 0, 0],
+                "right": [2, 0, 0],
+                "value": [0.0, -0.5, 2.0],
+            },
+            {
+                "feature": [FEATURES.index("length"), FEATURES.index("numbers"), -1, -1, -1],
+                "threshold": [0.5, 0.5, 0, 0, 0],
+                "left": [1, 2, 0, 0, 0],
+                "right": [4, 3, 0, 0, 0],
+                "value": [0.0, 0.1, 0.0, 0.4, -0.3],
+            },
+        ],
+    }
     doc = doc_of("The bridge opens in 2027 after years of delay. Work starts soon.")
     scored = NewsSummarizer(weights=model, lead_prior=False).score(doc)
     # first sentence: first=1 -> +2.0; short with a number -> length +0.1, numbers +0.3
@@ -162,6 +192,7 @@ def test_a_logistic_model_is_still_a_dot_product():
 
 # --- selection -------------------------------------------------------------------------------
 
+
 def test_caption_is_never_chosen_even_with_room_for_everything():
     doc = doc_of(ARTICLE)
     cap = index_of(doc, "Scroll down")
@@ -176,11 +207,13 @@ def _numbers_only_model():
     return {"bias": 0.0, "weights": {"numbers": 5.0, "position": 0.1}}
 
 
-DANGLING_TEXT = ("Mayor Anna Reed opened the new library on Monday. "
-                 "Local children read poems at the opening ceremony. "
-                 "The library has a cafe and a garden. "
-                 "Anna Reed thanked the volunteers who raised money. "
-                 "She said 4,000 people had donated books.")
+DANGLING_TEXT = (
+    "Mayor Anna Reed opened the new library on Monday. "
+    "Local children read poems at the opening ceremony. "
+    "The library has a cafe and a garden. "
+    "Anna Reed thanked the volunteers who raised money. "
+    "She said 4,000 people had donated books."
+)
 
 
 def test_dangling_he_pulls_in_its_antecedent():
@@ -201,11 +234,14 @@ def test_dangling_sentence_is_passed_over_when_its_antecedent_does_not_fit():
 
 
 def test_redundant_sentence_is_skipped():
-    text = ("The council approved the new bridge over the river on Tuesday. "
-            "On Tuesday the council approved the new bridge over the river. "
-            "Work starts in spring and will take two years.")
+    text = (
+        "The council approved the new bridge over the river on Tuesday. "
+        "On Tuesday the council approved the new bridge over the river. "
+        "Work starts in spring and will take two years."
+    )
     chosen, scored = NewsSummarizer(weights={"bias": 0.0, "weights": {"position": 1.0}}, lead_prior=False).summarize(
-        doc_of(text), Budget(sentences=2))
+        doc_of(text), Budget(sentences=2)
+    )
     assert [s.sentence.index for s in chosen] == [0, 2]
     assert "redundant with #0" in scored[1].reason
 
@@ -217,6 +253,7 @@ def test_every_sentence_gets_a_reason():
 
 
 # --- budgets -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
 def test_sentence_budget_is_exact(k):
@@ -241,8 +278,7 @@ def test_never_empty_when_nothing_fits():
     doc = doc_of(ARTICLE)
     chosen, _ = get_summarizer("news").summarize(doc, Budget(words=1))
     assert len(chosen) == 1
-    assert word_count(chosen[0].text) == min(word_count(s.text) for s in doc.sentences
-                                            if not is_caption(s.text))
+    assert word_count(chosen[0].text) == min(word_count(s.text) for s in doc.sentences if not is_caption(s.text))
 
 
 def test_article_of_only_captions_still_gets_a_summary():
@@ -273,12 +309,14 @@ def test_lead_prior_is_off_for_long_extracts():
 
 
 def test_a_sentence_closing_a_quotation_brings_its_opening():
-    text = ("The council met on Monday to discuss the harbour. "
-            "Mayor Anna Reed said the plan “will change the town for good. "
-            "It brings 4,000 jobs and 900 homes,” the mayor told reporters. "
-            "Work on the harbour walls starts in spring. "
-            "The ferry keeps running during the works. "
-            "A public meeting is planned for May.")
+    text = (
+        "The council met on Monday to discuss the harbour. "
+        "Mayor Anna Reed said the plan “will change the town for good. "
+        "It brings 4,000 jobs and 900 homes,” the mayor told reporters. "
+        "Work on the harbour walls starts in spring. "
+        "The ferry keeps running during the works. "
+        "A public meeting is planned for May."
+    )
     doc = doc_of(text)
     closer = index_of(doc, "It brings")
     chosen, scored = NewsSummarizer(weights=_numbers_only_model(), lead_prior=False).summarize(doc, Budget(sentences=2))

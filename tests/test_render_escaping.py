@@ -5,6 +5,7 @@ HTML, and a link's URL has nothing raw that could end it. HTML: no script, no ev
 javascript:/data: link. Atom: well-formed for a strict XML parser. Plain-text email: no control
 characters, no line a URL did not ask for. Every output is valid UTF-8.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ import tempfile
 import unicodedata
 import xml.dom.minidom
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,21 +27,100 @@ from briefing.digest.models import Digest, Section, SourceFailure, Story, StoryA
 from briefing.models import Brief, Entity, Quote, ScoredSentence, Sentence, TimeExpression, TimelineEvent
 from briefing.render import clean_text, md_escape, md_url, render, text_url
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 FRAGMENTS = [
-    "\n", "\r\n", "\r", "\n\n", "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b[2J\x1b]0;pwned\x07", "\x7f", "\x85",
-    "\x9b", "\u2028", "\u2029", "\u202e", "\u2066", "\u200f", "\ufeff", "\u200b", "\ud800", "\udfff", "\ufffe",
-    "\uffff", "<div onmouseover=alert(1)>", "</div>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-    "<!--", "-->", "<![CDATA[", "]]>", "<?xml", "&lt;", "&#60;", "&#x3C;", "&amp;", "&", "&copy;",
-    "javascript:alert(1)", "data:text/html,<b>x</b>", "# ", "## ", "- ", "* ", "+ ", "1. ", "1986. ", "3) ", "> ",
-    "    ", "\t", "```", "~~~", "---", "***", "===", "|", "| a | b |", "[x](javascript:alert(1))",
-    "![i](http://e.example/x.png)", "<http://e.example>", "[ref]: http://e.example", "*", "_", "`", "\\", "(", ")",
-    "[", "]", '"', "'", "{", "}", "x", "Zoë", " ", "word", "%0A",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b[2J\x1b]0;pwned\x07",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u2028",
+    "\u2029",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\ufeff",
+    "\u200b",
+    "\ud800",
+    "\udfff",
+    "\ufffe",
+    "\uffff",
+    "<div onmouseover=alert(1)>",
+    "</div>",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<?xml",
+    "&lt;",
+    "&#60;",
+    "&#x3C;",
+    "&amp;",
+    "&",
+    "&copy;",
+    "javascript:alert(1)",
+    "data:text/html,<b>x</b>",
+    "# ",
+    "## ",
+    "- ",
+    "* ",
+    "+ ",
+    "1. ",
+    "1986. ",
+    "3) ",
+    "> ",
+    "    ",
+    "\t",
+    "```",
+    "~~~",
+    "---",
+    "***",
+    "===",
+    "|",
+    "| a | b |",
+    "[x](javascript:alert(1))",
+    "![i](http://e.example/x.png)",
+    "<http://e.example>",
+    "[ref]: http://e.example",
+    "*",
+    "_",
+    "`",
+    "\\",
+    "(",
+    ")",
+    "[",
+    "]",
+    '"',
+    "'",
+    "{",
+    "}",
+    "x",
+    "Zoë",
+    " ",
+    "word",
+    "%0A",
 ]
 hostile = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), min_size=1, max_size=8).map("".join)
-URL_PREFIXES = ["https://e.example/", "http://e.example/?q=", "javascript:", "data:text/html,", "HTTPS://e.example/",
-                "", "//e.example/"]
+URL_PREFIXES = [
+    "https://e.example/",
+    "http://e.example/?q=",
+    "javascript:",
+    "data:text/html,",
+    "HTTPS://e.example/",
+    "",
+    "//e.example/",
+]
 hostile_url = st.tuples(st.sampled_from(URL_PREFIXES), hostile).map("".join)
 N_STRINGS = 24
 
@@ -49,24 +129,41 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 def benign(strings: list[str], urls: list[str]) -> tuple[list[str], list[str]]:
     """The same shape with harmless words: what the structure must look like."""
+
     def calm(i: int, s: str) -> str:  # empty stays empty and blank stays blank: templates test truthiness
         s = clean_text(s)
         return s if not s.strip() else f"word{i}"
 
-    return ([calm(i, s) for i, s in enumerate(strings)],
-            [u if not clean_text(u).strip() else
-             next((p for p in URL_PREFIXES if p and u.startswith(p)), "") + "plain" for u in urls])
+    return (
+        [calm(i, s) for i, s in enumerate(strings)],
+        [
+            u if not clean_text(u).strip() else next((p for p in URL_PREFIXES if p and u.startswith(p)), "") + "plain"
+            for u in urls
+        ],
+    )
 
 
 def make_brief(s: list[str], urls: list[str]) -> Brief:
     def sent(text, i):
-        return ScoredSentence(Sentence(text, i * 10, i * 10 + 5, i), 0.9 - i / 10, parts={"lead": 0.5},
-                              chosen=True, reason=s[20])
+        return ScoredSentence(
+            Sentence(text, i * 10, i * 10 + 5, i), 0.9 - i / 10, parts={"lead": 0.5}, chosen=True, reason=s[20]
+        )
 
     return Brief(
-        id="b1", title=s[0], algorithm="news",
-        source={"path": None, "url": urls[0], "name": s[1], "author": s[2], "published": "2026-03-10",
-                "reference_date": "2026-03-10", "format": "html", "words": 100, "sentences": 5},
+        id="b1",
+        title=s[0],
+        algorithm="news",
+        source={
+            "path": None,
+            "url": urls[0],
+            "name": s[1],
+            "author": s[2],
+            "published": "2026-03-10",
+            "reference_date": "2026-03-10",
+            "format": "html",
+            "words": 100,
+            "sentences": 5,
+        },
         summary=[sent(s[3], 0), sent(s[4], 1)],
         who=[Entity(s[5], "person", 2, aliases=[s[6], s[5]], role=s[7]), Entity(s[8], "organisation", 1)],
         where=[Entity(s[9], "place", 1)],
@@ -81,19 +178,31 @@ def make_brief(s: list[str], urls: list[str]) -> Brief:
 def make_digest(s: list[str], urls: list[str]) -> Digest:
     def story(i, title, section):
         return Story(
-            id=f"st{i}", title=title, section=section, score=1.0 - i / 10,
+            id=f"st{i}",
+            title=title,
+            section=section,
+            score=1.0 - i / 10,
             summary=[StoryLine(s[3], "a1", s[4], urls[0], 0, 5, 0.5), StoryLine(s[5], "a2", s[6], urls[1], 0, 5, 0.4)],
             articles=[StoryArticle("a1", s[7], s[4], urls[0], NOW), StoryArticle("a2", s[8], s[6], urls[1], None)],
-            sources=[s[4], s[6]], earliest=NOW, latest=NOW,
+            sources=[s[4], s[6]],
+            earliest=NOW,
+            latest=NOW,
             who=[{"name": s[9], "type": "person", "mentions": 2, "aliases": [], "articles": 2}],
             where=[{"name": s[10], "mentions": 1, "aliases": [], "articles": 1}],
             when=[{"value": "2026-03-10", "label": s[11], "what": s[12], "articles": 1}],
             update=i == 2,
         )
 
-    return Digest(id="d1", title=s[0], generated_at=NOW, window_start=NOW, window_end=NOW,
-                  sections=[Section(s[1], [story(1, s[2], s[1])]), Section(s[13], [story(2, s[14], s[13])])],
-                  failures=[SourceFailure(s[15], urls[2], s[16])], notes=[s[17]])
+    return Digest(
+        id="d1",
+        title=s[0],
+        generated_at=NOW,
+        window_start=NOW,
+        window_end=NOW,
+        sections=[Section(s[1], [story(1, s[2], s[1])]), Section(s[13], [story(2, s[14], s[13])])],
+        failures=[SourceFailure(s[15], urls[2], s[16])],
+        notes=[s[17]],
+    )
 
 
 # ---------------------------------------------------------------- checking each format
@@ -155,7 +264,7 @@ def check_markdown(out: str, reference: str) -> None:
     assert found.shape == expected.shape
     assert found.other == expected.other == []
     check_links(found)
-    for tag, name, value in found.attrs:
+    for _tag, name, value in found.attrs:
         if name == "href":
             assert not re.search(r"\s", value), value
             assert value.lower().startswith(("http://", "https://")), value
@@ -188,8 +297,10 @@ def check_utf8(out: str) -> None:
 
 
 @SETTINGS
-@given(strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
-       urls=st.lists(hostile_url, min_size=3, max_size=3))
+@given(
+    strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
+    urls=st.lists(hostile_url, min_size=3, max_size=3),
+)
 def test_brief_in_every_format_survives_hostile_fields(strings, urls):
     brief, calm = make_brief(strings, urls), make_brief(*benign(strings, urls))
     out = {fmt: render(brief, fmt) for fmt in ("markdown", "html", "email", "json")}
@@ -202,8 +313,10 @@ def test_brief_in_every_format_survives_hostile_fields(strings, urls):
 
 
 @SETTINGS
-@given(strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
-       urls=st.lists(hostile_url, min_size=3, max_size=3))
+@given(
+    strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
+    urls=st.lists(hostile_url, min_size=3, max_size=3),
+)
 def test_digest_in_every_format_survives_hostile_fields(strings, urls):
     digest, calm = make_digest(strings, urls), make_digest(*benign(strings, urls))
     out = {fmt: render(digest, fmt, kind="digest") for fmt in ("markdown", "html", "email", "json")}
@@ -221,8 +334,11 @@ def test_digest_in_every_format_survives_hostile_fields(strings, urls):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
-       urls=st.lists(hostile_url, min_size=3, max_size=3), base=st.sampled_from([None, "https://n.example/b/"]))
+@given(
+    strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
+    urls=st.lists(hostile_url, min_size=3, max_size=3),
+    base=st.sampled_from([None, "https://n.example/b/"]),
+)
 def test_archive_feed_and_index_survive_hostile_titles(strings, urls, base):
     from briefing.digest.archive import write_archive
 
@@ -247,17 +363,20 @@ def test_archive_feed_and_index_survive_hostile_titles(strings, urls, base):
 # ---------------------------------------------------------------- examples, one rule each
 
 
-@pytest.mark.parametrize("text, safe", [
-    ("1986. A good year", "1986\\. A good year"),
-    ("- not a list", "\\- not a list"),
-    ("+ not a list", "\\+ not a list"),
-    ("> not a quote", "\\> not a quote"),
-    ("3) not a list", "3\\) not a list"),
-    ("~~~ not a fence", "&#126;~~ not a fence"),
-    ("Q&A &amp; more &#60;b&#62;", "Q&A &amp;amp; more &amp;\\#60;b&amp;\\#62;"),
-    ("a\n# b\n<div onmouseover=x>", "a \\# b &lt;div onmouseover=x>"),
-    ("Jean-Pierre, 40, said *no*", "Jean-Pierre, 40, said \\*no\\*"),
-])
+@pytest.mark.parametrize(
+    "text, safe",
+    [
+        ("1986. A good year", "1986\\. A good year"),
+        ("- not a list", "\\- not a list"),
+        ("+ not a list", "\\+ not a list"),
+        ("> not a quote", "\\> not a quote"),
+        ("3) not a list", "3\\) not a list"),
+        ("~~~ not a fence", "&#126;~~ not a fence"),
+        ("Q&A &amp; more &#60;b&#62;", "Q&A &amp;amp; more &amp;\\#60;b&amp;\\#62;"),
+        ("a\n# b\n<div onmouseover=x>", "a \\# b &lt;div onmouseover=x>"),
+        ("Jean-Pierre, 40, said *no*", "Jean-Pierre, 40, said \\*no\\*"),
+    ],
+)
 def test_md_escape(text, safe):
     assert md_escape(text) == safe
 
@@ -265,12 +384,13 @@ def test_md_escape(text, safe):
 def test_urls_are_percent_encoded_for_their_format():
     url = "https://e.example/a b\n\n<div onmouseover=alert(1)>(x)\u202e\u2028\"'\\`"
     md = md_url(url)
-    assert md == ("https://e.example/a%20b%0A%0A%3Cdiv%20onmouseover=alert%281%29%3E%28x%29%E2%80%AE%E2%80%A8"
-                  "%22%27%5C%60")
-    assert text_url(url) == ("https://e.example/a%20b%0A%0A<div%20onmouseover=alert(1)>(x)%E2%80%AE%E2%80%A8"
-                             "\"'\\`")
-    assert md_url("https://de.wikipedia.org/wiki/Zürich?q=1&r=%20") == \
-        "https://de.wikipedia.org/wiki/Zürich?q=1&r=%20"  # an ordinary URL is left alone
+    assert md == (
+        "https://e.example/a%20b%0A%0A%3Cdiv%20onmouseover=alert%281%29%3E%28x%29%E2%80%AE%E2%80%A8%22%27%5C%60"
+    )
+    assert text_url(url) == ("https://e.example/a%20b%0A%0A<div%20onmouseover=alert(1)>(x)%E2%80%AE%E2%80%A8\"'\\`")
+    assert (
+        md_url("https://de.wikipedia.org/wiki/Zürich?q=1&r=%20") == "https://de.wikipedia.org/wiki/Zürich?q=1&r=%20"
+    )  # an ordinary URL is left alone
 
 
 # ---------------------------------------------------------------- the CLI, as a reader gets it
@@ -279,12 +399,20 @@ def test_urls_are_percent_encoded_for_their_format():
 @pytest.fixture
 def hostile_jsonl(tmp_path) -> Path:
     rows = [
-        {"id": "h1", "title": "Dam opens \u0001 in <b>Kessler</b>", "source": "Globe\n# injected",
-         "url": "https://e.example/a\n\n<div\tonmouseover=alert(1)>hover me</div>\n\n",
-         "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said."},
-        {"id": "h2", "title": "Bridge closes in \ud800 Lindholm", "source": "Wire\x1b[2J",
-         "url": "javascript:alert(1)",
-         "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said."},
+        {
+            "id": "h1",
+            "title": "Dam opens \u0001 in <b>Kessler</b>",
+            "source": "Globe\n# injected",
+            "url": "https://e.example/a\n\n<div\tonmouseover=alert(1)>hover me</div>\n\n",
+            "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said.",
+        },
+        {
+            "id": "h2",
+            "title": "Bridge closes in \ud800 Lindholm",
+            "source": "Wire\x1b[2J",
+            "url": "javascript:alert(1)",
+            "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said.",
+        },
     ]
     p = tmp_path / "hostile.jsonl"
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -294,8 +422,22 @@ def hostile_jsonl(tmp_path) -> Path:
 @pytest.mark.parametrize("fmt", ["markdown", "html", "email", "json"])
 def test_hostile_jsonl_digest_is_safe_in_every_format(main_run, hostile_jsonl, tmp_path, fmt):
     out = tmp_path / f"digest.{fmt}"
-    code, _, err = main_run("digest", hostile_jsonl, "--since", "all", "--state", tmp_path / "s.sqlite",
-                            "--no-entities", "-f", fmt, "-o", out, "--now", "2026-03-10T12:00:00+00:00", "--dry-run")
+    code, _, err = main_run(
+        "digest",
+        hostile_jsonl,
+        "--since",
+        "all",
+        "--state",
+        tmp_path / "s.sqlite",
+        "--no-entities",
+        "-f",
+        fmt,
+        "-o",
+        out,
+        "--now",
+        "2026-03-10T12:00:00+00:00",
+        "--dry-run",
+    )
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     if fmt == "markdown":
@@ -316,11 +458,21 @@ def test_hostile_jsonl_digest_is_safe_in_every_format(main_run, hostile_jsonl, t
 
 def test_hostile_jsonl_archive_feed_is_well_formed(main_run, hostile_jsonl, tmp_path):
     # (a lone surrogate is left out here: recording the run in the state database is not the archive's part)
-    hostile_jsonl.write_text(hostile_jsonl.read_text(encoding="utf-8").replace("\\ud800", "\\u0002"),
-                             encoding="utf-8")
+    hostile_jsonl.write_text(hostile_jsonl.read_text(encoding="utf-8").replace("\\ud800", "\\u0002"), encoding="utf-8")
     site = tmp_path / "site"
-    code, _, err = main_run("digest", hostile_jsonl, "--since", "all", "--state", tmp_path / "s.sqlite",
-                            "--no-entities", "--output-dir", site, "--now", "2026-03-10T12:00:00+00:00")
+    code, _, err = main_run(
+        "digest",
+        hostile_jsonl,
+        "--since",
+        "all",
+        "--state",
+        tmp_path / "s.sqlite",
+        "--no-entities",
+        "--output-dir",
+        site,
+        "--now",
+        "2026-03-10T12:00:00+00:00",
+    )
     assert code == 0, err
     feed = (site / "feed.atom").read_bytes()
     ET.fromstring(feed)

@@ -1,4 +1,5 @@
 """`briefing summarize` on real files, stdin and a local HTTP server: what a user sees."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import SAMPLE_TXT, SAMPLES, run_briefing
 
 SAMPLE = SAMPLE_TXT.read_text(encoding="utf-8")
@@ -19,8 +19,9 @@ def sample_json():
 
     from briefing.cli import cli
 
-    res = CliRunner().invoke(cli, ["summarize", str(SAMPLE_TXT), "--published", "2021-12-30", "-f", "json"],
-                             catch_exceptions=False)
+    res = CliRunner().invoke(
+        cli, ["summarize", str(SAMPLE_TXT), "--published", "2021-12-30", "-f", "json"], catch_exceptions=False
+    )
     assert res.exit_code == 0, res.output
     return json.loads(res.output)
 
@@ -44,14 +45,14 @@ def test_sample_json_contract(sample_json):
     starts = [s["start"] for s in b["summary"]]
     assert starts == sorted(starts), "summary must be in document order"
     for s in b["summary"]:
-        assert SAMPLE[s["start"]:s["end"]] == s["text"], "offsets must point into the input text"
+        assert SAMPLE[s["start"] : s["end"]] == s["text"], "offsets must point into the input text"
         assert isinstance(s["score"], float)
     for e in b["who"]:
         assert e["type"] in ("person", "organisation")
         assert e["mentions"] >= 1 and isinstance(e["aliases"], list)
     for t in b["when"]:
         assert t["type"] in ("DATE", "TIME", "DURATION", "SET")
-        assert SAMPLE[t["start"]:t["end"]] == t["text"]
+        assert SAMPLE[t["start"] : t["end"]] == t["text"]
     for q in b["quotes"]:
         assert set(q) >= {"speaker", "text"}
 
@@ -139,12 +140,14 @@ def test_html_escapes_hostile_article_text(cli_run, tmp_path):
     hostile.write_text(
         "Mayor <script>alert('x')</script> resigns\n\n"
         "The mayor of Springfield resigned on Monday after <img src=x onerror=alert(1)> a long scandal. "
-        "Critics said <a href=\"javascript:alert(2)\">the council</a> had known for months. "
-        "The city will hold an election in May, officials said on Tuesday.\n", encoding="utf-8")
+        'Critics said <a href="javascript:alert(2)">the council</a> had known for months. '
+        "The city will hold an election in May, officials said on Tuesday.\n",
+        encoding="utf-8",
+    )
     res = cli_run("summarize", hostile, "-f", "html")
     assert res.exit_code == 0
     doc = res.output
-    assert "<script>" not in doc and "<img" not in doc and "<a href=\"javascript" not in doc
+    assert "<script>" not in doc and "<img" not in doc and '<a href="javascript' not in doc
     assert "&lt;script&gt;" in doc
     parse_html(doc)
     import markdown
@@ -162,8 +165,9 @@ def test_email_is_plain_and_wrapped(cli_run):
     assert "WHAT" in lines
 
 
-@pytest.mark.parametrize("algorithm", ["news", "lead", "lexrank", "textrank", "lsa", "luhn",
-                                       "edmundson", "kl", "sumbasic", "reduction"])
+@pytest.mark.parametrize(
+    "algorithm", ["news", "lead", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction"]
+)
 def test_every_algorithm_gives_verbatim_sentences(cli_run, algorithm):
     res = cli_run("summarize", SAMPLE_TXT, "-a", algorithm, "-n", "2", "-f", "json")
     assert res.exit_code == 0, res.output
@@ -171,7 +175,7 @@ def test_every_algorithm_gives_verbatim_sentences(cli_run, algorithm):
     assert b["algorithm"] == algorithm
     assert len(b["summary"]) == 2
     for s in b["summary"]:
-        assert SAMPLE[s["start"]:s["end"]] == s["text"]
+        assert SAMPLE[s["start"] : s["end"]] == s["text"]
 
 
 def test_algorithms_lists_every_one(cli_run):
@@ -210,8 +214,16 @@ def test_html_page_keeps_article_drops_boilerplate(cli_run):
     assert b["source"]["published"] == "2024-03-14"
     text = " ".join(s["text"] for s in b["summary"])
     assert "Kingsport Harbour Bridge will close" in text
-    for junk in ("Advertisement", "crypto course", "Post a Comment", "Previous Post", "Privacy policy",
-                 "Spring sale", "Related stories", "harbourfan88"):
+    for junk in (
+        "Advertisement",
+        "crypto course",
+        "Post a Comment",
+        "Previous Post",
+        "Privacy policy",
+        "Spring sale",
+        "Related stories",
+        "harbourfan88",
+    ):
         assert junk not in text
     assert b["summary"][0]["text"] != b["title"]
 
@@ -263,9 +275,11 @@ def test_user_templates_are_sandboxed(cli_run, tmp_path):
 
 
 def test_encodings_are_detected(cli_run, tmp_path):
-    text = ("Café owners protest new rules\n\nCafé owners in Lyon said on Monday that the city’s new “terrace tax” "
-            "would force many to close. The mayor’s office said the tax would raise 2 million euros a year. "
-            "Owners plan a protest in front of the town hall next week.\n")
+    text = (
+        "Café owners protest new rules\n\nCafé owners in Lyon said on Monday that the city’s new “terrace tax” "
+        "would force many to close. The mayor’s office said the tax would raise 2 million euros a year. "
+        "Owners plan a protest in front of the town hall next week.\n"
+    )
     p = tmp_path / "cp1252.txt"
     p.write_bytes(text.encode("cp1252"))
     b = json.loads(cli_run("summarize", p, "-f", "json").output)
@@ -326,8 +340,13 @@ def test_one_bad_source_does_not_lose_the_good_ones(tmp_path):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    for args in (["summarize", SAMPLE_TXT, "-a", "nonsense"], ["summarize", SAMPLE_TXT, "--published", "30/12/2021"],
-                 ["summarize", SAMPLE_TXT, "-n", "0"], ["summarize", SAMPLE_TXT, "--ratio", "2"], ["summarize"]):
+    for args in (
+        ["summarize", SAMPLE_TXT, "-a", "nonsense"],
+        ["summarize", SAMPLE_TXT, "--published", "30/12/2021"],
+        ["summarize", SAMPLE_TXT, "-n", "0"],
+        ["summarize", SAMPLE_TXT, "--ratio", "2"],
+        ["summarize"],
+    ):
         res = run_briefing(*args)
         assert res.returncode == 2, (args, res.stderr)
         assert "Traceback" not in res.stderr
@@ -385,8 +404,11 @@ def test_special_files_as_source_never_hang(tmp_path):
 
 
 def test_stdin_empty_binary_and_process_substitution():
-    for data, expected in ((b"", "empty text"), (b"\x00\x01\x02" * 1000, "binary"),
-                           (bytes(range(1, 32)) * 300, "binary")):
+    for data, expected in (
+        (b"", "empty text"),
+        (b"\x00\x01\x02" * 1000, "binary"),
+        (bytes(range(1, 32)) * 300, "binary"),
+    ):
         res = run_briefing("summarize", "-", input=data)
         assert res.returncode == 1 and expected in res.stderr, res.stderr
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
@@ -401,7 +423,7 @@ def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
         data = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}[encoding] + data
     for cut in (0, 1):  # whole, then cut after an odd number of bytes
         p = tmp_path / f"article-{cut}.txt"
-        p.write_bytes(data[:len(data) - cut])
+        p.write_bytes(data[: len(data) - cut])
         for args, stdin in (([p], None), (["-"], p.read_bytes())):
             res = run_briefing("summarize", *args, "-n", "1", input=stdin)
             assert res.returncode == 0, (encoding, cut, res.stderr)
@@ -410,16 +432,32 @@ def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
 
 def test_an_absurd_date_in_the_article_is_ignored_not_fatal(tmp_path):
     page = tmp_path / "old.md"
-    page.write_text("---\ntitle: Council meets\ndate: 0001-01-01\n---\n\nThe council met yesterday. "
-                    "It will meet again next year, the mayor said last week.\n", encoding="utf-8")
+    page.write_text(
+        "---\ntitle: Council meets\ndate: 0001-01-01\n---\n\nThe council met yesterday. "
+        "It will meet again next year, the mayor said last week.\n",
+        encoding="utf-8",
+    )
     res = run_briefing("summarize", page, "-f", "json")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["source"]["published"] is None
 
 
-@pytest.mark.parametrize("args", [["--timeout", "inf"], ["--timeout", "nan"], ["--timeout", "-1"], ["--timeout", "0"],
-                                  ["--published", "0001-01-01"], ["--published", "9999-12-31"], ["--ratio", "0"],
-                                  ["--ratio", "1e308"], ["--ratio", "nan"], ["--ratio", "inf"], ["-w", "0"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--timeout", "inf"],
+        ["--timeout", "nan"],
+        ["--timeout", "-1"],
+        ["--timeout", "0"],
+        ["--published", "0001-01-01"],
+        ["--published", "9999-12-31"],
+        ["--ratio", "0"],
+        ["--ratio", "1e308"],
+        ["--ratio", "nan"],
+        ["--ratio", "inf"],
+        ["-w", "0"],
+    ],
+)
 def test_option_extremes_are_usage_errors(args):
     res = run_briefing("summarize", SAMPLE_TXT, *args)
     assert res.returncode == 2, (args, res.stderr)

@@ -4,6 +4,7 @@ Target: no internal error on any article of real news. The sample here is small 
 each file, in one batch run and one digest) so the suite stays quick; `python scripts/sweep.py` runs
 everything.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SHARED_DATA
 
 SWEEP = ROOT / "scripts" / "sweep.py"
@@ -21,12 +21,19 @@ CORPORA = ("bbc", "cnndm", "conll", "timebank", "meantime", "ecbplus", "uci", "m
 
 
 def _sweep(*args, timeout=900, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SWEEP), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd="/", env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, str(SWEEP), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd="/",
+        env={**os.environ, **(env or {})},
+    )
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(),
-                    reason=f"development data {SHARED_DATA} absent (research data, not shipped)")
+@pytest.mark.skipif(
+    not SHARED_DATA.is_dir(), reason=f"development data {SHARED_DATA} absent (research data, not shipped)"
+)
 def test_a_sample_of_every_corpus_gives_no_internal_error():
     p = _sweep("--sample", "2", "--together")
     assert p.returncode == 0, p.stdout + p.stderr
@@ -45,9 +52,11 @@ def test_the_sweep_counts_an_internal_error_when_there_is_one(tmp_path):
     crash = CRASH
     folder = tmp_path / "summarization"
     folder.mkdir()
-    rows = [{"id": "fine", "title": "Budget", "text": "The council approved the budget. The mayor agreed."},
-            {"id": "boom", "title": "Snow", "text": crash},
-            {"id": "empty", "title": "Nothing", "text": "  "}]
+    rows = [
+        {"id": "fine", "title": "Budget", "text": "The council approved the budget. The mayor agreed."},
+        {"id": "boom", "title": "Snow", "text": crash},
+        {"id": "empty", "title": "Nothing", "text": "  "},
+    ]
     (folder / "bbc_dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     p = _sweep("--data", tmp_path, "--only", "bbc", "--no-digest", env=_fault_env())
     assert p.returncode == 1, p.stdout + p.stderr

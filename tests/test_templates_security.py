@@ -4,6 +4,7 @@ Contained: it may include / extend / import only regular, non-hidden template fi
 folder (and below), or a built-in template by name. Bounded: a runaway template stops at a CPU,
 memory and output limit. Every template problem is exit 1 with one line, never a traceback or 70.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE_TXT, run_briefing
 
 # Small limits keep the runaway cases short; the defaults are larger (docs/security.md).
@@ -28,10 +28,19 @@ def limits(monkeypatch):
 @pytest.fixture
 def jsonl(tmp_path) -> Path:
     rows = [
-        {"id": "a1", "title": "Dam opens in Kessler", "source": "Globe", "url": "https://globe.example/dam",
-         "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said."},
-        {"id": "b1", "title": "Bridge closes in Lindholm", "source": "Wire",
-         "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said."},
+        {
+            "id": "a1",
+            "title": "Dam opens in Kessler",
+            "source": "Globe",
+            "url": "https://globe.example/dam",
+            "text": "The new dam in Kessler opened on Tuesday. It cost 40 million dollars, officials said.",
+        },
+        {
+            "id": "b1",
+            "title": "Bridge closes in Lindholm",
+            "source": "Wire",
+            "text": "The old bridge in Lindholm closed on Monday. Repairs will take a year, the council said.",
+        },
     ]
     p = tmp_path / "news.jsonl"
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -45,8 +54,19 @@ def render_with(main_run, jsonl, tmp_path, limits):
     def run(command: str, template: Path, *extra):
         if command == "summarize":
             return main_run("summarize", SAMPLE_TXT, "--template", template, *extra)
-        return main_run("digest", jsonl, "--since", "all", "--state", tmp_path / "state.sqlite", "--dry-run",
-                        "--no-entities", "--template", template, *extra)
+        return main_run(
+            "digest",
+            jsonl,
+            "--since",
+            "all",
+            "--state",
+            tmp_path / "state.sqlite",
+            "--dry-run",
+            "--no-entities",
+            "--template",
+            template,
+            *extra,
+        )
 
     return run
 
@@ -81,9 +101,13 @@ def test_a_template_may_include_its_own_folder_and_the_builtins(render_with, tmp
     make(home, "sub/deeper.md", "DEEPER-OK\n")
     make(home, "macros.jinja", "{% macro shout(s) %}{{ s | upper }}{% endmacro %}")
     os.symlink("part.j2", home / "alias.j2")  # a symlink that stays in the folder is fine
-    main = make(home, "main.txt.j2", '{% include "part.j2" %}{% include "sub/deeper.md" %}'
-                '{% include "alias.j2" %}{% from "macros.jinja" import shout %}{{ shout("ok") }}\n'
-                '{% include "_style.css.j2" %}\n')
+    main = make(
+        home,
+        "main.txt.j2",
+        '{% include "part.j2" %}{% include "sub/deeper.md" %}'
+        '{% include "alias.j2" %}{% from "macros.jinja" import shout %}{{ shout("ok") }}\n'
+        '{% include "_style.css.j2" %}\n',
+    )
     code, out, err = render_with(command, main)
     assert code == 0, err
     assert out.count("PART-OK") == 2 and "DEEPER-OK" in out and "OK" in out
@@ -91,8 +115,9 @@ def test_a_template_may_include_its_own_folder_and_the_builtins(render_with, tmp
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("case", ["dotfile", "dot-folder", "symlink-out", "symlink-to-dotfile", "parent",
-                                  "absolute", "extension", "fifo"])
+@pytest.mark.parametrize(
+    "case", ["dotfile", "dot-folder", "symlink-out", "symlink-to-dotfile", "parent", "absolute", "extension", "fifo"]
+)
 def test_includes_outside_the_rule_are_refused(render_with, tmp_path, command, case):
     home = tmp_path / "home"
     home.mkdir()
@@ -155,8 +180,13 @@ RUNAWAY = {
     "huge-string": ('{{ "x" * 3000000000 }}', "MB"),
     "nested-ranges": ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", " s"),
     "huge-output": ('{% for i in range(100000) %}{{ "y" * 2000 }}{% endfor %}', "MB"),
-    "doubling": (("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
-                  "{% endfor %}{{ ns.s | length }}"), "MB"),
+    "doubling": (
+        (
+            "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+            "{% endfor %}{{ ns.s | length }}"
+        ),
+        "MB",
+    ),
 }
 BROKEN = {
     "big-range": "{{ range(10**9) | list | length }}",
@@ -195,15 +225,31 @@ def test_runaway_template_as_a_user_runs_it(tmp_path, jsonl):
     env = dict(LIMITS)
     p = run_briefing("summarize", SAMPLE_TXT, "--template", main, env=env)
     one_line_error(p.returncode, p.stdout, p.stderr, "bomb.j2", "exceeded")
-    p = run_briefing("digest", jsonl, "--since", "all", "--state", tmp_path / "s.sqlite", "--no-entities",
-                     "--template", main, "-o", tmp_path / "out.txt", env=env)
+    p = run_briefing(
+        "digest",
+        jsonl,
+        "--since",
+        "all",
+        "--state",
+        tmp_path / "s.sqlite",
+        "--no-entities",
+        "--template",
+        main,
+        "-o",
+        tmp_path / "out.txt",
+        env=env,
+    )
     one_line_error(p.returncode, p.stdout, p.stderr, "bomb.j2", "exceeded")
     assert not (tmp_path / "out.txt").exists()
 
 
 def test_a_good_user_template_still_renders_everything(render_with, tmp_path):
-    main = make(tmp_path, "good.md.j2", "# {{ digest.title }}\n{% for st in digest.stories %}- {{ st.title }}"
-                " ({{ st.sources | join(', ') }})\n{% endfor %}")
+    main = make(
+        tmp_path,
+        "good.md.j2",
+        "# {{ digest.title }}\n{% for st in digest.stories %}- {{ st.title }}"
+        " ({{ st.sources | join(', ') }})\n{% endfor %}",
+    )
     code, out, err = render_with("digest", main)
     assert code == 0, err
     assert "- Dam opens in Kessler (Globe)" in out and "- Bridge closes in Lindholm (Wire)" in out

@@ -1,4 +1,5 @@
 """Offline segmentation and offset-keeping normalisation."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,11 +12,16 @@ def texts(s: str) -> list[str]:
 
 
 def test_abbreviations_and_dates_do_not_split():
-    s = ("The meeting is on Jan. 10 in Geneva. Mr. Smith of the U.S. State Department will attend. "
-         "He lives in the U.S. He works for Acme Inc. in Boston.")
-    assert texts(s) == ["The meeting is on Jan. 10 in Geneva.",
-                        "Mr. Smith of the U.S. State Department will attend.",
-                        "He lives in the U.S.", "He works for Acme Inc. in Boston."]
+    s = (
+        "The meeting is on Jan. 10 in Geneva. Mr. Smith of the U.S. State Department will attend. "
+        "He lives in the U.S. He works for Acme Inc. in Boston."
+    )
+    assert texts(s) == [
+        "The meeting is on Jan. 10 in Geneva.",
+        "Mr. Smith of the U.S. State Department will attend.",
+        "He lives in the U.S.",
+        "He works for Acme Inc. in Boston.",
+    ]
 
 
 def test_quotes_stay_with_their_sentence():
@@ -26,18 +32,24 @@ def test_quotes_stay_with_their_sentence():
 def test_offsets_are_exact_and_paragraphs_never_merge():
     s = "Title line\n\nFirst paragraph ends here\n\nSecond one. It has two sentences."
     sents = split_sentences(s)
-    assert [x.text for x in sents] == ["Title line", "First paragraph ends here", "Second one.",
-                                        "It has two sentences."]
+    assert [x.text for x in sents] == [
+        "Title line",
+        "First paragraph ends here",
+        "Second one.",
+        "It has two sentences.",
+    ]
     for x in sents:
-        assert s[x.start:x.end] == x.text
+        assert s[x.start : x.end] == x.text
     assert sents[2].paragraph == sents[3].paragraph != sents[1].paragraph
 
 
 def test_clean_keeps_length_and_blanks_furniture_and_repeats():
-    s = ("Headline here\n\nA sentence with\u00a0a non-breaking space.\n"
-         "Officials inspect the damaged bridge on Tuesday morning.\n"
-         "Officials inspect the damaged bridge on Tuesday morning.\n"
-         "REUTERS\n\nThe real story goes on here.\n\nPost a Comment\n\nPrevious Post Next Post\n")
+    s = (
+        "Headline here\n\nA sentence with\u00a0a non-breaking space.\n"
+        "Officials inspect the damaged bridge on Tuesday morning.\n"
+        "Officials inspect the damaged bridge on Tuesday morning.\n"
+        "REUTERS\n\nThe real story goes on here.\n\nPost a Comment\n\nPrevious Post Next Post\n"
+    )
     c = clean_for_analysis(s, keep_from=len("Headline here"))
     assert len(c) == len(s)
     assert "\u00a0" not in c and "a non-breaking space" in c
@@ -48,9 +60,11 @@ def test_clean_keeps_length_and_blanks_furniture_and_repeats():
 
 
 def test_near_identical_caption_pair_is_dropped():
-    s = ("President Joe Biden and Russian President Vladimir Putin speaking on December 7, 2021.\n"
-         "President Biden and Russian President Vladimir Putin speaking on December 7, 2021.\n\n"
-         "Body text that stays.\n")
+    s = (
+        "President Joe Biden and Russian President Vladimir Putin speaking on December 7, 2021.\n"
+        "President Biden and Russian President Vladimir Putin speaking on December 7, 2021.\n\n"
+        "Body text that stays.\n"
+    )
     c = clean_for_analysis(s)
     assert "Putin speaking" not in c and "Body text that stays." in c
 
@@ -73,8 +87,10 @@ def test_markdown_structure_is_not_prose():
 
 # A story paragraph printed twice (a scraping or layout artefact) keeps its first copy; only a
 # caption-like line (short, one sentence, nobody speaking) printed twice in a row loses both.
-LEAD = ("The clashes broke out as candlelit vigils were being held to mark a week since the police "
-        "shooting of a 15-year-old boy, which triggered the riots, officials said.")
+LEAD = (
+    "The clashes broke out as candlelit vigils were being held to mark a week since the police "
+    "shooting of a 15-year-old boy, which triggered the riots, officials said."
+)
 
 
 @pytest.mark.parametrize("sep", ["\n", "\n\n"])
@@ -95,10 +111,9 @@ def test_article_of_one_paragraph_twice_still_has_sentences():
         assert [s.text for s in brief.summary] == [para]
 
 
-
 def _check_offsets(s: str, sents) -> None:
     for x in sents:
-        assert s[x.start:x.end] == x.text
+        assert s[x.start : x.end] == x.text
     assert [x.start for x in sents] == sorted(x.start for x in sents)
 
 

@@ -1,5 +1,6 @@
 """Property tests: every TIMEX3 value gets a label and a place in the timeline's order, and every
 expression the normaliser tags against any publication date yields a value the reader understands."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,12 @@ years = st.one_of(st.integers(1, 9999).map(lambda y: f"{y:04d}"), st.just("XXXX"
 months = st.integers(1, 12).map(lambda m: f"{m:02d}")
 days = st.integers(1, 28).map(lambda d: f"{d:02d}")
 parts_of_day = st.sampled_from(["MO", "AF", "EV", "NI", "MI", "DT"])
-clock = st.builds(lambda h, m, z: f"{h:02d}:{m:02d}{z}", st.integers(0, 24), st.integers(0, 59),
-                  st.sampled_from(["", "Z", "+01:00", "-0500"]))
+clock = st.builds(
+    lambda h, m, z: f"{h:02d}:{m:02d}{z}",
+    st.integers(0, 24),
+    st.integers(0, 59),
+    st.sampled_from(["", "Z", "+01:00", "-0500"]),
+)
 rest = st.one_of(
     months,
     st.builds(lambda m, d: f"{m}-{d}", months, days),
@@ -29,13 +34,20 @@ rest = st.one_of(
     st.builds(lambda h: f"H{h}", st.sampled_from("12")),
     st.sampled_from(["SP", "SU", "FA", "WI", "XX", "XX-XX"]),
 )
-dates = st.builds(lambda y, r, t: f"{y}-{r}{t}", years, rest,
-                  st.one_of(st.just(""), parts_of_day.map("T".__add__), clock.map("T".__add__)))
+dates = st.builds(
+    lambda y, r, t: f"{y}-{r}{t}",
+    years,
+    rest,
+    st.one_of(st.just(""), parts_of_day.map("T".__add__), clock.map("T".__add__)),
+)
 spans = st.one_of(
-    st.integers(100, 999).map(str), st.integers(10, 99).map(str),  # decades, centuries
-    st.integers(100, 999).map(lambda d: f"{d}X"), st.integers(10, 99).map(lambda c: f"{c}XX"),
+    st.integers(100, 999).map(str),
+    st.integers(10, 99).map(str),  # decades, centuries
+    st.integers(100, 999).map(lambda d: f"{d}X"),
+    st.integers(10, 99).map(lambda c: f"{c}XX"),
     st.integers(1, 9).map(lambda m: f"{m}XXX"),
-    st.integers(1, 9999).map(lambda y: f"BC{y:04d}"), st.integers(1, 99).map(lambda c: f"BC{c:02d}"),
+    st.integers(1, 9999).map(lambda y: f"BC{y:04d}"),
+    st.integers(1, 99).map(lambda c: f"BC{c:02d}"),
 )
 amount = st.one_of(st.integers(0, 10**6).map(str), st.just("X"), st.just("1.5"))
 durations = st.one_of(
@@ -44,8 +56,7 @@ durations = st.one_of(
     st.sampled_from(["P2Y6M", "PT5H30M", "P1DT12H", "P1.5Y"]),
 )
 refs = st.sampled_from(["PAST_REF", "PRESENT_REF", "FUTURE_REF"])
-grammar = st.one_of(years, dates, spans, durations, refs,
-                    st.builds(lambda a, b: f"{a}/{b}", dates, dates))
+grammar = st.one_of(years, dates, spans, durations, refs, st.builds(lambda a, b: f"{a}/{b}", dates, dates))
 anything = st.one_of(grammar, st.text(max_size=30))
 
 
@@ -85,8 +96,10 @@ def test_days_sort_in_calendar_order(d, delta):
 
 
 @FAST
-@given(st.integers(1, 9998), st.sampled_from(["SP", "SU", "FA", "WI", "Q1", "Q4", "H1", "H2", "W07", "W51-WE", "01",
-                                             "12", "06-15", "06-15TMO"]))
+@given(
+    st.integers(1, 9998),
+    st.sampled_from(["SP", "SU", "FA", "WI", "Q1", "Q4", "H1", "H2", "W07", "W51-WE", "01", "12", "06-15", "06-15TMO"]),
+)
 def test_a_part_of_a_year_sorts_within_its_year(y, part):
     value = f"{y:04d}-{part}"
     assert read(f"{y:04d}").start <= read(value).start < read(f"{y + 1:04d}").start
@@ -98,42 +111,95 @@ def test_granularities_order_a_timeline():
     assert ordered[0] == "199X"
     assert ordered[-2:] == ["PAST_REF", "P3D"]  # nowhere in time: last, in their order
     # the same first day: the finer value first
-    assert ordered.index("2022-12-01") < ordered.index("2022-12") and ordered.index("2022-12-01") < ordered.index("2022-WI")
+    assert ordered.index("2022-12-01") < ordered.index("2022-12") and ordered.index("2022-12-01") < ordered.index(
+        "2022-WI"
+    )
     assert ordered.index("2022-Q4") < ordered.index("2022-W47-WE") < ordered.index("2022-12-01")
 
 
 @FAST
-@given(st.sampled_from(["SP", "SU", "FA", "WI", "Q3", "H2", "W07", "W07-WE", "03-14TMO", "03-14T10:30"]),
-       st.integers(1, 9999))
+@given(
+    st.sampled_from(["SP", "SU", "FA", "WI", "Q3", "H2", "W07", "W07-WE", "03-14TMO", "03-14T10:30"]),
+    st.integers(1, 9999),
+)
 def test_build_timeline_takes_any_specific_value(part, y):
     value = f"{y:04d}-{part}"
     text = "It happened then. Officials said so."
-    sents = [Sentence(text="It happened then.", start=0, end=17, index=0),
-             Sentence(text="Officials said so.", start=18, end=36, index=1)]
-    timexes = [TimeExpression(text="then", start=12, end=16, type="DATE", value=value),
-               TimeExpression(text="so", start=33, end=35, type="DATE", value=f"{y:04d}-01-01")]
+    sents = [
+        Sentence(text="It happened then.", start=0, end=17, index=0),
+        Sentence(text="Officials said so.", start=18, end=36, index=1),
+    ]
+    timexes = [
+        TimeExpression(text="then", start=12, end=16, type="DATE", value=value),
+        TimeExpression(text="so", start=33, end=35, type="DATE", value=f"{y:04d}-01-01"),
+    ]
     events = build_timeline(text, sents, timexes, date(2024, 3, 14))
     assert events and all(e.label for e in events)
 
 
-PHRASES = ["this winter", "the winter season", "the winter of 2022", "last spring", "next summer", "Q3",
-           "the third quarter", "the first half", "the 1990s", "the '90s", "the nineties", "the 21st century",
-           "the weekend", "next weekend", "last week", "this week", "yesterday", "tomorrow", "tonight",
-           "Friday morning", "Friday evening", "last night", "999999 days ago", "999999 years ago",
-           "999999 weeks from now", "Feb. 30", "February 30, 2021", "10,000 BC", "the year 99999", "every Monday",
-           "each winter", "recently", "now", "three decades ago", "two centuries ago", "9999 years from now",
-           "Christmas", "New Year's Day", "Thanksgiving", "at 10:30 p.m. Sunday", "midnight Friday",
-           "the fiscal year 2021", "year-end", "a year ago", "the year-ago period", "the following year",
-           "March 2022", "in May", "last March", "next December", "summers", "Mondays", "daily"]
+PHRASES = [
+    "this winter",
+    "the winter season",
+    "the winter of 2022",
+    "last spring",
+    "next summer",
+    "Q3",
+    "the third quarter",
+    "the first half",
+    "the 1990s",
+    "the '90s",
+    "the nineties",
+    "the 21st century",
+    "the weekend",
+    "next weekend",
+    "last week",
+    "this week",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "Friday morning",
+    "Friday evening",
+    "last night",
+    "999999 days ago",
+    "999999 years ago",
+    "999999 weeks from now",
+    "Feb. 30",
+    "February 30, 2021",
+    "10,000 BC",
+    "the year 99999",
+    "every Monday",
+    "each winter",
+    "recently",
+    "now",
+    "three decades ago",
+    "two centuries ago",
+    "9999 years from now",
+    "Christmas",
+    "New Year's Day",
+    "Thanksgiving",
+    "at 10:30 p.m. Sunday",
+    "midnight Friday",
+    "the fiscal year 2021",
+    "year-end",
+    "a year ago",
+    "the year-ago period",
+    "the following year",
+    "March 2022",
+    "in May",
+    "last March",
+    "next December",
+    "summers",
+    "Mondays",
+    "daily",
+]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4),
-       st.dates(min_value=date.min, max_value=date.max))
+@given(st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4), st.dates(min_value=date.min, max_value=date.max))
 def test_normaliser_never_raises_and_writes_readable_values(phrases, dct):
     text = " ".join(f"The board met {p} and said it would act." for p in phrases)
     for t in find_time_expressions(text, dct):
-        assert text[t.start:t.end] == t.text
+        assert text[t.start : t.end] == t.text
         assert t.value, t
         r = read(t.value)
         assert r.known, (t.text, t.value)

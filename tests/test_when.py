@@ -1,4 +1,5 @@
 """Time expressions: one handmade case per rule and granularity, weekday direction, the sample."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,7 @@ SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / 
 def tag(text: str, dct: date = FRIDAY) -> dict[str, tuple[str, str]]:
     found = find_time_expressions(text, dct)
     for t in found:  # the offsets contract every consumer relies on
-        assert text[t.start:t.end] == t.text
+        assert text[t.start : t.end] == t.text
     return {t.text: (t.type, t.value) for t in found}
 
 
@@ -27,89 +28,98 @@ def value_of(text: str, expr: str, dct: date = FRIDAY) -> str:
     return found[expr][1]
 
 
-@pytest.mark.parametrize("text, expr, value", [
-    # days
-    ("It was signed on March 21, 2013 in Paris.", "March 21, 2013", "2013-03-21"),
-    ("The vote is on 21 March 2013.", "21 March 2013", "2013-03-21"),
-    ("The filing, dated 2013-03-02, was late.", "2013-03-02", "2013-03-02"),
-    ("Shares fell on Jan. 10.", "Jan. 10", "2013-01-10"),
-    ("He left yesterday.", "yesterday", "2013-03-21"),
-    ("She arrives tomorrow.", "tomorrow", "2013-03-23"),
-    ("The market is closed today.", "today", "2013-03-22"),
-    ("The Times said in an editorial on Saturday, March 16: no.", "Saturday, March 16", "2013-03-16"),
-    # months, years, weeks, seasons, quarters, halves, decades, centuries
-    ("Sales rose in February.", "February", "2013-02"),
-    ("Prices peaked in July 2011.", "July 2011", "2011-07"),
-    ("Prices fell this month.", "this month", "2013-03"),
-    ("Prices fell last month.", "last month", "2013-02"),
-    ("It was built in 1998.", "1998", "1998"),
-    ("Profit rose last year.", "last year", "2012"),
-    ("Growth will slow next year.", "next year", "2014"),
-    ("The deal closed last week.", "last week", "2013-W11"),
-    ("Markets calmed this week.", "this week", "2013-W12"),
-    ("Stocks rallied last summer.", "last summer", "2012-SU"),
-    ("The plant opens in the spring of 2014.", "the spring of 2014", "2014-SP"),
-    ("Profit rose in the first quarter.", "the first quarter", "2013-Q1"),
-    ("Profit fell in the fourth quarter of 2012.", "the fourth quarter of 2012", "2012-Q4"),
-    ("Sales doubled in the first half of 2012.", "the first half of 2012", "2012-H1"),
-    ("Music of the 1960s returned.", "the 1960s", "196"),
-    ("Art of the 20th century.", "the 20th century", "19"),
-    ("It happened in nineteen ninety-six.", "nineteen ninety-six", "1996"),
-    ("He visited three years ago.", "three years ago", "2010"),
-    ("They met two weeks ago.", "two weeks ago", "2013-W10"),
-    ("It was passed in 1995 and amended the following year.", "the following year", "1996"),
-    # times of day
-    ("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday", "2013-03-21T20:00"),
-    ("Talks broke off at noon Thursday.", "noon Thursday", "2013-03-21T12:00"),
-    ("He will speak tonight.", "tonight", "2013-03-22TNI"),
-    ("She spoke this morning.", "this morning", "2013-03-22TMO"),
-    ("Fires burned last night.", "last night", "2013-03-21TNI"),
-    # durations
-    ("The strike lasted 90 days.", "90 days", "P90D"),
-    ("A 10-year bond.", "10-year", "P10Y"),
-    ("It took the past two months.", "the past two months", "P2M"),
-    ("Talks went on for several months.", "several months", "PXM"),
-    ("He waited for years.", "years", "PXY"),
-    ("It took 24 hours.", "24 hours", "P1D"),
-    ("A 50-minute call.", "50-minute", "PT50M"),
-    # sets
-    ("It earns $2 million a year.", "a year", "P1Y"),
-    ("The paper appears daily.", "daily", "P1D"),
-    ("Rates are set every week.", "every week", "P1W"),
-    ("They march each Thursday.", "each Thursday", "XXXX-WXX-4"),
-    ("He skis winters in Utah.", "winters", "XXXX-WI"),
-    # references
-    ("Prices are now falling.", "now", "PRESENT_REF"),
-    ("He currently lives in Rome.", "currently", "PRESENT_REF"),
-    ("She recently moved.", "recently", "PAST_REF"),
-    ("We will see in the future.", "the future", "FUTURE_REF"),
-])
+@pytest.mark.parametrize(
+    "text, expr, value",
+    [
+        # days
+        ("It was signed on March 21, 2013 in Paris.", "March 21, 2013", "2013-03-21"),
+        ("The vote is on 21 March 2013.", "21 March 2013", "2013-03-21"),
+        ("The filing, dated 2013-03-02, was late.", "2013-03-02", "2013-03-02"),
+        ("Shares fell on Jan. 10.", "Jan. 10", "2013-01-10"),
+        ("He left yesterday.", "yesterday", "2013-03-21"),
+        ("She arrives tomorrow.", "tomorrow", "2013-03-23"),
+        ("The market is closed today.", "today", "2013-03-22"),
+        ("The Times said in an editorial on Saturday, March 16: no.", "Saturday, March 16", "2013-03-16"),
+        # months, years, weeks, seasons, quarters, halves, decades, centuries
+        ("Sales rose in February.", "February", "2013-02"),
+        ("Prices peaked in July 2011.", "July 2011", "2011-07"),
+        ("Prices fell this month.", "this month", "2013-03"),
+        ("Prices fell last month.", "last month", "2013-02"),
+        ("It was built in 1998.", "1998", "1998"),
+        ("Profit rose last year.", "last year", "2012"),
+        ("Growth will slow next year.", "next year", "2014"),
+        ("The deal closed last week.", "last week", "2013-W11"),
+        ("Markets calmed this week.", "this week", "2013-W12"),
+        ("Stocks rallied last summer.", "last summer", "2012-SU"),
+        ("The plant opens in the spring of 2014.", "the spring of 2014", "2014-SP"),
+        ("Profit rose in the first quarter.", "the first quarter", "2013-Q1"),
+        ("Profit fell in the fourth quarter of 2012.", "the fourth quarter of 2012", "2012-Q4"),
+        ("Sales doubled in the first half of 2012.", "the first half of 2012", "2012-H1"),
+        ("Music of the 1960s returned.", "the 1960s", "196"),
+        ("Art of the 20th century.", "the 20th century", "19"),
+        ("It happened in nineteen ninety-six.", "nineteen ninety-six", "1996"),
+        ("He visited three years ago.", "three years ago", "2010"),
+        ("They met two weeks ago.", "two weeks ago", "2013-W10"),
+        ("It was passed in 1995 and amended the following year.", "the following year", "1996"),
+        # times of day
+        ("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday", "2013-03-21T20:00"),
+        ("Talks broke off at noon Thursday.", "noon Thursday", "2013-03-21T12:00"),
+        ("He will speak tonight.", "tonight", "2013-03-22TNI"),
+        ("She spoke this morning.", "this morning", "2013-03-22TMO"),
+        ("Fires burned last night.", "last night", "2013-03-21TNI"),
+        # durations
+        ("The strike lasted 90 days.", "90 days", "P90D"),
+        ("A 10-year bond.", "10-year", "P10Y"),
+        ("It took the past two months.", "the past two months", "P2M"),
+        ("Talks went on for several months.", "several months", "PXM"),
+        ("He waited for years.", "years", "PXY"),
+        ("It took 24 hours.", "24 hours", "P1D"),
+        ("A 50-minute call.", "50-minute", "PT50M"),
+        # sets
+        ("It earns $2 million a year.", "a year", "P1Y"),
+        ("The paper appears daily.", "daily", "P1D"),
+        ("Rates are set every week.", "every week", "P1W"),
+        ("They march each Thursday.", "each Thursday", "XXXX-WXX-4"),
+        ("He skis winters in Utah.", "winters", "XXXX-WI"),
+        # references
+        ("Prices are now falling.", "now", "PRESENT_REF"),
+        ("He currently lives in Rome.", "currently", "PRESENT_REF"),
+        ("She recently moved.", "recently", "PAST_REF"),
+        ("We will see in the future.", "the future", "FUTURE_REF"),
+    ],
+)
 def test_each_rule_and_granularity(text, expr, value):
     assert value_of(text, expr) == value
 
 
-@pytest.mark.parametrize("text, expr, type_", [
-    ("It earns $2 million a year.", "a year", "SET"),
-    ("He stayed for a year.", "a year", "DURATION"),
-    ("The strike lasted 90 days.", "90 days", "DURATION"),
-    ("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday", "TIME"),
-    ("Profit rose last year.", "last year", "DATE"),
-])
+@pytest.mark.parametrize(
+    "text, expr, type_",
+    [
+        ("It earns $2 million a year.", "a year", "SET"),
+        ("He stayed for a year.", "a year", "DURATION"),
+        ("The strike lasted 90 days.", "90 days", "DURATION"),
+        ("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday", "TIME"),
+        ("Profit rose last year.", "last year", "DATE"),
+    ],
+)
 def test_types(text, expr, type_):
     assert tag(text)[expr][0] == type_
 
 
-@pytest.mark.parametrize("text, value", [
-    ("The court ruled Friday that the law stands.", "2013-03-22"),        # same day as the DCT
-    ("The minister said Wednesday that talks failed.", "2013-03-20"),     # past: earlier this week
-    ("The leaders will meet Monday in Geneva.", "2013-03-25"),            # future: the coming Monday
-    ("The vote is scheduled for Tuesday.", "2013-03-26"),
-    ("Police said Monday they had arrested him.", "2013-03-18"),
-    ("The offer had been due to expire Tuesday.", "2013-03-19"),          # a plan told in the past
-    ("He criticised Wednesday's ruling, which he will appeal.", "2013-03-20"),
-    ("They met last Friday.", "2013-03-15"),                              # explicit: never the DCT
-    ("They meet next Friday.", "2013-03-29"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("The court ruled Friday that the law stands.", "2013-03-22"),  # same day as the DCT
+        ("The minister said Wednesday that talks failed.", "2013-03-20"),  # past: earlier this week
+        ("The leaders will meet Monday in Geneva.", "2013-03-25"),  # future: the coming Monday
+        ("The vote is scheduled for Tuesday.", "2013-03-26"),
+        ("Police said Monday they had arrested him.", "2013-03-18"),
+        ("The offer had been due to expire Tuesday.", "2013-03-19"),  # a plan told in the past
+        ("He criticised Wednesday's ruling, which he will appeal.", "2013-03-20"),
+        ("They met last Friday.", "2013-03-15"),  # explicit: never the DCT
+        ("They meet next Friday.", "2013-03-29"),
+    ],
+)
 def test_weekday_direction(text, value):
     found = find_time_expressions(text, FRIDAY)
     weekdays = [t for t in found if any(d in t.text for d in ("day",))]
@@ -129,13 +139,16 @@ def test_quarter_context_makes_a_year_ago_a_quarter():
     assert found["A year earlier"][1] == "1988-Q3"
 
 
-@pytest.mark.parametrize("text", [
-    "You may go now, she said, and he may stay.",  # only "now" is a time
-    "Prices fall when demand falls.",
-    "Iraq imports three-quarters of its food.",
-    "Mr. Smith, 52 years old, will retire.",
-    "A second group of investors joined.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You may go now, she said, and he may stay.",  # only "now" is a time
+        "Prices fall when demand falls.",
+        "Iraq imports three-quarters of its food.",
+        "Mr. Smith, 52 years old, will retire.",
+        "A second group of investors joined.",
+    ],
+)
 def test_no_false_alarms(text):
     found = tag(text)
     assert all(v[1] == "PRESENT_REF" for v in found.values()), found
@@ -163,17 +176,24 @@ def test_sample_article_expectations():
     text = SAMPLE.read_text(encoding="utf-8")
     found = tag(text, date(2021, 12, 30))
     expected = {
-        "Thursday": "2021-12-30", "Jan. 10": "2022-01-10", "this month": "2021-12",
-        "last week": "2021-W51", "next month": "2022-01", "Wednesday": "2021-12-29",
-        "December 7, 2021": "2021-12-07", "2014": "2014",
+        "Thursday": "2021-12-30",
+        "Jan. 10": "2022-01-10",
+        "this month": "2021-12",
+        "last week": "2021-W51",
+        "next month": "2022-01",
+        "Wednesday": "2021-12-29",
+        "December 7, 2021": "2021-12-07",
+        "2014": "2014",
     }
     for expr, value in expected.items():
         assert found.get(expr, (None, None))[1] == value, (expr, found.get(expr))
 
 
 def test_timeline_is_short_dated_and_in_time_order():
-    text = ("Leaders met Thursday in Geneva. They will meet again on Jan. 10. "
-            "Officials said last week that talks were now urgent. The talks lasted two hours.")
+    text = (
+        "Leaders met Thursday in Geneva. They will meet again on Jan. 10. "
+        "Officials said last week that talks were now urgent. The talks lasted two hours."
+    )
     sentences, pos = [], 0
     for i, s in enumerate(text.split(". ")):
         s = s if s.endswith(".") else s + "."
@@ -194,10 +214,14 @@ def test_key_word_windows_find_what_a_full_scan_finds(monkeypatch):
     the whole text finds (long prefixes, expressions far apart, at both ends of the text)."""
     from briefing.extract import timex_rules
 
-    text = ("Friday: " + "Filler words without any time in them at all. " * 40
-            + "Profit rose in the first half of fiscal 1989 and about two and a half years ago, "
-            + "the company said at 8am on Jan. 10, 2013. " + "More filler text here. " * 30
-            + "It meets every Thursday, now and in the near future, until the end of next year")
+    text = (
+        "Friday: "
+        + "Filler words without any time in them at all. " * 40
+        + "Profit rose in the first half of fiscal 1989 and about two and a half years ago, "
+        + "the company said at 8am on Jan. 10, 2013. "
+        + "More filler text here. " * 30
+        + "It meets every Thursday, now and in the near future, until the end of next year"
+    )
     windowed = [(t.start, t.end, t.value) for t in find_time_expressions(text, FRIDAY)]
     monkeypatch.setattr(timex_rules, "GATES", {})
     full = [(t.start, t.end, t.value) for t in find_time_expressions(text, FRIDAY)]
@@ -213,39 +237,49 @@ def test_weekday_evening_keeps_its_part_of_day():
     assert tag("A woman was killed Thursday evening in Brooklyn.")["Thursday evening"] == ("TIME", "2013-03-21TEV")
 
 
-@pytest.mark.parametrize("text, expr, value", [
-    # a passive future is not a past participle: "will be named ... in December" lies ahead
-    ("Collins will be named commander for a mission in December.", "December", "2013-12"),
-    # "until" takes the tense of its clause
-    ("Until Thursday, they had not called him a suspect.", "Thursday", "2013-03-14"),
-    ("The offer runs until Thursday.", "Thursday", "2013-03-21"),
-    # a plan points forward
-    ("Protesters planned a large demonstration on Saturday.", "Saturday", "2013-03-23"),
-    # an irregular past tense verb nearer than the future cue points back
-    ("The chairman, who will retire, sold his shares Monday.", "Monday", "2013-03-18"),
-])
+@pytest.mark.parametrize(
+    "text, expr, value",
+    [
+        # a passive future is not a past participle: "will be named ... in December" lies ahead
+        ("Collins will be named commander for a mission in December.", "December", "2013-12"),
+        # "until" takes the tense of its clause
+        ("Until Thursday, they had not called him a suspect.", "Thursday", "2013-03-14"),
+        ("The offer runs until Thursday.", "Thursday", "2013-03-21"),
+        # a plan points forward
+        ("Protesters planned a large demonstration on Saturday.", "Saturday", "2013-03-23"),
+        # an irregular past tense verb nearer than the future cue points back
+        ("The chairman, who will retire, sold his shares Monday.", "Monday", "2013-03-18"),
+    ],
+)
 def test_tense_cues(text, expr, value):
     assert value_of(text, expr, date(2013, 3, 20) if "Thursday" in text else FRIDAY) == value
 
 
 def test_reported_quarter_is_the_latest_one_over():
-    text = ("Travelers posted third-quarter profit. The quake will result in a fourth-quarter charge. "
-            "Earnings fell 59% in the latest quarter, compared with $6.1 million a year ago. "
-            "This quarter's loss includes charges.")
+    text = (
+        "Travelers posted third-quarter profit. The quake will result in a fourth-quarter charge. "
+        "Earnings fell 59% in the latest quarter, compared with $6.1 million a year ago. "
+        "This quarter's loss includes charges."
+    )
     found = tag(text, date(1989, 11, 2))
-    assert found["fourth-quarter"][1] == "1989-Q4"        # a forecast is still named as such
-    assert found["the latest quarter"][1] == "1989-Q3"    # ... but the reported quarter stays
+    assert found["fourth-quarter"][1] == "1989-Q4"  # a forecast is still named as such
+    assert found["the latest quarter"][1] == "1989-Q3"  # ... but the reported quarter stays
     assert found["a year ago"][1] == "1988-Q3"
     assert found["This quarter"][1] == "1989-Q3"
-    background = tag("Profit rose in the third quarter. After a flat second quarter, sales grew. "
-                     "Charges were taken in the year-earlier period.", date(1989, 11, 1))
+    background = tag(
+        "Profit rose in the third quarter. After a flat second quarter, sales grew. "
+        "Charges were taken in the year-earlier period.",
+        date(1989, 11, 1),
+    )
     assert background["the year-earlier period"][1] == "1988-Q3"
     assert tag("Profit will rise in the current quarter.", date(1989, 11, 1))["the current quarter"][1] == "1989-Q4"
 
 
 def test_last_year_in_quarterly_comparison_is_that_quarter_a_year_back():
-    text = ("Travelers posted third-quarter profit of $24 million, compared with a loss of "
-            "$3 million last year. The company lost money last year in Europe.")
+    text = (
+        "Travelers posted third-quarter profit of $24 million, compared with a loss of "
+        "$3 million last year. The company lost money last year in Europe."
+    )
     found = find_time_expressions(text, date(1989, 11, 2))
     assert [t.value for t in found if t.text == "last year"] == ["1988-Q3", "1988"]
 
@@ -263,16 +297,19 @@ def test_bare_month_abbreviation_before_a_name_is_a_name():
     assert value_of("Prices rose in Jan and fell later.", "Jan") == "2013-01"
 
 
-@pytest.mark.parametrize("text, expr, value", [
-    # counted from an event in the story, not from the DCT: TimeBank writes the length
-    ("Three days later, the index recovered.", "Three days", "P3D"),
-    ("The banks must wait at least 30 days before closing.", "30 days", "P30D"),
-    ("A few days later, the company announced losses.", "A few days", "PXD"),
-    ("A day earlier, trucks crossed the border.", "A day earlier", "P1D"),
-    # counted from the DCT
-    ("He visited three years ago.", "three years ago", "2010"),
-    ("Profit was lower a year earlier.", "a year earlier", "2012"),
-])
+@pytest.mark.parametrize(
+    "text, expr, value",
+    [
+        # counted from an event in the story, not from the DCT: TimeBank writes the length
+        ("Three days later, the index recovered.", "Three days", "P3D"),
+        ("The banks must wait at least 30 days before closing.", "30 days", "P30D"),
+        ("A few days later, the company announced losses.", "A few days", "PXD"),
+        ("A day earlier, trucks crossed the border.", "A day earlier", "P1D"),
+        # counted from the DCT
+        ("He visited three years ago.", "three years ago", "2010"),
+        ("Profit was lower a year earlier.", "a year earlier", "2012"),
+    ],
+)
 def test_event_relative_offsets_are_lengths(text, expr, value):
     assert value_of(text, expr) == value
 
@@ -302,10 +339,13 @@ def test_spelled_out_day_of_month():
 def test_utc_clock_times_and_month_of_next_year():
     assert value_of("GM filed at 12:00 UTC Monday.", "12:00 UTC Monday", date(2009, 6, 1)) == "2009-06-01T12:00Z"
     assert value_of("The blast came at 8 p.m. yesterday.", "8 p.m. yesterday") == "2013-03-21T20:00"  # no zone named
-    assert value_of("Franchises end after October of next year.", "October of next year", date(2009, 5, 15)) == "2010-10"
+    assert (
+        value_of("Franchises end after October of next year.", "October of next year", date(2009, 5, 15)) == "2010-10"
+    )
 
 
 # --- every value renders, no date arithmetic raises (issue: real news never stops a run) ---
+
 
 def _brief(text: str, published: date | None = None):
     from briefing.brief import BriefOptions, build_brief
@@ -319,25 +359,30 @@ def _brief(text: str, published: date | None = None):
 
 
 def test_winter_and_other_seasons_render_in_the_timeline():
-    brief = _brief("This winter was cold, officials said. The winter season will be long.\n\n"
-                   "In the winter of 2022 prices rose. Last spring they fell. Next summer they rise.",
-                   date(2024, 3, 14))
+    brief = _brief(
+        "This winter was cold, officials said. The winter season will be long.\n\n"
+        "In the winter of 2022 prices rose. Last spring they fell. Next summer they rise.",
+        date(2024, 3, 14),
+    )
     labels = [e.label for e in brief.timeline]
     assert "winter 2022" in labels and "winter 2024" in labels and "spring 2023" in labels
     assert labels.index("winter 2022") < labels.index("spring 2023") < labels.index("winter 2024")
 
 
-@pytest.mark.parametrize("text, published", [
-    ("The dynasty ended 999999 days ago, experts said.", date(2024, 3, 14)),
-    ("The dynasty ended 999999 years ago, experts said. It began 99999 weeks from now.", date(2024, 3, 14)),
-    ("The fair is next weekend, the mayor said. It opens tomorrow and runs next week.", date(9999, 12, 31)),
-    ("The fair was last week, the mayor said. It closed yesterday, last night.", date(1, 1, 1)),
-    ("The deal was signed on Feb. 30 in Paris, officials said.", date(2024, 3, 14)),
-    ("People lived there in 10,000 BC, experts said. The year 99999 is far away.", date(2024, 3, 14)),
-    ("Two centuries ago the town was founded, the mayor said, and three decades ago it grew.", date(150, 6, 1)),
-])
+@pytest.mark.parametrize(
+    "text, published",
+    [
+        ("The dynasty ended 999999 days ago, experts said.", date(2024, 3, 14)),
+        ("The dynasty ended 999999 years ago, experts said. It began 99999 weeks from now.", date(2024, 3, 14)),
+        ("The fair is next weekend, the mayor said. It opens tomorrow and runs next week.", date(9999, 12, 31)),
+        ("The fair was last week, the mayor said. It closed yesterday, last night.", date(1, 1, 1)),
+        ("The deal was signed on Feb. 30 in Paris, officials said.", date(2024, 3, 14)),
+        ("People lived there in 10,000 BC, experts said. The year 99999 is far away.", date(2024, 3, 14)),
+        ("Two centuries ago the town was founded, the mayor said, and three decades ago it grew.", date(150, 6, 1)),
+    ],
+)
 def test_date_arithmetic_out_of_range_is_left_out(text, published):
     brief = _brief(text, published)
     for t in brief.when:
-        assert text[t.start:t.end] == t.text and t.value
+        assert text[t.start : t.end] == t.text and t.value
     assert "Feb. 30" not in {t.text for t in brief.when}

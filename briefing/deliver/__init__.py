@@ -30,21 +30,37 @@ Errors: ``MessageQueued`` (exit 75: kept in the outbox, the next run sends it),
 flush has to report. Lower level: ``compose_message(...)``, ``deliver(msg, transport,
 outbox=..., retry=...)``, the transports in ``transports.py``, ``Outbox``, ``Ledger``.
 """
+
 from __future__ import annotations
 
 import importlib
 
 # name -> submodule; loaded on first use so `briefing --help` never imports ssl, smtplib or email
 _EXPORTS = {
-    "compose_for": "compose", "subject_for": "compose",
-    "DeliveryReport": "delivery", "deliver": "delivery", "flush_outbox": "delivery",
-    "MessageFailed": "errors", "MessageQueued": "errors", "PermanentFailure": "errors",
-    "RecipientsRefused": "errors", "SettingsFailure": "errors", "TemporaryFailure": "errors",
-    "Ledger": "ledger", "SentRecord": "ledger", "digest_key": "ledger",
-    "Envelope": "message", "compose_message": "message", "envelope_of": "message",
-    "Outbox": "outbox", "OutboxEntry": "outbox",
+    "compose_for": "compose",
+    "subject_for": "compose",
+    "DeliveryReport": "delivery",
+    "deliver": "delivery",
+    "flush_outbox": "delivery",
+    "MessageFailed": "errors",
+    "MessageQueued": "errors",
+    "PermanentFailure": "errors",
+    "RecipientsRefused": "errors",
+    "SettingsFailure": "errors",
+    "TemporaryFailure": "errors",
+    "Ledger": "ledger",
+    "SentRecord": "ledger",
+    "digest_key": "ledger",
+    "Envelope": "message",
+    "compose_message": "message",
+    "envelope_of": "message",
+    "Outbox": "outbox",
+    "OutboxEntry": "outbox",
     "RetryPolicy": "retry",
-    "already_sent": "send", "failures": "send", "flush_waiting": "send", "send_message": "send",
+    "already_sent": "send",
+    "failures": "send",
+    "flush_waiting": "send",
+    "send_message": "send",
     "waiting_entry": "send",
     "MailSettings": "settings",
 }

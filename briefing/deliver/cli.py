@@ -4,6 +4,7 @@
 options to a command and hands it one ``mail`` argument (a dict for
 ``MailSettings.from_options(**mail)``). ``summarize`` and ``digest`` both use it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +15,20 @@ import click
 
 from ..errors import BriefingError
 
-_TRANSPORT_KEYS = ("mail_config", "transport", "smtp_host", "smtp_port", "smtp_security", "smtp_user",
-                   "smtp_password_env", "smtp_password_file", "mail_path", "outbox_dir", "retries", "backoff")
+_TRANSPORT_KEYS = (
+    "mail_config",
+    "transport",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_user",
+    "smtp_password_env",
+    "smtp_password_file",
+    "mail_path",
+    "outbox_dir",
+    "retries",
+    "backoff",
+)
 _ADDRESS_KEYS = ("email_to", "email_from", "cc", "bcc", "subject")
 
 
@@ -35,26 +48,59 @@ def _collect(keys):
 def transport_options(f):
     """How mail leaves: config file, transport, SMTP server, outbox, retries."""
     opts = [
-        click.option("--mail-config", type=click.Path(dir_okay=False), default=None,
-                     help="TOML file with an [email] section (see docs/email.md)."),
-        click.option("--transport", "transport", type=click.Choice(["smtp", "sendmail", "file", "maildir"]),
-                     default=None, help="How to send (default: smtp)."),
+        click.option(
+            "--mail-config",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="TOML file with an [email] section (see docs/email.md).",
+        ),
+        click.option(
+            "--transport",
+            "transport",
+            type=click.Choice(["smtp", "sendmail", "file", "maildir"]),
+            default=None,
+            help="How to send (default: smtp).",
+        ),
         click.option("--smtp-host", default=None, metavar="HOST", help="SMTP server (default: localhost)."),
         click.option("--smtp-port", type=int, default=None, help="SMTP port (default: 25, 587 or 465 by security)."),
-        click.option("--smtp-security", type=click.Choice(["none", "starttls", "tls"]), default=None,
-                     help="Plain, STARTTLS or implicit TLS."),
+        click.option(
+            "--smtp-security",
+            type=click.Choice(["none", "starttls", "tls"]),
+            default=None,
+            help="Plain, STARTTLS or implicit TLS.",
+        ),
         click.option("--smtp-user", default=None, help="SMTP login; the password comes from a variable or file."),
-        click.option("--smtp-password-env", default=None, metavar="VAR",
-                     help="Environment variable holding the SMTP password (default: BRIEFING_SMTP_PASSWORD)."),
-        click.option("--smtp-password-file", type=click.Path(dir_okay=False), default=None,
-                     help="File holding the SMTP password."),
-        click.option("--mail-path", default=None, metavar="PATH",
-                     help="The .eml file or folder, Maildir, or sendmail program for those transports."),
+        click.option(
+            "--smtp-password-env",
+            default=None,
+            metavar="VAR",
+            help="Environment variable holding the SMTP password (default: BRIEFING_SMTP_PASSWORD).",
+        ),
+        click.option(
+            "--smtp-password-file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="File holding the SMTP password.",
+        ),
+        click.option(
+            "--mail-path",
+            default=None,
+            metavar="PATH",
+            help="The .eml file or folder, Maildir, or sendmail program for those transports.",
+        ),
         click.option("--outbox-dir", default=None, metavar="DIR", help="Where unsent messages wait."),
-        click.option("--retries", type=click.IntRange(min=1), default=None,
-                     help="Attempts before a message is left in the outbox (default: 3)."),
-        click.option("--backoff", type=click.FloatRange(min=0), default=None,
-                     help="Seconds before the second attempt, doubling each time (default: 5)."),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Attempts before a message is left in the outbox (default: 3).",
+        ),
+        click.option(
+            "--backoff",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Seconds before the second attempt, doubling each time (default: 5).",
+        ),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -70,8 +116,12 @@ def mail_options(f):
         click.option("--email-from", default=None, metavar="ADDR", help="Sender, e.g. 'Briefing <b@example.org>'."),
         click.option("--cc", multiple=True, metavar="ADDR", help="Copy to ADDR (repeatable)."),
         click.option("--bcc", multiple=True, metavar="ADDR", help="Blind copy to ADDR (repeatable)."),
-        click.option("--subject", default=None, metavar="TEMPLATE",
-                     help="Subject, a Jinja2 template: '{{ title }} ({{ date }})'."),
+        click.option(
+            "--subject",
+            default=None,
+            metavar="TEMPLATE",
+            help="Subject, a Jinja2 template: '{{ title }} ({{ date }})'.",
+        ),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -80,8 +130,9 @@ def mail_options(f):
 
 def resend_option(f):
     """--resend: send even though this digest was already sent today (the ledger says so)."""
-    return click.option("--resend", is_flag=True,
-                        help="Mail it again even if this digest was already sent (default: once per day).")(f)
+    return click.option(
+        "--resend", is_flag=True, help="Mail it again even if this digest was already sent (default: once per day)."
+    )(f)
 
 
 def settings_from(mail: dict, base=None):
@@ -101,8 +152,9 @@ def wants_mail(mail: dict | None) -> bool:
     return bool(mail and (mail.get("email_to") or mail.get("cc") or mail.get("bcc")))
 
 
-def email_objects(objs, mail: dict, *, kind: str = "brief", template: str | None = None,
-                  key=None, resend: bool = False, base=None) -> None:
+def email_objects(
+    objs, mail: dict, *, kind: str = "brief", template: str | None = None, key=None, resend: bool = False, base=None
+) -> None:
     """Mail each Brief/Digest in ``objs`` (one message each); one line per message on stderr.
 
     ``base``: MailSettings from a config file, under the command-line options. What earlier
@@ -147,8 +199,9 @@ def _echo_report(report) -> None:
     if report.skipped:
         click.echo(f"briefing: already sent ({report.previous_message_id}); use --resend to send again", err=True)
     elif report.delivered:
-        click.echo(f"briefing: sent {report.message_id or 'the message'} to {len(report.delivered)} recipient(s)",
-                   err=True)
+        click.echo(
+            f"briefing: sent {report.message_id or 'the message'} to {len(report.delivered)} recipient(s)", err=True
+        )
 
 
 @click.command()
@@ -188,8 +241,11 @@ def send(files, from_outbox, list_only, verbose, mail):
         else:
             sent = sum(1 for _, r in results if not isinstance(r, Exception) and r.delivered)
             aside = moved_aside(results)
-            click.echo(f"briefing: outbox: {sent} sent, {waiting} waiting"
-                       + (f", {aside} moved aside to {outbox.failed_path}" if aside else ""), err=True)
+            click.echo(
+                f"briefing: outbox: {sent} sent, {waiting} waiting"
+                + (f", {aside} moved aside to {outbox.failed_path}" if aside else ""),
+                err=True,
+            )
         errors.extend(failures(results))
         if waiting and not errors:
             errors.append(MessageQueued(f"{waiting} message(s) still waiting in {outbox.path}"))
@@ -215,8 +271,10 @@ def _list_outbox(outbox) -> None:
         click.echo(f"briefing: outbox: nothing waiting in {outbox.path}", err=True)
         return
     for e in entries:
-        click.echo(f"{e.id}  {e.message_id}  to {', '.join(e.recipients)}  "
-                   f"({e.attempts} attempt(s): {e.last_error or 'not tried'})")
+        click.echo(
+            f"{e.id}  {e.message_id}  to {', '.join(e.recipients)}  "
+            f"({e.attempts} attempt(s): {e.last_error or 'not tried'})"
+        )
     for b in broken:
         click.echo(f"{b.id}  (not whole: {b.reason}; the next `briefing send --outbox` moves it aside)")
     for e in failed:

@@ -1,4 +1,5 @@
 """A Brief or Digest + MailSettings -> the EmailMessage to send (render -> deliver glue)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,13 +21,20 @@ def subject_for(obj: Any, settings: MailSettings | None = None, kind: str = "bri
     data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
     source = data.get("source") or {}
     day = data.get("date") or source.get("published") or date.today().isoformat()
-    ctx = {"title": data.get("title") or ("Briefing" if kind == "digest" else "Brief"),
-           "date": str(day)[:10], "kind": kind, kind: data, "brief": data}
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(templates_dir())),
-                                        autoescape=False, undefined=jinja2.ChainableUndefined)
+    ctx = {
+        "title": data.get("title") or ("Briefing" if kind == "digest" else "Brief"),
+        "date": str(day)[:10],
+        "kind": kind,
+        kind: data,
+        "brief": data,
+    }
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=False, undefined=jinja2.ChainableUndefined
+    )
     try:
-        template = (env.from_string(settings.subject) if settings and settings.subject
-                    else env.get_template("subject.txt.j2"))
+        template = (
+            env.from_string(settings.subject) if settings and settings.subject else env.get_template("subject.txt.j2")
+        )
         out = template.render(**ctx)
     except jinja2.TemplateError as e:
         raise TemplateError(f"subject template: {e}") from None
@@ -36,8 +44,15 @@ def subject_for(obj: Any, settings: MailSettings | None = None, kind: str = "bri
     return " ".join(out.split()) or ctx["title"]
 
 
-def compose_for(obj: Any, settings: MailSettings, *, kind: str = "brief", text: str | None = None,
-                html: str | None = None, template: str | None = None) -> EmailMessage:
+def compose_for(
+    obj: Any,
+    settings: MailSettings,
+    *,
+    kind: str = "brief",
+    text: str | None = None,
+    html: str | None = None,
+    template: str | None = None,
+) -> EmailMessage:
     """Render ``obj`` as email text and HTML (unless given) and address it as ``settings`` say."""
     from ..render import render
 
@@ -47,5 +62,13 @@ def compose_for(obj: Any, settings: MailSettings, *, kind: str = "brief", text: 
         text = render(obj, "email", kind=kind)
     if html is None:
         html = render(obj, "html", template=template, kind=kind)
-    return compose_message(subject_for(obj, settings, kind), text, html, settings.sender,
-                           settings.to, settings.cc, settings.bcc, reply_to=settings.reply_to)
+    return compose_message(
+        subject_for(obj, settings, kind),
+        text,
+        html,
+        settings.sender,
+        settings.to,
+        settings.cc,
+        settings.bcc,
+        reply_to=settings.reply_to,
+    )

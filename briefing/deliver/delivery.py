@@ -19,17 +19,17 @@ to ``failed/`` (``MessageFailed``, exit 1) and blocks nothing; a failure of the 
 
 All of it runs under the outbox lock, so two overlapping runs cannot both send.
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Callable
 
 from ..errors import BriefingError, DeliveryError
-from .errors import (MessageFailed, MessageQueued, PermanentFailure, RecipientsRefused, SettingsFailure,
-                     TemporaryFailure)
+from .errors import MessageFailed, MessageQueued, PermanentFailure, RecipientsRefused, SettingsFailure, TemporaryFailure
 from .ledger import Ledger, SentLog
 from .message import Envelope, envelope_of
 from .outbox import Broken, Outbox, OutboxEntry
@@ -63,11 +63,19 @@ class DeliveryReport:
             raise RecipientsRefused(f"{got}refused for good: {who}{aside}")
 
 
-def deliver(msg: EmailMessage, transport: Transport, *, outbox: Outbox,
-            retry: RetryPolicy = RetryPolicy(), key: str | None = None, ledger: SentLog | None = None,
-            resend: bool = False, envelope: Envelope | None = None,
-            sleep: Callable[[float], None] = time.sleep,
-            on_queued: Callable[[], None] | None = None) -> DeliveryReport:
+def deliver(
+    msg: EmailMessage,
+    transport: Transport,
+    *,
+    outbox: Outbox,
+    retry: RetryPolicy = RetryPolicy(),
+    key: str | None = None,
+    ledger: SentLog | None = None,
+    resend: bool = False,
+    envelope: Envelope | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    on_queued: Callable[[], None] | None = None,
+) -> DeliveryReport:
     """Send ``msg`` (see the module docstring). Raises MessageQueued or PermanentFailure."""
     envelope = envelope or envelope_of(msg)
     mid = str(msg.get("Message-ID", ""))
@@ -92,9 +100,14 @@ def deliver(msg: EmailMessage, transport: Transport, *, outbox: Outbox,
         return _attempt(msg, entry, transport, outbox, retry, ledger, sleep)
 
 
-def flush_outbox(transport: Transport, *, outbox: Outbox, retry: RetryPolicy = RetryPolicy(attempts=1),
-                 ledger: SentLog | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> list[tuple[OutboxEntry, DeliveryReport | Exception]]:
+def flush_outbox(
+    transport: Transport,
+    *,
+    outbox: Outbox,
+    retry: RetryPolicy = RetryPolicy(attempts=1),
+    ledger: SentLog | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[tuple[OutboxEntry, DeliveryReport | Exception]]:
     """Send what waits in the outbox, oldest first; move aside what can never be sent as it is.
 
     One entry's failure never stops the others, except when the server cannot be reached (or
@@ -120,8 +133,9 @@ def flush_outbox(transport: Transport, *, outbox: Outbox, retry: RetryPolicy = R
     return results
 
 
-def _flush_one(entry: OutboxEntry, transport: Transport, outbox: Outbox, retry: RetryPolicy,
-               ledger: SentLog | None, sleep) -> DeliveryReport:
+def _flush_one(
+    entry: OutboxEntry, transport: Transport, outbox: Outbox, retry: RetryPolicy, ledger: SentLog | None, sleep
+) -> DeliveryReport:
     ledger_here = Ledger(entry.ledger) if entry.ledger else ledger
     if entry.key and ledger_here is not None and ledger_here.was_sent(entry.key) and not entry.delivered:
         log.info("outbox %s: %s was already sent; dropping the waiting copy", entry.id, entry.key)
@@ -153,10 +167,18 @@ def _save(outbox: Outbox, entry: OutboxEntry) -> None:
         log.warning("outbox %s: cannot record the attempt: %s", entry.id, e)
 
 
-def _attempt(msg: EmailMessage, entry: OutboxEntry, transport: Transport, outbox: Outbox,
-             retry: RetryPolicy, ledger: SentLog | None, sleep) -> DeliveryReport:
-    report = DeliveryReport(entry.message_id, delivered=list(entry.delivered),
-                            refused={r: tuple(v) for r, v in entry.refused.items()})
+def _attempt(
+    msg: EmailMessage,
+    entry: OutboxEntry,
+    transport: Transport,
+    outbox: Outbox,
+    retry: RetryPolicy,
+    ledger: SentLog | None,
+    sleep,
+) -> DeliveryReport:
+    report = DeliveryReport(
+        entry.message_id, delivered=list(entry.delivered), refused={r: tuple(v) for r, v in entry.refused.items()}
+    )
     delays = retry.delays()
     while True:
         entry.attempts += 1
@@ -196,9 +218,11 @@ def _attempt(msg: EmailMessage, entry: OutboxEntry, transport: Transport, outbox
         _save(outbox, entry)
         delay = next(delays, None)
         if delay is None:
-            raise MessageQueued(f"not sent after {entry.attempts} attempt(s): {error}; kept in the outbox "
-                                f"({outbox.eml_path(entry)}), `briefing send --outbox` or the next run sends it",
-                                unreachable=getattr(error, "unreachable", False))
+            raise MessageQueued(
+                f"not sent after {entry.attempts} attempt(s): {error}; kept in the outbox "
+                f"({outbox.eml_path(entry)}), `briefing send --outbox` or the next run sends it",
+                unreachable=getattr(error, "unreachable", False),
+            )
         log.warning("temporary failure (%s); trying again in %gs", error, delay)
         sleep(delay)
     # Recorded above before the entry is forgotten: the reverse order could, after a crash,

@@ -11,6 +11,7 @@ outbox, exit code 75 (EX_TEMPFAIL, the code cron wrappers and MTAs know) so scri
 tell "queued, will go later" from "failed for good". ``MessageFailed``: a message was
 moved aside (``outbox/failed/``), exit 1.
 """
+
 from __future__ import annotations
 
 from ..errors import DeliveryError

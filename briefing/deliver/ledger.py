@@ -12,6 +12,7 @@ module only adapts that API to what delivery needs, so there is one schema and
 one file. Anything with ``was_sent(key)`` and ``record_sent(key, message_id,
 recipients)`` can stand in for ``Ledger`` (tests, other stores).
 """
+
 from __future__ import annotations
 
 import os

@@ -12,27 +12,61 @@ UTS #46 mapping) everywhere, so it needs nothing of the server; a local part bey
 ASCII (``zoë@…``) needs SMTPUTF8 (RFC 6531): such a message is kept with UTF-8
 headers (RFC 6532), and ``downgraded`` makes the copy a server without SMTPUTF8 gets.
 """
+
 from __future__ import annotations
 
 import email.parser
 import html as _html
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Iterable, Sequence
 
 from ..errors import UsageError
 
 # Tags and attributes a briefing can use; everything else is dropped.
 _TAGS = {
-    "a", "abbr", "article", "b", "blockquote", "br", "code", "div", "em", "footer", "h1", "h2", "h3",
-    "h4", "header", "hr", "i", "li", "ol", "p", "pre", "section", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "time", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "article",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "div",
+    "em",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "header",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
 }
 _ATTRIBUTES = {
     "*": {"style", "class", "lang", "dir", "title"},
@@ -47,19 +81,79 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 # What a style attribute may set: layout and type. Nothing that loads (background-image, behavior,
 # -moz-binding, cursor), and nothing that lays one thing over another (position, z-index, opacity):
 # an overlay is how a mail fakes a login page.
-_CSS_PROPERTIES = frozenset({
-    "background", "background-color", "border", "border-bottom", "border-bottom-color", "border-bottom-style",
-    "border-bottom-width", "border-collapse", "border-color", "border-left", "border-left-color",
-    "border-left-style", "border-left-width", "border-radius", "border-right", "border-right-color",
-    "border-right-style", "border-right-width", "border-spacing", "border-style", "border-top",
-    "border-top-color", "border-top-style", "border-top-width", "border-width", "caption-side", "clear", "color",
-    "direction", "display", "float", "font", "font-family", "font-size", "font-style", "font-variant",
-    "font-weight", "height", "letter-spacing", "line-height", "list-style", "list-style-position",
-    "list-style-type", "margin", "margin-bottom", "margin-left", "margin-right", "margin-top", "max-height",
-    "max-width", "min-height", "min-width", "overflow-wrap", "padding", "padding-bottom", "padding-left",
-    "padding-right", "padding-top", "table-layout", "text-align", "text-decoration", "text-indent",
-    "text-transform", "vertical-align", "white-space", "width", "word-break", "word-spacing", "word-wrap",
-})
+_CSS_PROPERTIES = frozenset(
+    {
+        "background",
+        "background-color",
+        "border",
+        "border-bottom",
+        "border-bottom-color",
+        "border-bottom-style",
+        "border-bottom-width",
+        "border-collapse",
+        "border-color",
+        "border-left",
+        "border-left-color",
+        "border-left-style",
+        "border-left-width",
+        "border-radius",
+        "border-right",
+        "border-right-color",
+        "border-right-style",
+        "border-right-width",
+        "border-spacing",
+        "border-style",
+        "border-top",
+        "border-top-color",
+        "border-top-style",
+        "border-top-width",
+        "border-width",
+        "caption-side",
+        "clear",
+        "color",
+        "direction",
+        "display",
+        "float",
+        "font",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "height",
+        "letter-spacing",
+        "line-height",
+        "list-style",
+        "list-style-position",
+        "list-style-type",
+        "margin",
+        "margin-bottom",
+        "margin-left",
+        "margin-right",
+        "margin-top",
+        "max-height",
+        "max-width",
+        "min-height",
+        "min-width",
+        "overflow-wrap",
+        "padding",
+        "padding-bottom",
+        "padding-left",
+        "padding-right",
+        "padding-top",
+        "table-layout",
+        "text-align",
+        "text-decoration",
+        "text-indent",
+        "text-transform",
+        "vertical-align",
+        "white-space",
+        "width",
+        "word-break",
+        "word-spacing",
+        "word-wrap",
+    }
+)
 # The only functions a value may call. Everything else that takes an argument can load or run
 # something (url, image-set, expression, element, paint, var...).
 _CSS_COLOUR_FUNCTION = re.compile(r"\b(?:rgba?|hsla?)\(\s*[-+0-9.%,\s/]*(?:deg)?[-+0-9.%,\s/]*\)", re.I)
@@ -95,8 +189,10 @@ def smtp_address(addr: str) -> tuple[str, bool]:
     if not at or not local or not domain:
         raise AddressError(f"not an address: {addr!r}")
     quoted = len(local) > 1 and local[0] == local[-1] == '"'  # "a b"@example.org may hold spaces
-    if any(ord(c) < 0x20 or ord(c) == 0x7F or c in "<>" or (c.isspace() and not (quoted and c == " "))
-           for c in addr) or " " in domain:
+    if (
+        any(ord(c) < 0x20 or ord(c) == 0x7F or c in "<>" or (c.isspace() and not (quoted and c == " ")) for c in addr)
+        or " " in domain
+    ):
         raise AddressError(f"control characters or spaces in address {addr!r}")
     if not (domain.startswith("[") and domain.endswith("]")):  # an address literal stays as it is
         if not domain.isascii():
@@ -130,8 +226,7 @@ def parse_addresses(values: Iterable[str] | str | None) -> list[Address]:
             raise UsageError(f"not an email address: {value!r}") from None
         # a local part beyond ASCII is an address (RFC 6531), for servers that offer SMTPUTF8
         defects = [d for d in header.defects if not isinstance(d, NonASCIILocalPartDefect)]
-        if not found or defects or any("@" not in a.addr_spec or not a.username or not a.domain
-                                       for a in found):
+        if not found or defects or any("@" not in a.addr_spec or not a.username or not a.domain for a in found):
             raise UsageError(f"not an email address: {value!r}")
         for a in found:
             try:
@@ -148,8 +243,9 @@ def inline_css(html: str) -> str:
 
     # load_remote_stylesheets=False: rendering a mail must never fetch anything.
     try:
-        return css_inline.inline(html, keep_style_tags=False, keep_link_tags=False, keep_at_rules=False,
-                                 load_remote_stylesheets=False)
+        return css_inline.inline(
+            html, keep_style_tags=False, keep_link_tags=False, keep_at_rules=False, load_remote_stylesheets=False
+        )
     except ValueError:  # css_inline's InlineError: a stylesheet it cannot use costs the look, never the mail
         return html
 
@@ -186,20 +282,37 @@ def email_html(html: str, title: str = "") -> str:
     m = _BODY.search(inlined)
     # The <body>'s inline style becomes a wrapping <div>, so it goes through the sanitiser too.
     attrs, inner = (m.group(1), m.group(2)) if m else ("", inlined)
-    body = nh3.clean(f"<div{attrs}>{inner}</div>", tags=_TAGS, attributes=_ATTRIBUTES,
-                     attribute_filter=_attribute_filter,
-                     url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer",
-                     clean_content_tags={"script", "style", "noscript", "template", "iframe", "object"})
-    return ("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+    body = nh3.clean(
+        f"<div{attrs}>{inner}</div>",
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        clean_content_tags={"script", "style", "noscript", "template", "iframe", "object"},
+    )
+    return (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
-def compose_message(subject: str, text: str, html: str | None, sender: str | Address,
-                    to: Sequence[str | Address], cc: Sequence[str | Address] = (),
-                    bcc: Sequence[str | Address] = (), *, reply_to: str | None = None,
-                    date: datetime | None = None, message_id: str | None = None,
-                    headers: dict[str, str] | None = None, sanitize: bool = True) -> EmailMessage:
+def compose_message(
+    subject: str,
+    text: str,
+    html: str | None,
+    sender: str | Address,
+    to: Sequence[str | Address],
+    cc: Sequence[str | Address] = (),
+    bcc: Sequence[str | Address] = (),
+    *,
+    reply_to: str | None = None,
+    date: datetime | None = None,
+    message_id: str | None = None,
+    headers: dict[str, str] | None = None,
+    sanitize: bool = True,
+) -> EmailMessage:
     """Build the message every transport sends.
 
     ``html`` is a rendered HTML document (``render(obj, "html")``); its CSS is inlined
@@ -215,7 +328,12 @@ def compose_message(subject: str, text: str, html: str | None, sender: str | Add
     text, html = _unpaired_replaced(text), _unpaired_replaced(html)
     _set_subject(msg, _subject_line(subject))
     _set_addresses(msg, "From", [from_])
-    for name, addresses in (("To", to_a), ("Cc", cc_a), ("Bcc", bcc_a), ("Reply-To", _many([reply_to] if reply_to else []))):
+    for name, addresses in (
+        ("To", to_a),
+        ("Cc", cc_a),
+        ("Bcc", bcc_a),
+        ("Reply-To", _many([reply_to] if reply_to else [])),
+    ):
         if addresses:
             _set_addresses(msg, name, addresses)
     msg["Date"] = format_datetime(date or datetime.now().astimezone())
@@ -259,8 +377,8 @@ def _unpaired_replaced(text: str | None) -> str | None:
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip(" ,;:-") + "…"
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut).rstrip(" ,;:-") + "…"
 
 
 def _set_addresses(msg: EmailMessage, name: str, addresses: list[Address]) -> None:
@@ -343,7 +461,8 @@ def downgraded(data: bytes) -> bytes:
     if head.isascii():
         return data
     parsed = email.parser.Parser(policy=policy.SMTP).parsestr(
-        head.decode("utf-8", "replace") + "\r\n\r\n", headersonly=True)
+        head.decode("utf-8", "replace") + "\r\n\r\n", headersonly=True
+    )
     lines = []
     for name, value in parsed.raw_items():
         if value.isascii():

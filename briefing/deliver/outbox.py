@@ -19,6 +19,7 @@ refused for good, an address no server can be named, and entries that are not
 whole (damaged metadata, a missing .eml, an .eml without metadata). Damaged
 metadata is kept there as ``<id>.json.damaged`` for a person to read.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -70,9 +71,20 @@ class Broken:
 
 
 # field -> the types its JSON value may have
-_TYPES = {"id": str, "sender": str, "recipients": list, "message_id": str, "key": (str, type(None)),
-          "created": str, "attempts": int, "last_error": str, "delivered": list, "refused": dict,
-          "ledger": (str, type(None)), "failed": str}
+_TYPES = {
+    "id": str,
+    "sender": str,
+    "recipients": list,
+    "message_id": str,
+    "key": (str, type(None)),
+    "created": str,
+    "attempts": int,
+    "last_error": str,
+    "delivered": list,
+    "refused": dict,
+    "ledger": (str, type(None)),
+    "failed": str,
+}
 
 
 def _json_bytes(entry: OutboxEntry) -> bytes:
@@ -142,14 +154,20 @@ class Outbox:
         finally:
             os.close(fd)  # releases the lock
 
-    def put(self, msg: EmailMessage, envelope: Envelope, key: str | None = None,
-            ledger: str | os.PathLike | None = None) -> OutboxEntry:
+    def put(
+        self, msg: EmailMessage, envelope: Envelope, key: str | None = None, ledger: str | os.PathLike | None = None
+    ) -> OutboxEntry:
         self._ensure()
-        stamp = datetime.now(timezone.utc)
-        entry = OutboxEntry(id=f"{stamp:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", sender=envelope.sender,
-                            recipients=list(envelope.recipients), message_id=str(msg.get("Message-ID", "")),
-                            key=key, created=stamp.isoformat(timespec="seconds"),
-                            ledger=str(ledger) if ledger else None)
+        stamp = datetime.now(UTC)
+        entry = OutboxEntry(
+            id=f"{stamp:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
+            sender=envelope.sender,
+            recipients=list(envelope.recipients),
+            message_id=str(msg.get("Message-ID", "")),
+            key=key,
+            created=stamp.isoformat(timespec="seconds"),
+            ledger=str(ledger) if ledger else None,
+        )
         try:
             write_atomic(self.path / f"{entry.id}.eml", message_bytes(msg))
             self.save(entry)
@@ -175,8 +193,10 @@ class Outbox:
         try:
             self._unlink(self.path / f"{entry.id}.json", strict=True)
         except OSError as e:
-            raise DeliveryError(f"{self.path}: cannot remove {entry.id} from the outbox ({e.strerror}): "
-                                "it may be sent again; fix the folder's permissions") from None
+            raise DeliveryError(
+                f"{self.path}: cannot remove {entry.id} from the outbox ({e.strerror}): "
+                "it may be sent again; fix the folder's permissions"
+            ) from None
         self._unlink(self.path / f"{entry.id}.eml")
 
     @staticmethod
@@ -201,7 +221,7 @@ class Outbox:
                 entry = _entry_from_json(entry_id, meta.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 entry, damaged = OutboxEntry(id=entry_id, sender="", recipients=[]), meta.exists()
-        entry.last_error, entry.failed = reason, datetime.now(timezone.utc).isoformat(timespec="seconds")
+        entry.last_error, entry.failed = reason, datetime.now(UTC).isoformat(timespec="seconds")
         try:
             failed.mkdir(exist_ok=True)
             if eml.exists():
@@ -211,8 +231,9 @@ class Outbox:
             write_atomic(failed / meta.name, _json_bytes(entry))
             self._unlink(meta, strict=True)
         except (OSError, OutputError) as e:
-            raise DeliveryError(f"{self.path}: cannot move {entry_id} aside "
-                                f"({getattr(e, 'strerror', None) or e})") from None
+            raise DeliveryError(
+                f"{self.path}: cannot move {entry_id} aside ({getattr(e, 'strerror', None) or e})"
+            ) from None
         return failed / eml.name
 
     def scan(self) -> tuple[list[OutboxEntry], list[Broken]]:
@@ -228,8 +249,13 @@ class Outbox:
         entries, broken = [], []
         for entry_id in sorted(metas | emls):
             if entry_id not in metas:
-                broken.append(Broken(entry_id, "a message file without its metadata (a run stopped while "
-                                               "queuing or removing it; it may have been sent)"))
+                broken.append(
+                    Broken(
+                        entry_id,
+                        "a message file without its metadata (a run stopped while "
+                        "queuing or removing it; it may have been sent)",
+                    )
+                )
                 continue
             try:
                 entry = _entry_from_json(entry_id, (self.path / f"{entry_id}.json").read_text(encoding="utf-8"))

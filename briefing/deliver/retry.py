@@ -1,8 +1,9 @@
 """How long to keep trying a temporary failure before leaving the message in the outbox."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 
 @dataclass(frozen=True)

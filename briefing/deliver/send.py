@@ -1,4 +1,5 @@
 """Entry points at the level of MailSettings: what the summarize/digest/send commands call."""
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,16 @@ def already_sent(settings: MailSettings, key: str) -> SentRecord | None:
     return Ledger(settings.state_path()).was_sent(key)
 
 
-def send_message(msg: EmailMessage, settings: MailSettings, *, key: str | None = None,
-                 resend: bool = False, flush: bool = True, sleep=None, on_queued=None) -> DeliveryReport:
+def send_message(
+    msg: EmailMessage,
+    settings: MailSettings,
+    *,
+    key: str | None = None,
+    resend: bool = False,
+    flush: bool = True,
+    sleep=None,
+    on_queued=None,
+) -> DeliveryReport:
     """Send ``msg`` as ``settings`` say; first send whatever earlier runs left in the outbox.
 
     ``key`` (e.g. ``digest_key(name, day)``) makes the send happen once: a second call with
@@ -38,8 +47,17 @@ def send_message(msg: EmailMessage, settings: MailSettings, *, key: str | None =
     sleep = sleep or time.sleep
     if flush:
         flush_waiting(settings, transport=transport, sleep=sleep)
-    return deliver(msg, transport, outbox=outbox, retry=settings.retry_policy(), key=key,
-                   ledger=ledger, resend=resend, sleep=sleep, on_queued=on_queued)
+    return deliver(
+        msg,
+        transport,
+        outbox=outbox,
+        retry=settings.retry_policy(),
+        key=key,
+        ledger=ledger,
+        resend=resend,
+        sleep=sleep,
+        on_queued=on_queued,
+    )
 
 
 def waiting_entry(settings: MailSettings, key: str):
@@ -60,8 +78,12 @@ def flush_waiting(settings: MailSettings, *, transport=None, sleep=None):
     outbox = Outbox(settings.outbox_path())
     if outbox.scan() == ([], []):  # nothing to do: no lock, no transport (no password needed)
         return []
-    results = flush_outbox(transport or settings.make_transport(), outbox=outbox,
-                           ledger=Ledger(settings.state_path()), sleep=sleep or time.sleep)
+    results = flush_outbox(
+        transport or settings.make_transport(),
+        outbox=outbox,
+        ledger=Ledger(settings.state_path()),
+        sleep=sleep or time.sleep,
+    )
     for entry, result in results:
         if isinstance(result, Exception):
             log.warning("outbox %s: %s", entry.id, result)

@@ -24,6 +24,7 @@ A ``[email.smtp]`` table with ``host``, ``port``, ``security``, ``user``, ``time
 ``deadline``... is read too. Options given on the command line win over the file. The password is
 never an option or a config value: only the name of a variable or a file.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,13 +39,33 @@ TRANSPORTS = ("smtp", "sendmail", "file", "maildir")
 SECURITY = ("none", "starttls", "tls")
 DEFAULT_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
 
-_ALIASES = {"from": "sender", "email_from": "sender", "email_to": "to", "subject_template": "subject",
-            "outbox_dir": "outbox", "state_db": "state", "mail_path": "path", "sendmail": "sendmail_path",
-            "smtp_password_env": "password_env", "smtp_password_file": "password_file", "cafile": "smtp_cafile",
-            "attempts": "retries", "username": "smtp_user"}
-_SMTP_TABLE = {"host": "smtp_host", "port": "smtp_port", "security": "smtp_security", "user": "smtp_user",
-               "username": "smtp_user", "timeout": "smtp_timeout", "deadline": "smtp_deadline", "cafile": "smtp_cafile",
-               "password_env": "password_env", "password_file": "password_file"}
+_ALIASES = {
+    "from": "sender",
+    "email_from": "sender",
+    "email_to": "to",
+    "subject_template": "subject",
+    "outbox_dir": "outbox",
+    "state_db": "state",
+    "mail_path": "path",
+    "sendmail": "sendmail_path",
+    "smtp_password_env": "password_env",
+    "smtp_password_file": "password_file",
+    "cafile": "smtp_cafile",
+    "attempts": "retries",
+    "username": "smtp_user",
+}
+_SMTP_TABLE = {
+    "host": "smtp_host",
+    "port": "smtp_port",
+    "security": "smtp_security",
+    "user": "smtp_user",
+    "username": "smtp_user",
+    "timeout": "smtp_timeout",
+    "deadline": "smtp_deadline",
+    "cafile": "smtp_cafile",
+    "password_env": "password_env",
+    "password_file": "password_file",
+}
 
 
 @dataclass
@@ -74,7 +95,7 @@ class MailSettings:
 
     # --- building -------------------------------------------------------------------------
     @classmethod
-    def from_config(cls, section: dict[str, Any] | None, *, base: Path | None = None) -> "MailSettings":
+    def from_config(cls, section: dict[str, Any] | None, *, base: Path | None = None) -> MailSettings:
         """From a config file's ``[email]`` table. Unknown keys are an error: a typo must not
         silently send mail somewhere else. Relative paths are taken from ``base``."""
         data: dict[str, Any] = {}
@@ -101,7 +122,7 @@ class MailSettings:
         return cls(**data).validated()
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "MailSettings":
+    def load(cls, path: str | os.PathLike) -> MailSettings:
         """A TOML file: its ``[email]`` section if it has one, else the whole file."""
         import tomllib
 
@@ -116,13 +137,13 @@ class MailSettings:
         return cls.from_config(doc.get("email", doc), base=p.parent.resolve())
 
     @classmethod
-    def from_options(cls, **options: Any) -> "MailSettings":
+    def from_options(cls, **options: Any) -> MailSettings:
         """From the ``mail_options`` values; options not given (None / empty) are left unset."""
         config = options.pop("mail_config", None)
         settings = cls.load(config) if config else cls()
         return settings.merged(**options)
 
-    def merged(self, **options: Any) -> "MailSettings":
+    def merged(self, **options: Any) -> MailSettings:
         """These settings with every given (not None, not empty) option on top."""
         known = {f.name for f in fields(self)}
         changes = {}
@@ -135,7 +156,7 @@ class MailSettings:
             changes[name] = list(v) if name in ("to", "cc", "bcc") else v
         return replace(self, **changes).validated()
 
-    def validated(self) -> "MailSettings":
+    def validated(self) -> MailSettings:
         self._check_types()
         if self.transport is not None and self.transport not in TRANSPORTS:
             raise UsageError(f"unknown mail transport {self.transport!r}; choose from: {', '.join(TRANSPORTS)}")
@@ -210,11 +231,16 @@ class MailSettings:
 
         kind = self.transport_name()
         if kind == "smtp":
-            return t.SMTPTransport(host=self.smtp_host or "localhost", port=self.smtp_port,
-                                   security=self.security(), username=self.smtp_user,
-                                   password=self.password() if self.smtp_user else None,
-                                   timeout=float(self.smtp_timeout), cafile=self.smtp_cafile,
-                                   deadline=float(self.smtp_deadline))
+            return t.SMTPTransport(
+                host=self.smtp_host or "localhost",
+                port=self.smtp_port,
+                security=self.security(),
+                username=self.smtp_user,
+                password=self.password() if self.smtp_user else None,
+                timeout=float(self.smtp_timeout),
+                cafile=self.smtp_cafile,
+                deadline=float(self.smtp_deadline),
+            )
         if kind == "sendmail":
             return t.SendmailTransport(path=self.sendmail_path or self.path or "/usr/sbin/sendmail")
         if kind == "file":

@@ -12,6 +12,7 @@ A recipient no server can be named (an address IDNA cannot encode, a control cha
 or one with a local part beyond ASCII when the server lacks SMTPUTF8, is refused for that
 recipient alone (553), as a server would refuse it.
 """
+
 from __future__ import annotations
 
 import os
@@ -170,12 +171,13 @@ class SMTPTransport:
         timeout = min(self.timeout, self.deadline)
         try:
             if self.security == "tls":
-                client = _watched(smtplib.SMTP_SSL, deadline)(host, self._port(), timeout=timeout,
-                                                              local_hostname=self.local_hostname,
-                                                              context=self._context())
+                client = _watched(smtplib.SMTP_SSL, deadline)(
+                    host, self._port(), timeout=timeout, local_hostname=self.local_hostname, context=self._context()
+                )
             else:
-                client = _watched(smtplib.SMTP, deadline)(host, self._port(), timeout=timeout,
-                                                          local_hostname=self.local_hostname)
+                client = _watched(smtplib.SMTP, deadline)(
+                    host, self._port(), timeout=timeout, local_hostname=self.local_hostname
+                )
         except smtplib.SMTPConnectError as e:
             why = f"{where} refused the connection: {_reply(e.smtp_code, e.smtp_error)}"
             if 400 <= e.smtp_code < 500:  # 421: busy, come back later
@@ -185,21 +187,23 @@ class SMTPTransport:
             raise SettingsFailure(f"{where}: TLS certificate not trusted ({e.verify_message})") from None
         except ssl.SSLError as e:
             raise SettingsFailure(f"{where}: TLS failed ({e.reason or e})") from None
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise TemporaryFailure(f"{where}: timed out connecting", unreachable=True) from None
         except socket.gaierror as e:
             raise TemporaryFailure(f"{where}: cannot resolve host ({e.strerror})", unreachable=True) from None
         except (OSError, smtplib.SMTPServerDisconnected) as e:
-            raise TemporaryFailure(f"{where}: cannot connect ({getattr(e, 'strerror', None) or e})",
-                                   unreachable=True) from None
+            raise TemporaryFailure(
+                f"{where}: cannot connect ({getattr(e, 'strerror', None) or e})", unreachable=True
+            ) from None
         try:
             if self.security == "starttls":
                 client.ehlo()
                 if not client.has_extn("starttls"):
                     # Sending the password in clear because the server did not offer TLS is what
                     # a downgrade attack wants: refuse instead.
-                    raise SettingsFailure(f"{where} does not offer STARTTLS (set security = \"none\" "
-                                          "only for a trusted local relay)")
+                    raise SettingsFailure(
+                        f'{where} does not offer STARTTLS (set security = "none" only for a trusted local relay)'
+                    )
                 client.starttls(context=self._context())
                 client.ehlo()
             if self.username:
@@ -226,8 +230,9 @@ class SMTPTransport:
                 _quit(client)
         except Exception as e:
             if deadline.expired:  # whatever the shut-down socket made smtplib or ssl say
-                raise TemporaryFailure(f"{self._where()}: no complete answer within {self.deadline:g}s",
-                                       unreachable=True) from None
+                raise TemporaryFailure(
+                    f"{self._where()}: no complete answer within {self.deadline:g}s", unreachable=True
+                ) from None
             raise self._failure(e) from None
         finally:
             deadline.cancel()
@@ -271,8 +276,11 @@ class SMTPTransport:
             return _classify(e.smtp_code, f"{where} refused sender {e.sender}: {_reply(e.smtp_code, e.smtp_error)}")
         if isinstance(e, smtplib.SMTPAuthenticationError):
             # The server's reply is shown, never what was sent: that carried the password.
-            return _classify(e.smtp_code, f"{where}: authentication failed for {self.username}: "
-                                          f"{_reply(e.smtp_code, e.smtp_error)}", setup=True)
+            return _classify(
+                e.smtp_code,
+                f"{where}: authentication failed for {self.username}: {_reply(e.smtp_code, e.smtp_error)}",
+                setup=True,
+            )
         if isinstance(e, smtplib.SMTPHeloError):
             return _classify(e.smtp_code, f"{where}: {_reply(e.smtp_code, e.smtp_error)}", setup=True)
         if isinstance(e, smtplib.SMTPNotSupportedError):
@@ -322,8 +330,9 @@ def _all_refused(recipients: dict, where: str) -> Refused:
     """Every recipient refused: temporary if any refusal was 4xx (try those again), else report them all."""
     out = {r: (code, _reply(code, text)) for r, (code, text) in recipients.items()}
     if any(400 <= code < 500 for code, _ in out.values()):
-        raise TemporaryFailure(f"{where}: recipients deferred: "
-                               + "; ".join(f"{r}: {reply}" for r, (_, reply) in out.items()))
+        raise TemporaryFailure(
+            f"{where}: recipients deferred: " + "; ".join(f"{r}: {reply}" for r, (_, reply) in out.items())
+        )
     return out
 
 

@@ -11,6 +11,7 @@ or when a run of the same minute has it already ``digest-DATE-HHMMSS``, then
 and each has its own Atom entry id. Runs writing into one folder at once take
 turns (a lock on the folder).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -61,14 +62,19 @@ def _load_manifest(folder: Path) -> list[dict]:
 
 def _usable(entry: object) -> bool:
     """An entry the index and the feed can show (the list may have been edited by hand)."""
-    return (isinstance(entry, dict) and isinstance(entry.get("date"), str) and isinstance(entry.get("title"), str)
-            and isinstance(entry.get("files", {}), dict)
-            and all(isinstance(v, str) for v in entry.get("files", {}).values())
-            and all(isinstance(t, str) for t in entry.get("stories", []) or []))
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("date"), str)
+        and isinstance(entry.get("title"), str)
+        and isinstance(entry.get("files", {}), dict)
+        and all(isinstance(v, str) for v in entry.get("files", {}).values())
+        and all(isinstance(t, str) for t in entry.get("stories", []) or [])
+    )
 
 
-def write_archive(folder: str | Path, digest: Digest, rendered: dict[str, str], *,
-                  base_url: str | None = None) -> list[Path]:
+def write_archive(
+    folder: str | Path, digest: Digest, rendered: dict[str, str], *, base_url: str | None = None
+) -> list[Path]:
     """Write ``rendered`` ({format: text}) as dated files, then the index and the feed. Returns the paths."""
     from ..render import _EXT
 
@@ -89,9 +95,14 @@ def write_archive(folder: str | Path, digest: Digest, rendered: dict[str, str], 
             files[fmt] = name
             written.append(folder / name)
         date = digest.generated_at.isoformat(timespec="seconds")
-        entry = ArchiveEntry(id=digest.id, title=_one_line(digest.title), date=date, files=files,
-                             stories=[_one_line(s.title) for s in digest.stories],
-                             atom_id=_new_atom_id(digest.id, date, stem, entries))
+        entry = ArchiveEntry(
+            id=digest.id,
+            title=_one_line(digest.title),
+            date=date,
+            files=files,
+            stories=[_one_line(s.title) for s in digest.stories],
+            atom_id=_new_atom_id(digest.id, date, stem, entries),
+        )
         entries.insert(0, entry.to_dict())
         entries.sort(key=lambda e: e.get("date", ""), reverse=True)  # stable: the newest run first among equals
         write_atomic(folder / MANIFEST, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
@@ -106,14 +117,13 @@ KNOWN_EXTS = ("html", "md", "json", "txt")
 
 def _free_stem(folder: Path, when: datetime, exts: list[str], entries: list[dict]) -> str:
     """The first name no file in the folder and no archive entry uses, for any of the formats."""
-    utc = when.astimezone(timezone.utc)
+    utc = when.astimezone(UTC)
     minute = f"digest-{utc:%Y-%m-%d-%H%M}"
     second = f"digest-{utc:%Y-%m-%d-%H%M%S}"
     listed = {Path(name).stem for e in entries for name in (e.get("files") or {}).values()}
 
     def free(stem: str) -> bool:
-        return stem not in listed and not any(os.path.lexists(folder / f"{stem}.{ext}")
-                                              for ext in {*exts, *KNOWN_EXTS})
+        return stem not in listed and not any(os.path.lexists(folder / f"{stem}.{ext}") for ext in {*exts, *KNOWN_EXTS})
 
     for stem in (minute, second):
         if free(stem):
@@ -175,8 +185,9 @@ def render_index(entries: list[dict], *, title: str) -> str:
 
     from ..render import templates_dir
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
     rows = [dict(e, main=_main_file(e)) for e in entries]
     return env.get_template("digest_index.html.j2").render(title=title, entries=rows)
 
@@ -197,15 +208,17 @@ def _xattr(text: object) -> str:
 def render_feed(entries: list[dict], *, title: str, base_url: str | None) -> str:
     """Atom 1.0 (RFC 4287): one entry per digest, newest first; every entry id unique."""
     base = (base_url.rstrip("/") + "/") if base_url else ""
-    updated = entries[0]["date"] if entries else datetime.now(timezone.utc).isoformat(timespec="seconds")
+    updated = entries[0]["date"] if entries else datetime.now(UTC).isoformat(timespec="seconds")
     feed_id = f"{base}{FEED}" if base else "urn:briefing:digest-archive"
-    out = ['<?xml version="1.0" encoding="utf-8"?>',
-           '<feed xmlns="http://www.w3.org/2005/Atom">',
-           f"  <title>{_x(title)}</title>",
-           f"  <id>{_x(feed_id)}</id>",
-           f"  <updated>{_x(updated)}</updated>",
-           "  <author><name>briefing</name></author>",
-           "  <generator>briefing</generator>"]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <title>{_x(title)}</title>",
+        f"  <id>{_x(feed_id)}</id>",
+        f"  <updated>{_x(updated)}</updated>",
+        "  <author><name>briefing</name></author>",
+        "  <generator>briefing</generator>",
+    ]
     if base:
         out.append(f'  <link rel="self" href={_xattr(base + FEED)}/>')
         out.append(f'  <link rel="alternate" href={_xattr(base + INDEX)}/>')
@@ -217,10 +230,12 @@ def render_feed(entries: list[dict], *, title: str, base_url: str | None) -> str
         if entry_id in ids:  # an archive list edited by hand, or written before ids were made unique
             entry_id = f"{entry_id}:{Path(main).stem if main else len(ids)}"
         ids.add(entry_id)
-        out += ["  <entry>",
-                f"    <title>{_x(e['title'])}</title>",
-                f"    <id>{_x(entry_id)}</id>",
-                f"    <updated>{_x(e['date'])}</updated>"]
+        out += [
+            "  <entry>",
+            f"    <title>{_x(e['title'])}</title>",
+            f"    <id>{_x(entry_id)}</id>",
+            f"    <updated>{_x(e['date'])}</updated>",
+        ]
         if main:
             out.append(f'    <link rel="alternate" href={_xattr(base + main)}/>')
         out += [f"    <summary>{_x(summary)}</summary>", "  </entry>"]

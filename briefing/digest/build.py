@@ -19,15 +19,16 @@ recognising the entities of or summarising one story leaves that story out and l
 it in the digest's failures ("could not be summarised", with the error), and the
 digest goes on with the others (the CLI exits 3). The traceback is kept for -v.
 """
+
 from __future__ import annotations
 
 import math
 import re
 import traceback
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from ..models import Article
 from .models import Digest, Section, SourceFailure, Story, StoryArticle, StoryLine
@@ -76,8 +77,7 @@ def published_time(article: Article) -> datetime | None:
     if article.published_at:
         return article.published_at
     if article.published:
-        return datetime(article.published.year, article.published.month, article.published.day,
-                        tzinfo=timezone.utc)
+        return datetime(article.published.year, article.published.month, article.published.day, tzinfo=UTC)
     return None
 
 
@@ -96,10 +96,15 @@ def source_of(article: Article) -> str:
     return article.source_name or hostname(article.url) or "unknown source"
 
 
-def build_digest(articles: list[Article], options: DigestOptions, *, reported: dict[str, str] | None = None,
-                 failures: list[SourceFailure] | None = None,
-                 on_progress: Callable[[str], None] | None = None,
-                 on_story: Callable[[int, int], None] | None = None) -> tuple[Digest, list[ReportedStory]]:
+def build_digest(
+    articles: list[Article],
+    options: DigestOptions,
+    *,
+    reported: dict[str, str] | None = None,
+    failures: list[SourceFailure] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    on_story: Callable[[int, int], None] | None = None,
+) -> tuple[Digest, list[ReportedStory]]:
     """Group, filter, rank and summarise. Returns the digest and the stories to record as reported."""
     from .cluster import cluster_articles
 
@@ -112,8 +117,11 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
     for i, label in enumerate(labels):
         groups[label].append(i)
 
-    candidates = [c for c in (broken.guard(idx, _candidate, articles, idx, reported, options)
-                              for idx in groups.values()) if c and c is not _FAILED]
+    candidates = [
+        c
+        for c in (broken.guard(idx, _candidate, articles, idx, reported, options) for idx in groups.values())
+        if c and c is not _FAILED
+    ]
     used: set[str] = set()
     for c in candidates:  # an old story split in two today: the second part is a story of its own
         if c.story_id in used:
@@ -128,13 +136,14 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
     candidates = [c for c in candidates if broken.guard(c.members, _base_score, c, options.now) is not _FAILED]
     candidates.sort(key=lambda c: -c.score)
     # entity prominence can reorder neighbours, not lift story #200 to the top: look a bit past the limit
-    shortlist = candidates[:max(2 * limit, limit + 10)]
+    shortlist = candidates[: max(2 * limit, limit + 10)]
     if options.ner and shortlist:
         note("entities")
         shortlist = _add_entities_guarded(articles, shortlist, broken)
         index = _headline_index(articles)
-        shortlist = [c for c in shortlist
-                     if broken.guard(c.members, _add_prominence, c, index, len(articles)) is not _FAILED]
+        shortlist = [
+            c for c in shortlist if broken.guard(c.members, _add_prominence, c, index, len(articles)) is not _FAILED
+        ]
         shortlist.sort(key=lambda c: -c.score)
     chosen = shortlist[:limit]
 
@@ -153,10 +162,10 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
     window_end = options.now
     notes = []
     if n_already:
-        notes.append(f"{n_already} stor{'y' if n_already == 1 else 'ies'} already reported by an earlier run "
-                     "left out")
+        notes.append(f"{n_already} stor{'y' if n_already == 1 else 'ies'} already reported by an earlier run left out")
     n_over = sum(1 for c in candidates if not broken.failed(c.members)) - len(
-        [c for c in chosen if not broken.failed(c.members)])
+        [c for c in chosen if not broken.failed(c.members)]
+    )
     if n_over > 0:
         notes.append(f"{n_over} more stor{'y' if n_over == 1 else 'ies'} left out to fit the length budget")
     digest = Digest(
@@ -167,14 +176,21 @@ def build_digest(articles: list[Article], options: DigestOptions, *, reported: d
         window_end=window_end,
         sections=sections,
         failures=list(failures or []) + broken.failures,
-        stats={"articles": len(articles), "stories_found": len(groups), "stories_new": len(candidates),
-               "stories_shown": len(stories), "sources_failed": len(failures or []),
-               "stories_failed": len(broken.failures)},
+        stats={
+            "articles": len(articles),
+            "stories_found": len(groups),
+            "stories_new": len(candidates),
+            "stories_shown": len(stories),
+            "sources_failed": len(failures or []),
+            "stories_failed": len(broken.failures),
+        },
         notes=notes,
     )
     # a story that failed is not recorded as reported: the next run tries it again
-    to_record = [ReportedStory(id=s.id, title=s.title, member_keys=[article_key(articles[i]) for i in c.members])
-                 for s, c in made]
+    to_record = [
+        ReportedStory(id=s.id, title=s.title, member_keys=[article_key(articles[i]) for i in c.members])
+        for s, c in made
+    ]
     return digest, to_record
 
 
@@ -212,10 +228,16 @@ class _StoryFailures:
         message = " ".join(str(error).split())
         reason = f"could not be summarised ({type(error).__name__}{': ' + message if message else ''})"
         if len(reason) > MAX_REASON:
-            reason = reason[:MAX_REASON - 2] + "…)"
-        self.failures.append(SourceFailure(
-            source=self._headline(members), spec=self._spec(members), reason=reason, kind="story",
-            detail="".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()))
+            reason = reason[: MAX_REASON - 2] + "…)"
+        self.failures.append(
+            SourceFailure(
+                source=self._headline(members),
+                spec=self._spec(members),
+                reason=reason,
+                kind="story",
+                detail="".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip(),
+            )
+        )
 
     def _headline(self, members: list[int]) -> str:
         first = self.articles[members[0]]
@@ -231,8 +253,9 @@ class _StoryFailures:
         return spec + (f" and {len(members) - 1} more" if len(members) > 1 else "")
 
 
-def _add_entities_guarded(articles: list[Article], shortlist: list[_Candidate],
-                          broken: _StoryFailures) -> list[_Candidate]:
+def _add_entities_guarded(
+    articles: list[Article], shortlist: list[_Candidate], broken: _StoryFailures
+) -> list[_Candidate]:
     """NER runs in one batch for speed; when the batch fails, story by story, to find the one that did."""
     try:
         _add_entities(articles, shortlist)
@@ -245,8 +268,9 @@ def _add_entities_guarded(articles: list[Article], shortlist: list[_Candidate],
 # ---------------------------------------------------------------- candidates and scores
 
 
-def _candidate(articles: list[Article], members: list[int], reported: dict[str, str],
-               options: DigestOptions) -> _Candidate | None:
+def _candidate(
+    articles: list[Article], members: list[int], reported: dict[str, str], options: DigestOptions
+) -> _Candidate | None:
     keys = {i: article_key(articles[i]) for i in members}
     old_story_ids = Counter(reported[k] for k in keys.values() if k in reported)
     new_keys = {k for k in keys.values() if k not in reported}
@@ -285,11 +309,11 @@ def _base_score(c: _Candidate, now: datetime) -> None:
 
 
 def _lead(article: Article) -> str:
-    body = article.text[article.body_start:] if article.body_start else article.text
+    body = article.text[article.body_start :] if article.body_start else article.text
     body = body[:LEAD_CHARS]
     cut = max(body.rfind(". "), body.rfind(".\n"))
     if len(body) == LEAD_CHARS and cut > LEAD_CHARS // 2:
-        body = body[:cut + 1]
+        body = body[: cut + 1]
     title = (article.title or "").strip()
     if title and not body.lstrip().startswith(title):
         return f"{title}.\n\n{body}" if not title.endswith((".", "?", "!")) else f"{title}\n\n{body}"
@@ -304,13 +328,14 @@ def _add_entities(articles: list[Article], shortlist: list[_Candidate]) -> None:
     jobs = [(c, i, _lead(articles[i])) for c in shortlist for i in c.members[-NER_MEMBERS:]]
     docs = parse_many([text for _, _, text in jobs], batch_size=64)
     merged: dict[int, dict[tuple[str, str], dict]] = defaultdict(dict)
-    for (c, i, text), doc in zip(jobs, docs):
+    for (c, _i, text), doc in zip(jobs, docs):
         who, where = extract_entities(text, doc)
         for e in who + where:
             # one name, one entity: the small model may type "Marrow Falls" as a place here, an org there
             key = e.name.casefold()
-            slot = merged[id(c)].setdefault(key, {"name": e.name, "type": e.type, "mentions": 0,
-                                                  "articles": 0, "aliases": [], "types": Counter()})
+            slot = merged[id(c)].setdefault(
+                key, {"name": e.name, "type": e.type, "mentions": 0, "articles": 0, "aliases": [], "types": Counter()}
+            )
             slot["types"][e.type] += e.mentions
             slot["mentions"] += e.mentions
             slot["articles"] += 1
@@ -342,7 +367,7 @@ def _add_prominence(c: _Candidate, index: dict[str, set[int]], n_articles: int) 
     """Share of the window's headlines that name the story's main entities (best of its top three)."""
     n = max(n_articles, 1)
     best = 0
-    for e in (c.who[:3] + c.where[:3]):
+    for e in c.who[:3] + c.where[:3]:
         words = _WORD.findall(e["name"].casefold())
         if not words:
             continue
@@ -375,11 +400,26 @@ def _story(articles: list[Article], c: _Candidate, budget: int | None, options: 
     lines = []
     for s in _summarize(members, budget, options.max_sentences):
         a = members[s.article_index]
-        lines.append(StoryLine(text=" ".join(s.text.split()), article_id=str(a.id), source=source_of(a), url=a.url,
-                               start=s.start, end=s.end, score=float(s.score)))
+        lines.append(
+            StoryLine(
+                text=" ".join(s.text.split()),
+                article_id=str(a.id),
+                source=source_of(a),
+                url=a.url,
+                start=s.start,
+                end=s.end,
+                score=float(s.score),
+            )
+        )
     story_articles = [
-        StoryArticle(id=str(a.id), title=(a.title or _first_words(a.text)), source=source_of(a), url=a.url,
-                     published=published_time(a), new=article_key(a) in c.new_keys)
+        StoryArticle(
+            id=str(a.id),
+            title=(a.title or _first_words(a.text)),
+            source=source_of(a),
+            url=a.url,
+            published=published_time(a),
+            new=article_key(a) in c.new_keys,
+        )
         for a in members
     ]
     title = _central_title(members) or _first_words(members[0].text)
@@ -438,8 +478,7 @@ def _when(members: list[Article], lines: list[StoryLine]) -> list[dict]:
         except Exception:  # a tagger bug on one article must not sink the digest
             continue
         for ev in timeline:
-            slot = events.setdefault(ev.value, {"value": ev.value, "label": ev.label, "what": ev.what,
-                                                "articles": 0})
+            slot = events.setdefault(ev.value, {"value": ev.value, "label": ev.label, "what": ev.what, "articles": 0})
             slot["articles"] += 1
     ranked, told = [], set()
     for e in sorted(events.values(), key=lambda e: -e["articles"]):
@@ -458,8 +497,7 @@ def _sections(stories: list[Story], order: list[str]) -> list[Section]:
     for s in stories:  # stories arrive in importance order and stay so within a section
         by_name[s.section].append(s)
     rank = {name.casefold(): i for i, name in enumerate(order)}
-    names = sorted(by_name, key=lambda n: (rank.get(n.casefold(), len(rank)),
-                                           -max(s.score for s in by_name[n])))
+    names = sorted(by_name, key=lambda n: (rank.get(n.casefold(), len(rank)), -max(s.score for s in by_name[n])))
     return [Section(name=n, stories=by_name[n]) for n in names]
 
 
@@ -467,4 +505,3 @@ def _digest_id(now: datetime, stories: list[Story]) -> str:
     """Same day and same stories (and members) -> same id, so a re-run can tell it was sent already."""
     basis = [f"{s.id}:{len(s.articles)}" for s in stories]
     return f"{now.date().isoformat()}-{fingerprint(basis)[:10]}"
-

@@ -12,6 +12,7 @@ is safe in the outbox, not before (a failure before that leaves the state as it
 was: the next run reports them again) and not after the send (a crash between a
 send and the commit would report, and mail, them twice). See ``_DigestMailer``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,49 +59,126 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
 
 @click.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
-@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="TOML config file with sources and settings (see samples/digest.toml).")
-@click.option("--since", default=None, metavar="WHEN",
-              help="Window: 24h, 90m, 7d, an ISO date/time, last-run (since the last successful run) or all. "
-                   "Default 24h.")
-@click.option("--words", "-w", type=click.IntRange(min=1), default=None,
-              help="Word budget for the whole digest's summaries, shared out by importance.")
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML config file with sources and settings (see samples/digest.toml).",
+)
+@click.option(
+    "--since",
+    default=None,
+    metavar="WHEN",
+    help="Window: 24h, 90m, 7d, an ISO date/time, last-run (since the last successful run) or all. Default 24h.",
+)
+@click.option(
+    "--words",
+    "-w",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Word budget for the whole digest's summaries, shared out by importance.",
+)
 @click.option("--max-stories", type=click.IntRange(min=1), default=None, help="At most N stories (default 20).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "html", "email", "json"]), default=None,
-              help="Output format (default markdown).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Write to FILE (default: standard output, unless --output-dir is given).")
-@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
-              help="Archive: dated files (HTML, Markdown, JSON) plus index.html and feed.atom in DIR.")
-@click.option("--template", type=click.Path(dir_okay=False), default=None,
-              help="Render with your own Jinja2 template (sandboxed).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["markdown", "html", "email", "json"]),
+    default=None,
+    help="Output format (default markdown).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Write to FILE (default: standard output, unless --output-dir is given).",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Archive: dated files (HTML, Markdown, JSON) plus index.html and feed.atom in DIR.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Render with your own Jinja2 template (sandboxed).",
+)
 @click.option("--title", default=None, help="The digest's title.")
-@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
-              help="State database (default: in the user's state folder, or the config's `state`).")
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="State database (default: in the user's state folder, or the config's `state`).",
+)
 @click.option("--include-seen", is_flag=True, help="Report stories an earlier run already reported, too.")
 @click.option("--dry-run", is_flag=True, help="Show the digest without recording anything or writing --output-dir.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Say what happens, source by source.")
-@click.option("--timeout", type=_Bounded("timeout"), default=None,
-              help="Seconds for each source's whole download (default 15).")
-@click.option("--deadline", type=_Bounded("deadline"), default=None,
-              help="Seconds for reading all sources (default 300); what is not read by then is listed as failed.")
-@click.option("--allow-private", is_flag=True,
-              help="Also fetch from private, loopback and link-local addresses (your own network).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=None,
-              help="Sources fetched at once (default 4).")
-@click.option("--now", "now_text", default=None, hidden=True,
-              help="Pretend it is this ISO time (tests, re-making an old digest).")
+@click.option(
+    "--timeout", type=_Bounded("timeout"), default=None, help="Seconds for each source's whole download (default 15)."
+)
+@click.option(
+    "--deadline",
+    type=_Bounded("deadline"),
+    default=None,
+    help="Seconds for reading all sources (default 300); what is not read by then is listed as failed.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch from private, loopback and link-local addresses (your own network).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1, max=64), default=None, help="Sources fetched at once (default 4)."
+)
+@click.option(
+    "--now", "now_text", default=None, hidden=True, help="Pretend it is this ISO time (tests, re-making an old digest)."
+)
 @click.option("--no-entities", is_flag=True, hidden=True, help="Skip NER (faster; no who/where, no prominence).")
 @click.option("--no-email", is_flag=True, help="Do not mail, even if the config's [email] table names recipients.")
-@click.option("--job", "job_name", default=None, metavar="NAME",
-              help="The job's name: mailed once a day per name, whatever sources it is given (default: the "
-                   "config's `job`, else the config file).")
+@click.option(
+    "--job",
+    "job_name",
+    default=None,
+    metavar="NAME",
+    help="The job's name: mailed once a day per name, whatever sources it is given (default: the "
+    "config's `job`, else the config file).",
+)
 @resend_option
 @mail_options
-def digest(sources, config_path, since, words, max_stories, fmt, output, output_dir, template, title, state_path,
-           include_seen, dry_run, quiet, verbose, timeout, deadline, allow_private, jobs, now_text, no_entities,
-           no_email, job_name, resend, mail):
+def digest(
+    sources,
+    config_path,
+    since,
+    words,
+    max_stories,
+    fmt,
+    output,
+    output_dir,
+    template,
+    title,
+    state_path,
+    include_seen,
+    dry_run,
+    quiet,
+    verbose,
+    timeout,
+    deadline,
+    allow_private,
+    jobs,
+    now_text,
+    no_entities,
+    no_email,
+    job_name,
+    resend,
+    mail,
+):
     """One briefing from many SOURCEs: files, globs, folders, URL lists, RSS/Atom feeds, OPML, JSONL.
 
     Articles about the same event become one story, summarised once from all
@@ -139,18 +217,37 @@ def digest(sources, config_path, since, words, max_stories, fmt, output, output_
             raise UsageError(f"--now {now_text!r}: expected an ISO date-time, not a date")
     log = dict(quiet=quiet, verbose=verbose)
     # Mail settings are checked before any source is read: a typo in [email] must not cost a fetch.
-    mailer = _DigestMailer.setup(cfg, config_path, sources, mail, state=state, now=now, resend=resend,
-                                 template=template if fmt == "html" else None, log=log,
-                                 enabled=not no_email, job=job_name)
+    mailer = _DigestMailer.setup(
+        cfg,
+        config_path,
+        sources,
+        mail,
+        state=state,
+        now=now,
+        resend=resend,
+        template=template if fmt == "html" else None,
+        log=log,
+        enabled=not no_email,
+        job=job_name,
+    )
     if resend and mailer is None:
         raise UsageError("--resend: nothing to mail (give --email-to, or `to` in the config's [email] table)")
-    opts = RunOptions(sources=specs, state_path=state, since=since or cfg.since, now=now,
-                      words=words or cfg.words, max_stories=max_stories or cfg.max_stories,
-                      title=title or cfg.title, section_order=cfg.section_order,
-                      include_seen=include_seen or resend,  # --resend: the stories already reported, again
-                      timeout=timeout or cfg.timeout or 15.0, jobs=jobs or cfg.jobs or 4, ner=not no_entities,
-                      deadline=deadline or cfg.deadline or DEFAULT_DEADLINE,
-                      allow_private=bool(allow_private or cfg.allow_private))
+    opts = RunOptions(
+        sources=specs,
+        state_path=state,
+        since=since or cfg.since,
+        now=now,
+        words=words or cfg.words,
+        max_stories=max_stories or cfg.max_stories,
+        title=title or cfg.title,
+        section_order=cfg.section_order,
+        include_seen=include_seen or resend,  # --resend: the stories already reported, again
+        timeout=timeout or cfg.timeout or 15.0,
+        jobs=jobs or cfg.jobs or 4,
+        ner=not no_entities,
+        deadline=deadline or cfg.deadline or DEFAULT_DEADLINE,
+        allow_private=bool(allow_private or cfg.allow_private),
+    )
 
     mail_error: BriefingError | None = None
     if dry_run:
@@ -202,7 +299,8 @@ def job_key(config_path: str | None, cli_sources, day: date, job: str | None = N
     else:
         identity = ["config:"] + [
             "source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec)))
-            for spec in sorted(cli_sources)]
+            for spec in sorted(cli_sources)
+        ]
     hashed = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
     name = Path(config_path).stem if config_path else "sources"
     return digest_key(f"{name}-{hashed}", day)
@@ -225,9 +323,21 @@ class _DigestMailer:
         self.settings, self.key, self.resend, self.template, self.log = settings, key, resend, template, log
 
     @classmethod
-    def setup(cls, cfg, config_path, cli_sources, mail: dict, *, state: Path, now: datetime | None,
-              resend: bool, template: str | None, log: dict, enabled: bool = True,
-              job: str | None = None) -> "_DigestMailer | None":
+    def setup(
+        cls,
+        cfg,
+        config_path,
+        cli_sources,
+        mail: dict,
+        *,
+        state: Path,
+        now: datetime | None,
+        resend: bool,
+        template: str | None,
+        log: dict,
+        enabled: bool = True,
+        job: str | None = None,
+    ) -> _DigestMailer | None:
         """None when nobody is to get mail (no --email-to and no `to` in [email], or --no-email)."""
         from ..deliver.cli import settings_from
         from ..deliver.settings import MailSettings
@@ -237,8 +347,9 @@ class _DigestMailer:
         base = None
         if "email" in cfg.extra:
             try:
-                base = MailSettings.from_config(cfg.extra["email"],
-                                                base=Path(config_path).expanduser().resolve().parent)
+                base = MailSettings.from_config(
+                    cfg.extra["email"], base=Path(config_path).expanduser().resolve().parent
+                )
             except UsageError as e:
                 raise UsageError(f"{config_path}: {e}") from None
         settings = settings_from(mail, base)
@@ -249,8 +360,7 @@ class _DigestMailer:
         # The ledger of what was sent lives in the digest's own state database, whatever [email] says.
         settings = settings.merged(state=str(state))
         day = (now or datetime.now().astimezone()).date()
-        return cls(settings, job_key(config_path, cli_sources, day, job=job), resend=resend, template=template,
-                   log=log)
+        return cls(settings, job_key(config_path, cli_sources, day, job=job), resend=resend, template=template, log=log)
 
     def _compose(self, run):
         from ..deliver.compose import compose_for
@@ -271,10 +381,13 @@ class _DigestMailer:
         msg = self._compose(run)  # composing checks the subject template and addresses
         earlier = None if self.resend else already_sent(self.settings, self.key)
         if earlier:
-            _log(f"dry run: today's digest was already mailed ({earlier.message_id}); "
-                 f"it would not be sent again without --resend", **self.log)
+            _log(
+                f"dry run: today's digest was already mailed ({earlier.message_id}); "
+                f"it would not be sent again without --resend",
+                **self.log,
+            )
         else:
-            _log(f"dry run: would mail \"{msg['Subject']}\" to {self._recipients()} (not sent)", **self.log)
+            _log(f'dry run: would mail "{msg["Subject"]}" to {self._recipients()} (not sent)', **self.log)
 
     def send(self, run) -> None:
         """Flush the outbox, then mail this run's digest unless today's was sent (or waits) already.
@@ -309,23 +422,29 @@ class _DigestMailer:
         if not self.resend:
             earlier = already_sent(self.settings, self.key)
             if earlier:
-                _log(f"today's digest was already mailed ({earlier.message_id}); not sending it again "
-                     f"(--resend sends it){left}", **self.log)
+                _log(
+                    f"today's digest was already mailed ({earlier.message_id}); not sending it again "
+                    f"(--resend sends it){left}",
+                    **self.log,
+                )
                 return
             queued = waiting_entry(self.settings, self.key)
             if queued:
-                raise MessageQueued(f"today's digest still waits in the outbox ({queued.last_error or 'not tried'}); "
-                                    f"not queuing another{left}; `briefing send --outbox` or the next run sends it")
+                raise MessageQueued(
+                    f"today's digest still waits in the outbox ({queued.last_error or 'not tried'}); "
+                    f"not queuing another{left}; `briefing send --outbox` or the next run sends it"
+                )
         if not n:
             _log("nothing new: no mail sent", **self.log)
             run.commit()
             return
         msg = self._compose(run)
-        report = send_message(msg, self.settings, key=self.key, resend=self.resend, flush=False,
-                              on_queued=run.commit)
+        report = send_message(msg, self.settings, key=self.key, resend=self.resend, flush=False, on_queued=run.commit)
         if report.skipped:  # another process sent it between our check and the outbox lock
-            _log(f"today's digest was already mailed ({report.previous_message_id}); not sending it again"
-                 f"{left}", **self.log)
+            _log(
+                f"today's digest was already mailed ({report.previous_message_id}); not sending it again{left}",
+                **self.log,
+            )
             return
         if report.delivered:
             _log(f"sent {report.message_id} to {len(report.delivered)} recipient(s)", **self.log)
@@ -377,8 +496,9 @@ def _prepare(opts, quiet: bool, verbose: bool):
         close_bar()
 
 
-def _deliver(run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log,
-             mailing: bool = False) -> None:
+def _deliver(
+    run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log, mailing: bool = False
+) -> None:
     from ..cli import write_output
     from ..render import render
 
@@ -409,9 +529,12 @@ def _finish(run, dry_run: bool, log, mail_error: BriefingError | None = None) ->
         if getattr(f, "detail", None) and (log.get("verbose") or os.environ.get("BRIEFING_DEBUG")):
             click.echo(f.detail, err=True)  # a story that failed: where, for a bug report
     s = d.stats
-    _log(f"{'dry run: ' if dry_run else ''}{s.get('stories_shown', 0)} stories from {s.get('articles', 0)} articles"
-         f" ({s.get('items_outside_window', 0)} outside the window, {s.get('stories_found', 0) - s.get('stories_new', 0)}"
-         f" already reported){', nothing recorded' if dry_run else ''}", **log)
+    _log(
+        f"{'dry run: ' if dry_run else ''}{s.get('stories_shown', 0)} stories from {s.get('articles', 0)} articles"
+        f" ({s.get('items_outside_window', 0)} outside the window, {s.get('stories_found', 0) - s.get('stories_new', 0)}"
+        f" already reported){', nothing recorded' if dry_run else ''}",
+        **log,
+    )
     if mail_error is not None:
         raise mail_error  # one line and its own exit code (75: kept in the outbox), over EXIT_PARTIAL
     if run.failures:

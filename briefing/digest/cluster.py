@@ -20,14 +20,15 @@ Cost stays about linear in the number of articles:
    span more than ``time_window_hours`` (events far apart in time are
    different stories).
 """
+
 from __future__ import annotations
 
 import heapq
 import math
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from datetime import date, datetime, timezone
 
 from ..models import Article
 
@@ -78,13 +79,14 @@ def cluster_articles(articles: list[Article], options: ClusterOptions | None = N
 
 # -- features ---------------------------------------------------------------
 
+
 def story_terms(article: Article, options: ClusterOptions | None = None) -> list[str]:
     """The weighted bag of terms that describes an article's event (a term repeated = weighted up)."""
     options = options or ClusterOptions()
     title = article.title or ""
     text = article.text or ""
     if article.body_start and article.body_start < len(text):
-        text = text[article.body_start:]
+        text = text[article.body_start :]
     lead = " ".join(text.split()[: options.lead_words]) if options.lead_words else text
     terms = _terms(title, options.title_weight, options.name_weight)
     terms += _terms(lead, 1, options.name_weight)
@@ -101,7 +103,7 @@ def _terms(text: str, weight: int, name_weight: int) -> list[str]:
             # a capital after a sentence end is grammar, not a name
             name_like = tok[0].isdigit() or (tok[0].isupper() and not sentence_start)
             out.extend([term] * (weight * (name_weight if name_like else 1)))
-        nxt = text[m.end(): m.end() + 1]
+        nxt = text[m.end() : m.end() + 1]
         sentence_start = nxt in (".", "!", "?", ":", "\n")
     return out
 
@@ -122,7 +124,7 @@ def is_headline_only(article: Article, options: ClusterOptions | None = None) ->
     """A feed item with a title and no real text (or a teaser only)."""
     options = options or ClusterOptions()
     text = article.text or ""
-    return len(text[article.body_start:].split()) < options.headline_words
+    return len(text[article.body_start :].split()) < options.headline_words
 
 
 def stem(word: str) -> str:
@@ -145,8 +147,13 @@ def story_vectors(articles: list[Article], options: ClusterOptions, docs=None):
         return sp.csr_matrix((len(articles), 1))
     from sklearn.preprocessing import normalize
 
-    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False, norm=None,
-                          min_df=options.min_df if len(docs) >= 20 else 1)
+    vec = TfidfVectorizer(
+        analyzer=_identity,
+        sublinear_tf=True,
+        lowercase=False,
+        norm=None,
+        min_df=options.min_df if len(docs) >= 20 else 1,
+    )
     X = vec.fit_transform(docs)
     return normalize(X).tocsr()
 
@@ -156,6 +163,7 @@ def _identity(doc):
 
 
 # -- candidates -------------------------------------------------------------
+
 
 def candidate_pairs(X, options: ClusterOptions, chunk: int = 1000) -> dict[tuple[int, int], float]:
     """(i, j) with i < j -> exact cosine, for each article's best candidates through rare shared terms."""
@@ -194,6 +202,7 @@ def candidate_pairs(X, options: ClusterOptions, chunk: int = 1000) -> dict[tuple
 
 
 # -- merging ----------------------------------------------------------------
+
 
 def event_ratio(docs_a: list[list[str]], docs_b: list[list[str]]) -> float:
     """How alike two groups of articles are across, relative to within, with IDF from them alone.
@@ -294,11 +303,14 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> 
         _, a, b, va, vb = heapq.heappop(heap)
         if members[a] is None or members[b] is None or version[a] != va or version[b] != vb:
             continue
-        if (options.event_ratio and docs is not None and min(size[a], size[b]) >= options.event_min_size
-                and 2 * (n_heads[a] + n_heads[b]) < size[a] + size[b]):
+        if (
+            options.event_ratio
+            and docs is not None
+            and min(size[a], size[b]) >= options.event_min_size
+            and 2 * (n_heads[a] + n_heads[b]) < size[a] + size[b]
+        ):
             k = options.event_sample
-            ratio = event_ratio([docs[i] for i in _sample(members[a], k)],
-                                [docs[i] for i in _sample(members[b], k)])
+            ratio = event_ratio([docs[i] for i in _sample(members[a], k)], [docs[i] for i in _sample(members[b], k)])
             if ratio < options.event_ratio:
                 continue  # two events of the same kind: this pair stays apart (until either changes)
         if size[a] < size[b]:
@@ -350,9 +362,10 @@ def _timestamp(article: Article) -> float | None:
     when = article.published_at
     if when is not None:
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         return when.timestamp()
     if isinstance(article.published, date):
-        return datetime(article.published.year, article.published.month, article.published.day,
-                        12, tzinfo=timezone.utc).timestamp()
+        return datetime(
+            article.published.year, article.published.month, article.published.day, 12, tzinfo=UTC
+        ).timestamp()
     return None

@@ -8,11 +8,13 @@ config file, so a cron job can run from any directory. Tables this module does
 not own (``[email]``) are checked by their owner and kept as plain dicts for the
 step that uses them.
 """
+
 from __future__ import annotations
 
 import math
 import os
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,24 @@ from ..errors import UsageError
 from ..sources.fetch import MAX_TIMEOUT
 from .sources import SOURCE_KINDS, SourceSpec
 
-_TOP_KEYS = {"title", "since", "words", "max_stories", "format", "output", "output_dir", "state",
-             "timeout", "deadline", "jobs", "sections", "sources", "base_url", "allow_private", "job"}
+_TOP_KEYS = {
+    "title",
+    "since",
+    "words",
+    "max_stories",
+    "format",
+    "output",
+    "output_dir",
+    "state",
+    "timeout",
+    "deadline",
+    "jobs",
+    "sections",
+    "sources",
+    "base_url",
+    "allow_private",
+    "job",
+}
 _PASSTHROUGH_TABLES = {"email"}
 _SOURCE_KEYS = {"url", "path", "name", "section", "category", "kind", "fetch_full", "timeout", "allow_private"}
 FORMATS = ("markdown", "html", "email", "json")
@@ -82,8 +100,13 @@ def check_number(key: str, value: Any) -> float | int:
     """``value`` if it is a finite number within ``LIMITS[key]``; ValueError otherwise."""
     low, high, whole = LIMITS[key]
     types = (int,) if whole else (int, float)
-    if not isinstance(value, types) or isinstance(value, bool) or not math.isfinite(value) \
-            or value < low or (high is not None and value > high):
+    if (
+        not isinstance(value, types)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value < low
+        or (high is not None and value > high)
+    ):
         raise ValueError(bound_message(key))
     return value if whole else float(value)
 
@@ -114,16 +137,22 @@ def load_config(path: str | os.PathLike) -> DigestConfig:
 
 def config_from_dict(data: dict[str, Any], *, base: Path, name: str = "config") -> DigestConfig:
     if "algorithm" in data:
-        raise UsageError(f"{name}: algorithm is not a digest setting (each story is summarised from all its "
-                         "articles by the digest's own method); remove it")
+        raise UsageError(
+            f"{name}: algorithm is not a digest setting (each story is summarised from all its "
+            "articles by the digest's own method); remove it"
+        )
     unknown = set(data) - _TOP_KEYS - _PASSTHROUGH_TABLES
     if unknown:
         raise UsageError(f"{name}: unknown setting(s): {', '.join(sorted(unknown))}")
     cfg = DigestConfig(path=name)
-    for key, types, what in (("title", (str,), "a string"), ("since", (str,), "a string like \"24h\""),
-                             ("format", (str,), "a string"), ("base_url", (str,), "a URL"),
-                             ("job", (str,), "a string (the job's name)"),
-                             ("allow_private", (bool,), "true or false")):
+    for key, types, what in (
+        ("title", (str,), "a string"),
+        ("since", (str,), 'a string like "24h"'),
+        ("format", (str,), "a string"),
+        ("base_url", (str,), "a URL"),
+        ("job", (str,), "a string (the job's name)"),
+        ("allow_private", (bool,), "true or false"),
+    ):
         if key in data:
             _check_type(name, key, data[key], types, what)
             setattr(cfg, key, data[key])
@@ -179,22 +208,28 @@ def _source_from_dict(raw: Any, base: Path, where: str) -> SourceSpec:
     timeout = raw.get("timeout")
     if timeout is not None:
         timeout = _number(where, "timeout", timeout)
-    return SourceSpec(spec=spec if "url" in raw else _expand(spec, base), kind=kind,
-                      name=raw.get("name"), section=raw.get("section") or raw.get("category"),
-                      fetch_full=bool(raw.get("fetch_full", False)), timeout=timeout,
-                      allow_private=raw.get("allow_private"))
+    return SourceSpec(
+        spec=spec if "url" in raw else _expand(spec, base),
+        kind=kind,
+        name=raw.get("name"),
+        section=raw.get("section") or raw.get("category"),
+        fetch_full=bool(raw.get("fetch_full", False)),
+        timeout=timeout,
+        allow_private=raw.get("allow_private"),
+    )
 
 
 def _check_since(name: str, value: str) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from .run import parse_since
 
     try:
-        parse_since(value, datetime.now(timezone.utc), None)
+        parse_since(value, datetime.now(UTC), None)
     except UsageError:
-        raise UsageError(f"{name}: since = {value!r}: expected 24h, 90m, 7d, 2w, an ISO date/time, "
-                         "last-run or all") from None
+        raise UsageError(
+            f"{name}: since = {value!r}: expected 24h, 90m, 7d, 2w, an ISO date/time, last-run or all"
+        ) from None
 
 
 def _check_email(name: str, table: dict[str, Any], base: Path) -> None:

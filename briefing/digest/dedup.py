@@ -15,6 +15,7 @@ pairwise:
 The threshold is calibrated on MSRP news sentence pairs (`briefing eval stories
 --paraphrase`), where it gives about 73% accuracy, 82% F1 (see docs/eval-stories.md).
 """
+
 from __future__ import annotations
 
 import math
@@ -44,7 +45,7 @@ class SentenceKey:
 def sentence_key(text: str) -> SentenceKey:
     toks = [stem(w.lower().replace("’", "'")) for w in _TOKEN.findall(text)]
     joined = " ".join(toks)
-    grams = Counter(joined[i:i + 3] for i in range(len(joined) - 2))
+    grams = Counter(joined[i : i + 3] for i in range(len(joined) - 2))
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
     return SentenceKey(frozenset(toks), grams, math.sqrt(sum(v * v for v in grams.values())), numbers)
 

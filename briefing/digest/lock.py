@@ -4,6 +4,7 @@ An OS lock (``flock`` / ``msvcrt.locking``) on a file next to the database: the
 kernel releases it when the process dies, so a crashed run never leaves a
 stale lock behind for the next cron job to trip over.
 """
+
 from __future__ import annotations
 
 import os

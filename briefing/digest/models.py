@@ -3,16 +3,17 @@
 ``Digest.to_dict()`` is the JSON form and a public contract: ``stories[].articles[].id``
 lists each story's member articles (the ids the input gave them).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
 def _iso(dt: datetime | None) -> str | None:
     """Every time in the digest in UTC, so times from feeds in different zones compare at a glance."""
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
 
 
 @dataclass
@@ -30,7 +31,7 @@ class SourceFailure:
         # errors name what failed ("URL: timed out"); the digest shows the spec once, not twice
         for prefix in (f"{self.spec}: ", f"{self.source}: "):
             if self.reason.startswith(prefix):
-                self.reason = self.reason[len(prefix):]
+                self.reason = self.reason[len(prefix) :]
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "spec": self.spec, "reason": self.reason, "kind": self.kind}
@@ -52,8 +53,14 @@ class StoryArticle:
     new: bool = True  # False when an earlier run already reported it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "source": self.source, "url": self.url,
-                "published": _iso(self.published), "new": self.new}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": _iso(self.published),
+            "new": self.new,
+        }
 
 
 @dataclass
@@ -69,8 +76,15 @@ class StoryLine:
     score: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "article_id": self.article_id, "source": self.source,
-                "url": self.url, "start": self.start, "end": self.end, "score": round(self.score, 6)}
+        return {
+            "text": self.text,
+            "article_id": self.article_id,
+            "source": self.source,
+            "url": self.url,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+        }
 
 
 @dataclass

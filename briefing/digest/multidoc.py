@@ -13,6 +13,7 @@ Selection is greedy by score under the word and sentence budgets and skips
 any sentence that is a near-duplicate of one already chosen (``dedup``), so
 the same wire sentence reprinted by five outlets appears once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ class StorySentence:
     score: float
 
 
-def summarize_story(articles: list[Article], budget_words: int | None = None,
-                    max_sentences: int = 3) -> list[StorySentence]:
+def summarize_story(
+    articles: list[Article], budget_words: int | None = None, max_sentences: int = 3
+) -> list[StorySentence]:
     """The story's best sentences, best first; never empty when some article has a title or text."""
     candidates = _candidates(articles[:MAX_ARTICLES])
     if not candidates:
@@ -70,7 +72,7 @@ def _candidates(articles: list[Article]) -> list[StorySentence]:
             scored = summarizer.score(RankInput(text=analysis, sentences=sentences, title=article.title))
             for s in scored[:LEAD_SENTENCES]:
                 st = s.sentence
-                out.append(StorySentence(article.text[st.start:st.end], ai, st.start, st.end, s.score))
+                out.append(StorySentence(article.text[st.start : st.end], ai, st.start, st.end, s.score))
         elif article.title and article.title.strip():
             # a feed item with a headline only: the headline is what it says
             out.append(StorySentence(article.title.strip(), ai, -1, -1, 0.5))
@@ -94,18 +96,21 @@ def _add_support(candidates: list[StorySentence], S, n_articles: int) -> None:
     if n_articles < 2:
         return
     for i, c in enumerate(candidates):
-        others = {candidates[j].article_index for j in S[i].nonzero()[0]
-                  if S[i, j] >= SUPPORT_SIMILARITY and candidates[j].article_index != c.article_index}
+        others = {
+            candidates[j].article_index
+            for j in S[i].nonzero()[0]
+            if S[i, j] >= SUPPORT_SIMILARITY and candidates[j].article_index != c.article_index
+        }
         support = len(others) / (n_articles - 1)
         c.score = (1 - SUPPORT_WEIGHT) * c.score + SUPPORT_WEIGHT * support
 
 
-def _select(candidates: list[StorySentence], S, budget_words: int | None,
-            max_sentences: int) -> list[StorySentence]:
+def _select(candidates: list[StorySentence], S, budget_words: int | None, max_sentences: int) -> list[StorySentence]:
     from .dedup import DEFAULT_THRESHOLD, key_similarity, sentence_key
 
-    order = sorted(range(len(candidates)),
-                   key=lambda i: (-candidates[i].score, candidates[i].article_index, candidates[i].start))
+    order = sorted(
+        range(len(candidates)), key=lambda i: (-candidates[i].score, candidates[i].article_index, candidates[i].start)
+    )
     chosen: list[StorySentence] = []
     chosen_ix: list[int] = []
     keys = []

@@ -6,13 +6,14 @@ the CLI only after the digest was written (and, when it is mailed, once the mess
 is safe in the outbox, before the first attempt to send it). A crash between the
 two means the next run reports the same news again: never lost, at worst twice.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from ..errors import UsageError
 from ..models import Article
@@ -42,7 +43,7 @@ def parse_since(value: str | None, now: datetime, last_run: datetime | None) -> 
     m = _SINCE.match(value)
     if m:
         seconds = float(m.group(1)) * _UNITS[m.group(2).lower()]
-        earliest = datetime.min.replace(tzinfo=timezone.utc)
+        earliest = datetime.min.replace(tzinfo=UTC)
         if seconds >= (now - earliest).total_seconds() - 86400:  # a day short of year 1: no date arithmetic overflows
             return None, f"--since {value} reaches back beyond any date: every article is in the window"
         return now - timedelta(seconds=seconds), None
@@ -50,7 +51,7 @@ def parse_since(value: str | None, now: datetime, last_run: datetime | None) -> 
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(f"--since {value!r}: expected 24h, 90m, 7d, 2w, an ISO date/time, last-run or all") from None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)), None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)), None
 
 
 @dataclass
@@ -94,23 +95,39 @@ class DigestRun:
     def commit(self) -> int:
         """Record the run (items seen, stories reported) in one transaction."""
         with StateDB(self.state_path) as db:
-            return db.record_run(started_at=self.started_at, finished_at=datetime.now(timezone.utc),
-                                 window_start=self.digest.window_start, window_end=self.digest.window_end,
-                                 digest_id=self.digest.id, seen=self.seen, stories=self.reported,
-                                 n_failures=len(self.failures))
+            return db.record_run(
+                started_at=self.started_at,
+                finished_at=datetime.now(UTC),
+                window_start=self.digest.window_start,
+                window_end=self.digest.window_end,
+                digest_id=self.digest.id,
+                seen=self.seen,
+                stories=self.reported,
+                n_failures=len(self.failures),
+            )
 
 
-def prepare_run(opts: RunOptions, *, on_fetch: Callable[[int, int, str], None] | None = None,
-                on_stage: Callable[[str], None] | None = None,
-                on_story: Callable[[int, int], None] | None = None) -> DigestRun:
-    started = datetime.now(timezone.utc)
+def prepare_run(
+    opts: RunOptions,
+    *,
+    on_fetch: Callable[[int, int, str], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_story: Callable[[int, int], None] | None = None,
+) -> DigestRun:
+    started = datetime.now(UTC)
     now = opts.now or started
     stage = on_stage or (lambda s: None)
     with StateDB(opts.state_path) as db:
         window_start, note = parse_since(opts.since, now, db.last_run())
         stage("reading sources")
-        read = read_sources(opts.sources, timeout=opts.timeout, jobs=opts.jobs, on_progress=on_fetch,
-                            allow_private=opts.allow_private, deadline=opts.deadline)
+        read = read_sources(
+            opts.sources,
+            timeout=opts.timeout,
+            jobs=opts.jobs,
+            on_progress=on_fetch,
+            allow_private=opts.allow_private,
+            deadline=opts.deadline,
+        )
         articles = _dedupe(read.articles)
         first_seen = db.first_seen(article_key(a) for a in articles)
         for a in articles:
@@ -120,19 +137,46 @@ def prepare_run(opts: RunOptions, *, on_fetch: Callable[[int, int, str], None] |
     _unique_ids(in_window)
     digest, to_record = build_digest(
         in_window,
-        DigestOptions(now=now, window_start=window_start, words=opts.words, max_stories=opts.max_stories,
-                      title=opts.title, section_order=opts.section_order, include_seen=opts.include_seen,
-                      ner=opts.ner),
-        reported=reported, failures=read.failures, on_progress=stage, on_story=on_story)
+        DigestOptions(
+            now=now,
+            window_start=window_start,
+            words=opts.words,
+            max_stories=opts.max_stories,
+            title=opts.title,
+            section_order=opts.section_order,
+            include_seen=opts.include_seen,
+            ner=opts.ner,
+        ),
+        reported=reported,
+        failures=read.failures,
+        on_progress=stage,
+        on_story=on_story,
+    )
     if note:
         digest.notes.insert(0, note)
     digest.notes.extend(read.warnings)
     left_out = len(articles) - len(in_window)
     digest.stats.update(items_read=len(read.articles), items_outside_window=left_out)
-    seen = [SeenItem(key=article_key(a), article_id=a.id, source=a.source_name, url=a.url, title=a.title,
-                     published=published_time(a)) for a in articles]
-    return DigestRun(digest=digest, started_at=started, seen=seen, reported=to_record,
-                     sources_ok=read.sources_ok, state_path=opts.state_path, warnings=list(read.warnings))
+    seen = [
+        SeenItem(
+            key=article_key(a),
+            article_id=a.id,
+            source=a.source_name,
+            url=a.url,
+            title=a.title,
+            published=published_time(a),
+        )
+        for a in articles
+    ]
+    return DigestRun(
+        digest=digest,
+        started_at=started,
+        seen=seen,
+        reported=to_record,
+        sources_ok=read.sources_ok,
+        state_path=opts.state_path,
+        warnings=list(read.warnings),
+    )
 
 
 def _in_window(article: Article, start: datetime | None, end: datetime) -> bool:

@@ -15,6 +15,7 @@ warning.
 Every article carries in ``extra``: ``key`` (stable identity for the state
 database), ``section`` (from the source's config) and ``spec`` (where it came from).
 """
+
 from __future__ import annotations
 
 import glob as _glob
@@ -25,12 +26,12 @@ import os
 import re
 import time
 import urllib.parse
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 
 from ..errors import BriefingError, FeedError, InputError
 from ..models import Article
@@ -40,8 +41,10 @@ SOURCE_KINDS = ("auto", "feed", "page", "opml", "jsonl", "urls", "folder", "file
 MAX_DEPTH = 3  # an OPML list may name feeds; a list naming lists naming lists stops here
 MAX_LISTED_SOURCES = 1000  # sources that OPML and URL lists may name in one run, all lists together
 DEADLINE_GRACE = 1.0  # a download may outlive the run's deadline by this much, so the run notices first
-FEED_ACCEPT = ("application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
-               "application/xml;q=0.8,text/xml;q=0.8,text/html;q=0.7,*/*;q=0.5")
+FEED_ACCEPT = (
+    "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
+    "application/xml;q=0.8,text/xml;q=0.8,text/html;q=0.7,*/*;q=0.5"
+)
 _ARTICLE_EXT = {".html", ".htm", ".xhtml", ".md", ".markdown", ".txt", ".text"}
 _FOLDER_EXT = _ARTICLE_EXT | {".jsonl", ".ndjson", ".xml", ".rss", ".atom", ".opml"}
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -167,9 +170,15 @@ class _Admission:
 # ---------------------------------------------------------------- the pool
 
 
-def read_sources(specs: list[SourceSpec], *, timeout: float = 15.0, jobs: int = 4,
-                 on_progress: Callable[[int, int, str], None] | None = None, allow_private: bool = False,
-                 deadline: float | None = None) -> ReadResult:
+def read_sources(
+    specs: list[SourceSpec],
+    *,
+    timeout: float = 15.0,
+    jobs: int = 4,
+    on_progress: Callable[[int, int, str], None] | None = None,
+    allow_private: bool = False,
+    deadline: float | None = None,
+) -> ReadResult:
     """Read every source concurrently (at most ``jobs`` at a time); never raises for one bad source.
 
     ``on_progress(done, total, label)`` is called as each task finishes; ``total`` grows
@@ -188,8 +197,9 @@ def read_sources(specs: list[SourceSpec], *, timeout: float = 15.0, jobs: int = 
     def submit(kind: str, spec: SourceSpec, depth: int = 0, teaser: Article | None = None) -> None:
         nonlocal total
         total += 1
-        budget = _Budget(spec.timeout or timeout, end,
-                         allow_private if spec.allow_private is None else spec.allow_private)
+        budget = _Budget(
+            spec.timeout or timeout, end, allow_private if spec.allow_private is None else spec.allow_private
+        )
         if kind == "page":
             fut = pool.submit(_complete_page, teaser, spec, budget)
         else:
@@ -207,8 +217,13 @@ def read_sources(specs: list[SourceSpec], *, timeout: float = 15.0, jobs: int = 
             elif admission.take(child.spec, listed=out.listed):
                 submit("source", child, depth + 1)
         if too_deep:
-            result.failures.append(SourceFailure(spec.label, spec.spec, f"lists nested too deeply (more than "
-                                                 f"{MAX_DEPTH} levels): {too_deep} source(s) it names not read"))
+            result.failures.append(
+                SourceFailure(
+                    spec.label,
+                    spec.spec,
+                    f"lists nested too deeply (more than {MAX_DEPTH} levels): {too_deep} source(s) it names not read",
+                )
+            )
         for teaser, page_spec in out.pages:
             if admission.take_page(teaser.url):
                 submit("page", page_spec, depth + 1, teaser)
@@ -241,8 +256,9 @@ def read_sources(specs: list[SourceSpec], *, timeout: float = 15.0, jobs: int = 
     finally:
         pool.shutdown(wait=not pending, cancel_futures=True)
     if admission.left_out:
-        result.warnings.append(f"source lists name more than {MAX_LISTED_SOURCES} sources: "
-                               f"{admission.left_out} more were not read")
+        result.warnings.append(
+            f"source lists name more than {MAX_LISTED_SOURCES} sources: {admission.left_out} more were not read"
+        )
     result.failures.sort(key=lambda f: (f.source, f.spec))  # completion order is noise
     return result
 
@@ -253,12 +269,12 @@ def _outcome(fut: Future, spec: SourceSpec) -> _Outcome:
     except BriefingError as e:
         return _Outcome(failures=[SourceFailure(spec.label, spec.spec, str(e))])
     except Exception as e:  # a reader bug must not cost the other sources
-        return _Outcome(failures=[SourceFailure(spec.label, spec.spec,
-                                                f"unexpected error: {type(e).__name__}: {e}")])
+        return _Outcome(failures=[SourceFailure(spec.label, spec.spec, f"unexpected error: {type(e).__name__}: {e}")])
 
 
-def _missed_deadline(result: ReadResult, kind: str, spec: SourceSpec, teaser: Article | None,
-                     deadline: float | None) -> None:
+def _missed_deadline(
+    result: ReadResult, kind: str, spec: SourceSpec, teaser: Article | None, deadline: float | None
+) -> None:
     reason = f"not read before the run's deadline ({deadline:g}s)"
     if kind == "page" and teaser is not None:
         if teaser.text.strip():
@@ -281,8 +297,11 @@ def _read_remote(spec: SourceSpec, budget: _Budget) -> _Outcome:
     from ..sources.decode import decode_bytes
     from ..sources.fetch import fetch
 
-    accept = FEED_ACCEPT if spec.kind in ("auto", "feed", "opml") else \
-        "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"
+    accept = (
+        FEED_ACCEPT
+        if spec.kind in ("auto", "feed", "opml")
+        else "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"
+    )
     got = fetch(spec.spec, timeout=budget.fetch_timeout(), accept=accept, allow_private=budget.allow_private)
     kind = spec.kind if spec.kind != "auto" else _sniff_remote(got.content, got.content_type, got.url)
     if kind in ("feed", "opml"):
@@ -308,14 +327,20 @@ def _sniff_remote(content: bytes, ctype: str, url: str) -> str:
     head = content[:2048].lstrip().lower()
     if _is_opml(content):
         return "opml"
-    if ctype in ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-                 "text/xml") or head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
+    if ctype in (
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+    ) or head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
         if b"<html" in content[:4096].lower() and b"<rss" not in head and b"<feed" not in head:
             return "page"
         return "feed"
     path = urllib.parse.urlsplit(url).path.lower()
     if ctype in ("application/x-ndjson", "application/jsonl", "application/json") or path.endswith(
-            (".jsonl", ".ndjson")):
+        (".jsonl", ".ndjson")
+    ):
         return "jsonl"
     return "page"
 
@@ -337,8 +362,13 @@ def _read_local(spec: SourceSpec) -> _Outcome:
     if not (p.is_dir() or p.is_file()):
         raise InputError(f"{spec.spec}: not a file or folder (a pipe or a device never ends a run)")
     if p.is_dir() or spec.kind == "folder":
-        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _FOLDER_EXT
-                       and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        files = sorted(
+            f
+            for f in p.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in _FOLDER_EXT
+            and not any(part.startswith(".") for part in f.relative_to(p).parts)
+        )
         return _Outcome(children=[replace(spec, spec=str(f), kind="auto") for f in files])
     kind = spec.kind if spec.kind not in ("auto", "file") else _kind_from_extension(p)
     if kind in ("feed", "opml"):
@@ -396,7 +426,7 @@ def _file_article(p: Path, spec: SourceSpec) -> Article:
     article = read_path(p)
     if article.published_at is None:
         # a file dropped in a watched folder: when it arrived is the best "published" we have
-        article.published_at = datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc)
+        article.published_at = datetime.fromtimestamp(p.stat().st_mtime, tz=UTC)
         if article.published is None:
             article.published = article.published_at.date()
     article.source_name = spec.name or article.source_name or p.parent.name or None
@@ -411,8 +441,9 @@ def _page_article(text: str, spec: SourceSpec, url: str, fmt: str) -> Article:
     article = parse_text(text, fmt=fmt, name=url, url=url, id=url)
     article.source_name = spec.name or article.source_name or hostname(url)
     if article.published and article.published_at is None:
-        article.published_at = datetime(article.published.year, article.published.month,
-                                        article.published.day, tzinfo=timezone.utc)
+        article.published_at = datetime(
+            article.published.year, article.published.month, article.published.day, tzinfo=UTC
+        )
     article.extra.update(key=item_key("url", url), section=spec.section, spec=spec.spec)
     return article
 
@@ -425,8 +456,9 @@ def _complete_page(teaser: Article, spec: SourceSpec, budget: _Budget) -> _Outco
         page = read_url(teaser.url, timeout=budget.fetch_timeout(), allow_private=budget.allow_private)
     except BriefingError as e:
         kept = [teaser] if teaser.text.strip() else []
-        return _Outcome(articles=kept, failures=[SourceFailure(spec.name or teaser.source_name or spec.label,
-                                                               teaser.url, str(e))])
+        return _Outcome(
+            articles=kept, failures=[SourceFailure(spec.name or teaser.source_name or spec.label, teaser.url, str(e))]
+        )
     # the feed knows title, date and identity better than the page's metadata
     page.title = teaser.title or page.title
     page.id = teaser.id
@@ -442,7 +474,7 @@ def _struct_to_dt(t) -> datetime | None:
     if not t:
         return None
     try:
-        return datetime(*t[:6], tzinfo=timezone.utc)
+        return datetime(*t[:6], tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
@@ -461,7 +493,7 @@ def _read_feed(content: bytes, spec: SourceSpec, *, url: str | None, content_typ
     malformed = _malformed_xml(parsed, content)
     if malformed:
         # the parser recovers what it can; an entry cut off by the error would be half an article
-        entries = entries[:_closed_entries(content)]
+        entries = entries[: _closed_entries(content)]
     elif not entries and not parsed.get("version"):
         exc = parsed.get("bozo_exception")
         raise FeedError(f"{spec.spec}: not an RSS or Atom feed" + (f" ({_one_line(exc)})" if exc else ""))
@@ -473,8 +505,9 @@ def _read_feed(content: bytes, spec: SourceSpec, *, url: str | None, content_typ
         if not articles:
             raise FeedError(f"{spec.spec}: {malformed}")
         n = len(articles)
-        out.warnings.append(f"{spec.label}: {malformed}; used the {n} entr{'y' if n == 1 else 'ies'} "
-                            "that were complete")
+        out.warnings.append(
+            f"{spec.label}: {malformed}; used the {n} entr{'y' if n == 1 else 'ies'} that were complete"
+        )
     for article in articles:
         if spec.fetch_full and article.url and is_url(article.url):
             out.pages.append((article, spec))
@@ -506,7 +539,7 @@ def _not_a_feed(content: bytes, *, remote: bool) -> str | None:
 
 
 def _malformed_xml(parsed, content: bytes) -> str | None:
-    """"malformed XML at line 3, column 7: ..." when the XML parser gave up (feedparser's ``bozo``);
+    """ "malformed XML at line 3, column 7: ..." when the XML parser gave up (feedparser's ``bozo``);
     other complaints (a wrong declared encoding, an odd content type) leave the entries whole."""
     from xml.sax import SAXParseException
 
@@ -514,8 +547,10 @@ def _malformed_xml(parsed, content: bytes) -> str | None:
     if not parsed.get("bozo") or not isinstance(exc, SAXParseException):
         return None
     # feedparser parses a re-encoded copy with its own declaration: its line numbers are not the file's
-    return _locate_xml_error(content) or \
-        f"malformed XML at line {exc.getLineNumber()}, column {exc.getColumnNumber() + 1}: {exc.getMessage()}"
+    return (
+        _locate_xml_error(content)
+        or f"malformed XML at line {exc.getLineNumber()}, column {exc.getColumnNumber() + 1}: {exc.getMessage()}"
+    )
 
 
 def _locate_xml_error(content: bytes) -> str | None:
@@ -550,12 +585,23 @@ def _entry_article(entry, spec: SourceSpec, source_name: str, feed_url: str | No
     published_at = _struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed"))
     guid = entry.get("id") or link or item_key(title, body[:500])
     text = body or title or ""  # headline-only feeds still say what happened
-    article = Article(text=text, title=title, id=str(guid), url=link,
-                      published=published_at.date() if published_at else None, published_at=published_at,
-                      author=entry.get("author"), source_name=source_name, format="text")
-    article.extra.update(key=item_key("url", link) if link else item_key("guid", feed_url or spec.spec, str(guid)),
-                         section=spec.section, spec=spec.spec,
-                         categories=[t.get("term") for t in entry.get("tags") or [] if t.get("term")])
+    article = Article(
+        text=text,
+        title=title,
+        id=str(guid),
+        url=link,
+        published=published_at.date() if published_at else None,
+        published_at=published_at,
+        author=entry.get("author"),
+        source_name=source_name,
+        format="text",
+    )
+    article.extra.update(
+        key=item_key("url", link) if link else item_key("guid", feed_url or spec.spec, str(guid)),
+        section=spec.section,
+        spec=spec.spec,
+        categories=[t.get("term") for t in entry.get("tags") or [] if t.get("term")],
+    )
     return article
 
 
@@ -616,8 +662,14 @@ def _read_opml(content: bytes, spec: SourceSpec, *, base: str | None, folder: Pa
     return listed.out
 
 
-def _opml_outline(el, spec: SourceSpec, outlines: list[tuple[bool, str | None]], listed: _Listed,
-                  base: str | None, folder: Path | None) -> tuple[bool, str | None]:
+def _opml_outline(
+    el,
+    spec: SourceSpec,
+    outlines: list[tuple[bool, str | None]],
+    listed: _Listed,
+    base: str | None,
+    folder: Path | None,
+) -> tuple[bool, str | None]:
     """Add the feed an outline names to ``listed``; (is it a feed's, the folder name it opens)."""
     xml_url = el.get("xmlUrl") or el.get("xmlurl")
     label = el.get("title") or el.get("text")
@@ -629,8 +681,17 @@ def _opml_outline(el, spec: SourceSpec, outlines: list[tuple[bool, str | None]],
     if not is_url(target) and folder is not None:
         target = str(folder / target)
     section = next((name for _, name in outlines if name), None)  # the outermost named folder
-    listed.add(SourceSpec(spec=target, kind="feed", name=label, section=spec.section or section,
-                          fetch_full=spec.fetch_full, timeout=spec.timeout, allow_private=spec.allow_private))
+    listed.add(
+        SourceSpec(
+            spec=target,
+            kind="feed",
+            name=label,
+            section=spec.section or section,
+            fetch_full=spec.fetch_full,
+            timeout=spec.timeout,
+            allow_private=spec.allow_private,
+        )
+    )
     return True, None
 
 
@@ -639,8 +700,7 @@ def _looks_like_url_list(text: str) -> bool:
     return bool(lines) and all(is_url(ln) and " " not in ln for ln in lines)
 
 
-def _read_url_list(text: str, spec: SourceSpec, *, folder: Path | None = None,
-                   base_url: str | None = None) -> _Outcome:
+def _read_url_list(text: str, spec: SourceSpec, *, folder: Path | None = None, base_url: str | None = None) -> _Outcome:
     """One source a line (at most ``MAX_LISTED_SOURCES``, the rest counted). A list on the web
     names links, resolved against its URL: never a path on this machine. A local list may
     name paths, relative to its folder."""
@@ -655,8 +715,17 @@ def _read_url_list(text: str, spec: SourceSpec, *, folder: Path | None = None,
             target = line
         else:
             target = str(folder / os.path.expanduser(line))
-        listed.add(SourceSpec(spec=target, kind="auto", name=None, section=spec.section,
-                              fetch_full=spec.fetch_full, timeout=spec.timeout, allow_private=spec.allow_private))
+        listed.add(
+            SourceSpec(
+                spec=target,
+                kind="auto",
+                name=None,
+                section=spec.section,
+                fetch_full=spec.fetch_full,
+                timeout=spec.timeout,
+                allow_private=spec.allow_private,
+            )
+        )
     return listed.out
 
 
@@ -670,9 +739,9 @@ def parse_published(value) -> tuple[date | None, datetime | None]:
             return date.fromisoformat(s), None
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"\"published\" is not an ISO date or date-time: {s!r}") from None
+        raise ValueError(f'"published" is not an ISO date or date-time: {s!r}') from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.date(), dt
 
 
@@ -688,8 +757,11 @@ def _read_jsonl_text(text: str, spec: SourceSpec, *, name: str) -> _Outcome:
         except ValueError as e:
             bad.append(f"line {lineno}: {e}")
             continue
-        article.extra.update(section=spec.section or article.extra.get("section"), spec=spec.spec,
-                             key=item_key("jsonl", name, article.id))
+        article.extra.update(
+            section=spec.section or article.extra.get("section"),
+            spec=spec.spec,
+            key=item_key("jsonl", name, article.id),
+        )
         out.articles.append(article)
     if bad:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
@@ -708,16 +780,23 @@ def jsonl_article(line: str, lineno: int, default_source: str | None = None) -> 
     title = rec.get("title") if isinstance(rec.get("title"), str) else None
     text = rec.get("text") if isinstance(rec.get("text"), str) else ""
     if not text.strip() and not (title or "").strip():
-        raise ValueError("no \"text\" and no \"title\"")
+        raise ValueError('no "text" and no "title"')
     published, published_at = parse_published(rec.get("published"))
     rid = rec.get("id")
     rid = str(rid) if rid not in (None, "") else f"line-{lineno}"
     source = rec.get("source") if isinstance(rec.get("source"), str) else None
     url = rec.get("url") if isinstance(rec.get("url"), str) else None
     section = rec.get("section") or rec.get("category")
-    article = Article(text=text if text.strip() else title, title=title or None, id=rid, url=url,
-                      published=published, published_at=published_at,
-                      source_name=source or hostname(url) or default_source, format="jsonl")
+    article = Article(
+        text=text if text.strip() else title,
+        title=title or None,
+        id=rid,
+        url=url,
+        published=published,
+        published_at=published_at,
+        source_name=source or hostname(url) or default_source,
+        format="jsonl",
+    )
     article.extra["section"] = section if isinstance(section, str) else None
     return article
 
@@ -726,8 +805,27 @@ def jsonl_article(line: str, lineno: int, default_source: str | None = None) -> 
 
 
 class _TextExtractor(HTMLParser):
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section",
-              "article", "ul", "ol", "pre", "figure", "table"}
+    _BLOCK = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "pre",
+        "figure",
+        "table",
+    }
     _SKIP = {"script", "style", "noscript", "iframe", "svg", "figcaption"}
 
     def __init__(self) -> None:

@@ -9,13 +9,14 @@ A run reads what it needs at the start and writes everything in ONE transaction
 at the end (``record_run``): a run that crashes half-way leaves the database as
 it was, and the next run reports the same news again rather than losing it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..errors import StateError
@@ -81,7 +82,7 @@ def fingerprint(keys: Iterable[str]) -> str:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
 
 
 def _parse(s: str | None) -> datetime | None:
@@ -145,7 +146,7 @@ class StateDB:
     def _chunked(self, sql: str, keys: list[str]) -> list[tuple]:
         rows: list[tuple] = []
         for i in range(0, len(keys), _CHUNK):
-            part = keys[i:i + _CHUNK]
+            part = keys[i : i + _CHUNK]
             rows += self._query(sql.format(marks=",".join("?" * len(part))), part)
         return rows
 
@@ -161,30 +162,57 @@ class StateDB:
 
     def first_seen(self, keys: Iterable[str]) -> dict[str, datetime]:
         keys = list(dict.fromkeys(keys))
-        return {k: _parse(t) for k, t in self._chunked("SELECT key, first_seen FROM items WHERE key IN ({marks})", keys)}
+        return {
+            k: _parse(t) for k, t in self._chunked("SELECT key, first_seen FROM items WHERE key IN ({marks})", keys)
+        }
 
     def reported(self, keys: Iterable[str]) -> dict[str, str]:
         """{item key: story id} for the items an earlier run reported."""
         keys = list(dict.fromkeys(keys))
-        return {k: s for k, s in self._chunked(
-            "SELECT key, story_id FROM items WHERE key IN ({marks}) AND reported_run IS NOT NULL", keys)}
+        return {
+            k: s
+            for k, s in self._chunked(
+                "SELECT key, story_id FROM items WHERE key IN ({marks}) AND reported_run IS NOT NULL", keys
+            )
+        }
 
     def story_titles(self, ids: Iterable[str]) -> dict[str, str]:
         ids = list(dict.fromkeys(ids))
         return dict(self._chunked("SELECT id, title FROM stories WHERE id IN ({marks})", ids))
 
     def runs(self, limit: int = 20) -> list[dict]:
-        rows = self._query("SELECT id, started_at, finished_at, window_start, window_end, digest_id, n_articles,"
-                           " n_stories, n_failures FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        cols = ("id", "started_at", "finished_at", "window_start", "window_end", "digest_id", "n_articles",
-                "n_stories", "n_failures")
+        rows = self._query(
+            "SELECT id, started_at, finished_at, window_start, window_end, digest_id, n_articles,"
+            " n_stories, n_failures FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        cols = (
+            "id",
+            "started_at",
+            "finished_at",
+            "window_start",
+            "window_end",
+            "digest_id",
+            "n_articles",
+            "n_stories",
+            "n_failures",
+        )
         return [dict(zip(cols, r)) for r in rows]
 
     # ------------------------------------------------------------ writing (one transaction)
 
-    def record_run(self, *, started_at: datetime, finished_at: datetime, window_start: datetime | None,
-                   window_end: datetime, digest_id: str | None, seen: list[SeenItem],
-                   stories: list[ReportedStory], n_failures: int = 0) -> int:
+    def record_run(
+        self,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        window_start: datetime | None,
+        window_end: datetime,
+        digest_id: str | None,
+        seen: list[SeenItem],
+        stories: list[ReportedStory],
+        n_failures: int = 0,
+    ) -> int:
         """Record a successful run: items seen, stories reported, the run itself. All or nothing."""
         now = _iso(finished_at)
         try:
@@ -192,14 +220,24 @@ class StateDB:
                 cur = self.conn.execute(
                     "INSERT INTO runs (started_at, finished_at, window_start, window_end, digest_id, n_articles,"
                     " n_stories, n_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (_iso(started_at), now, _iso(window_start), _iso(window_end), digest_id, len(seen),
-                     len(stories), n_failures))
+                    (
+                        _iso(started_at),
+                        now,
+                        _iso(window_start),
+                        _iso(window_end),
+                        digest_id,
+                        len(seen),
+                        len(stories),
+                        n_failures,
+                    ),
+                )
                 run_id = cur.lastrowid
                 self.conn.executemany(
                     "INSERT INTO items (key, article_id, source, url, title, published, first_seen, last_seen)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT(key) DO UPDATE SET last_seen = excluded.last_seen",
-                    [(i.key, i.article_id, i.source, i.url, i.title, _iso(i.published), now, now) for i in seen])
+                    [(i.key, i.article_id, i.source, i.url, i.title, _iso(i.published), now, now) for i in seen],
+                )
                 for story in stories:
                     self.conn.execute(
                         "INSERT INTO stories (id, title, fingerprint, n_articles, first_reported, last_reported,"
@@ -207,11 +245,20 @@ class StateDB:
                         " title = excluded.title, fingerprint = excluded.fingerprint,"
                         " n_articles = excluded.n_articles, last_reported = excluded.last_reported,"
                         " last_run = excluded.last_run",
-                        (story.id, story.title, fingerprint(story.member_keys), len(story.member_keys), now, now,
-                         run_id))
+                        (
+                            story.id,
+                            story.title,
+                            fingerprint(story.member_keys),
+                            len(story.member_keys),
+                            now,
+                            now,
+                            run_id,
+                        ),
+                    )
                     self.conn.executemany(
                         "UPDATE items SET reported_run = ?, story_id = ? WHERE key = ?",
-                        [(run_id, story.id, k) for k in story.member_keys])
+                        [(run_id, story.id, k) for k in story.member_keys],
+                    )
                 cutoff = _iso(finished_at - timedelta(days=KEEP_DAYS))
                 self.conn.execute("DELETE FROM items WHERE last_seen < ?", (cutoff,))
             return run_id
@@ -220,8 +267,7 @@ class StateDB:
 
     # ------------------------------------------------------------ email (issue #6)
 
-    def record_sent(self, digest_id: str, message_id: str, recipient: str = "",
-                    when: datetime | None = None) -> None:
+    def record_sent(self, digest_id: str, message_id: str, recipient: str = "", when: datetime | None = None) -> None:
         """Remember that ``digest_id`` went to ``recipient`` (``""``: the whole list) as ``message_id``."""
         try:
             with self.conn:
@@ -229,20 +275,26 @@ class StateDB:
                     "INSERT INTO sent (digest_id, recipient, message_id, sent_at) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(digest_id, recipient) DO UPDATE SET message_id = excluded.message_id,"
                     " sent_at = excluded.sent_at",
-                    (digest_id, recipient, message_id, _iso(when or datetime.now(timezone.utc))))
+                    (digest_id, recipient, message_id, _iso(when or datetime.now(UTC))),
+                )
         except sqlite3.DatabaseError as e:
             raise StateError(f"{self.path}: cannot record the sent message ({e})") from None
 
     def sent_to(self, digest_id: str) -> list[str]:
         """Every recipient ``digest_id`` was recorded as sent to (not the ``""`` whole-list row)."""
-        return [r[0] for r in self._query(
-            "SELECT recipient FROM sent WHERE digest_id = ? AND recipient != '' ORDER BY recipient", (digest_id,))]
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT recipient FROM sent WHERE digest_id = ? AND recipient != '' ORDER BY recipient", (digest_id,)
+            )
+        ]
 
     def was_sent(self, digest_id: str, recipient: str | None = None) -> str | None:
         """The Message-ID ``digest_id`` was sent with (to ``recipient``, or to anyone), else None."""
         if recipient is None:
             rows = self._query("SELECT message_id FROM sent WHERE digest_id = ? LIMIT 1", (digest_id,))
         else:
-            rows = self._query("SELECT message_id FROM sent WHERE digest_id = ? AND recipient = ?",
-                               (digest_id, recipient))
+            rows = self._query(
+                "SELECT message_id FROM sent WHERE digest_id = ? AND recipient = ?", (digest_id, recipient)
+            )
         return rows[0][0] if rows else None

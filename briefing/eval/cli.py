@@ -3,6 +3,7 @@
 `briefing eval DATA.jsonl` (no sub-command name) evaluates summaries, as issue #3
 specifies; `briefing eval entities|dates|stories FILE` evaluate the rest.
 """
+
 from __future__ import annotations
 
 import click

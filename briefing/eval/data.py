@@ -1,4 +1,5 @@
 """Reading evaluation files: JSON lines, one object a row, with one-line errors for bad input."""
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ strict (same span), relaxed (overlapping spans, matched one-to-one) and value (r
 matches whose value equals the gold value), for all types and for DATE+TIME only, with
 the baseline the issue started from: spaCy DATE/TIME entities normalised by dateparser.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,7 @@ class Counts:
     relaxed: int = 0
     value: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         for k in ("gold", "system", "strict", "relaxed", "value"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
@@ -46,8 +47,13 @@ class Counts:
         return {"p": round(100 * p, 1), "r": round(100 * r, 1), "f1": round(100 * f, 1)}
 
     def scores(self) -> dict:
-        return {"strict": self.prf(self.strict), "relaxed": self.prf(self.relaxed),
-                "value": self.prf(self.value), "gold": self.gold, "system": self.system}
+        return {
+            "strict": self.prf(self.strict),
+            "relaxed": self.prf(self.relaxed),
+            "value": self.prf(self.value),
+            "gold": self.gold,
+            "system": self.system,
+        }
 
 
 def read_rows(path: str) -> list[dict]:
@@ -120,8 +126,9 @@ def ours(text: str, dct: date, doc=None) -> list[Span]:
 
 def baseline(doc, dct: date) -> list[Span]:
     """spaCy DATE/TIME entities, value = dateparser.parse(text, RELATIVE_BASE=dct) as YYYY-MM-DD."""
-    import dateparser
     from datetime import datetime
+
+    import dateparser
 
     settings = {"RELATIVE_BASE": datetime(dct.year, dct.month, dct.day)}
     spans = []
@@ -132,8 +139,7 @@ def baseline(doc, dct: date) -> list[Span]:
             parsed = dateparser.parse(ent.text, settings=settings)
         except Exception:  # dateparser raises on odd inputs; the baseline just has no value
             parsed = None
-        spans.append(Span(ent.start_char, ent.end_char, ent.label_,
-                          parsed.strftime("%Y-%m-%d") if parsed else None))
+        spans.append(Span(ent.start_char, ent.end_char, ent.label_, parsed.strftime("%Y-%m-%d") if parsed else None))
     return spans
 
 
@@ -159,13 +165,18 @@ def evaluate(rows: list[dict], with_baseline: bool = True) -> dict:
         for name, spans in systems.items():
             for g, types in groups.items():
                 totals[name][g].add(score_doc(gold, spans, types))
-    return {"documents": len(rows), "skipped_without_dct": skipped,
-            "scores": {name: {g: c.scores() for g, c in by_group.items()} for name, by_group in totals.items()}}
+    return {
+        "documents": len(rows),
+        "skipped_without_dct": skipped,
+        "scores": {name: {g: c.scores() for g, c in by_group.items()} for name, by_group in totals.items()},
+    }
 
 
 def format_table(result: dict) -> str:
-    lines = [f"{result['documents']} documents"
-             + (f" ({result['skipped_without_dct']} without a dct skipped)" if result.get("skipped_without_dct") else "")]
+    lines = [
+        f"{result['documents']} documents"
+        + (f" ({result['skipped_without_dct']} without a dct skipped)" if result.get("skipped_without_dct") else "")
+    ]
     scores = result["scores"]
     systems = list(scores)
     for group in ("all", "date+time"):

@@ -7,6 +7,7 @@ every alias), names compared case-insensitively without a leading "the" or a tra
 Counts are summed over documents (micro), then macro F1 averages the three types. The plain
 spaCy-small output (PERSON, ORG, GPE/LOC) is scored the same way, side by side.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,7 @@ def read_conll(path: str) -> list[ConllDoc]:
             parts_start = len(doc.text)
         pos = parts_start
         cur: list = []  # [start, end, type]
-        for k, (tok, tag) in enumerate(zip(tokens, tags)):
+        for _k, (tok, tag) in enumerate(zip(tokens, tags)):
             a = pos
             b = a + len(tok)
             pos = b + 1
@@ -160,8 +161,14 @@ def _table(counts: dict[str, Counts]) -> dict:
     out = {}
     for t, c in counts.items():
         p, r, f = c.prf()
-        out[t] = {"precision": round(100 * p, 1), "recall": round(100 * r, 1), "f1": round(100 * f, 1),
-                  "tp": c.tp, "fp": c.fp, "fn": c.fn}
+        out[t] = {
+            "precision": round(100 * p, 1),
+            "recall": round(100 * r, 1),
+            "f1": round(100 * f, 1),
+            "tp": c.tp,
+            "fp": c.fp,
+            "fn": c.fn,
+        }
     out["macro_f1"] = round(sum(100 * counts[t].prf()[2] for t in TYPES) / len(TYPES), 1)
     return out
 
@@ -186,7 +193,10 @@ def format_report(result: dict) -> str:
     lines.append(row)
     secs = result["seconds"]
     lines.append("")
-    lines.append("time: ours %.1fs" % secs["ours"] + (", spaCy-sm %.1fs" % secs["spacy_small"] if has_base else ""))
+    lines.append(
+        "time: ours {:.1f}s".format(secs["ours"])
+        + (", spaCy-sm {:.1f}s".format(secs["spacy_small"]) if has_base else "")
+    )
     return "\n".join(lines)
 
 

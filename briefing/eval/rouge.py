@@ -8,6 +8,7 @@ callers join sentences with "\\n".
 The greedy extractive oracle lives here too: it needs many ROUGE evaluations
 per article, so it counts n-grams of pre-tokenised sentences itself.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -56,7 +57,7 @@ def rouge(candidate: list[str], reference: list[str]) -> dict[str, float]:
 
 
 def _ngrams(tokens: list[str], n: int) -> Counter:
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 def _f1(overlap: int, n_cand: int, n_ref: int) -> float:

@@ -11,6 +11,7 @@ threshold. The baseline is printed at its best threshold on the file itself
 `--paraphrase FILE` measures the near-duplicate sentence detector instead, on
 pairs ``{"text1", "text2", "label"}`` (label 1 = same meaning, as in MSRP).
 """
+
 from __future__ import annotations
 
 import json
@@ -55,13 +56,18 @@ def load_stories(path: str) -> tuple[list[Article], list[str]]:
         if not title.strip() and not text.strip():
             raise InputError(f"{path}:{n}: the row has neither 'title' nor 'text'")
         published_at = _parse_time(d.get("published"))
-        articles.append(Article(
-            text=text, title=title or None, id=str(d.get("id", n)),
-            url=d.get("url") or None, source_name=d.get("source") or None,
-            published_at=published_at,
-            published=published_at.date() if published_at else None,
-            format="jsonl",
-        ))
+        articles.append(
+            Article(
+                text=text,
+                title=title or None,
+                id=str(d.get("id", n)),
+                url=d.get("url") or None,
+                source_name=d.get("source") or None,
+                published_at=published_at,
+                published=published_at.date() if published_at else None,
+                format="jsonl",
+            )
+        )
         gold.append(str(d["story"]))
     if not articles:
         raise InputError(f"{path}: no articles to evaluate")
@@ -83,6 +89,7 @@ def _parse_time(value) -> datetime | None:
 
 
 # -- metrics ----------------------------------------------------------------
+
 
 def score_clustering(gold: list, predicted: list) -> Scores:
     """B-cubed (per item, averaged) and pairwise (over same-cluster pairs) precision/recall/F1."""
@@ -109,6 +116,7 @@ def _f1(p: float, r: float) -> float:
 
 
 # -- baseline ---------------------------------------------------------------
+
 
 def baseline_labels(articles: list[Article], threshold: float) -> list[int]:
     return baseline_sweep(articles, [threshold])[threshold]
@@ -137,19 +145,38 @@ def baseline_sweep(articles: list[Article], thresholds: list[float]) -> dict[flo
 
 # -- command ----------------------------------------------------------------
 
+
 @click.command(name="stories")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--predictions", "predictions_path", type=click.Path(dir_okay=False, writable=True),
-              help='Write {"id", "story"} per line: the clustering the digest uses.')
-@click.option("--paraphrase", is_flag=True,
-              help="FILE holds sentence pairs {text1, text2, label}: measure the near-duplicate detector.")
-@click.option("--threshold", type=float, default=None,
-              help="Merge threshold for our clustering (default: the digest's), or for --paraphrase.")
-@click.option("--event-ratio", type=float, default=None,
-              help="Event check before two clusters of full articles merge (default: the digest's; 0 = off).")
-@click.option("--folds", is_flag=True,
-              help="Also score two halves of FILE clustered separately (by `topic` if rows have it, "
-                   "else by a hash of the story label).")
+@click.option(
+    "--predictions",
+    "predictions_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help='Write {"id", "story"} per line: the clustering the digest uses.',
+)
+@click.option(
+    "--paraphrase",
+    is_flag=True,
+    help="FILE holds sentence pairs {text1, text2, label}: measure the near-duplicate detector.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Merge threshold for our clustering (default: the digest's), or for --paraphrase.",
+)
+@click.option(
+    "--event-ratio",
+    type=float,
+    default=None,
+    help="Event check before two clusters of full articles merge (default: the digest's; 0 = off).",
+)
+@click.option(
+    "--folds",
+    is_flag=True,
+    help="Also score two halves of FILE clustered separately (by `topic` if rows have it, "
+    "else by a hash of the story label).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, as_json):
     """Cluster FILE's articles into stories and score against its gold `story` labels."""
@@ -180,9 +207,15 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
                 out.write(json.dumps({"id": a.id, "story": label}) + "\n")
 
     result = {
-        "file": file, "articles": len(articles), "gold_stories": len(set(gold)),
-        "ours": {**ours.to_dict(), "threshold": options.threshold,
-                 "headline_threshold": options.headline_threshold, "seconds": round(seconds, 3)},
+        "file": file,
+        "articles": len(articles),
+        "gold_stories": len(set(gold)),
+        "ours": {
+            **ours.to_dict(),
+            "threshold": options.threshold,
+            "headline_threshold": options.headline_threshold,
+            "seconds": round(seconds, 3),
+        },
         "baseline": {**base.to_dict(), "threshold": best_t, "threshold_choice": "best on this file"},
     }
     if folds:
@@ -192,27 +225,37 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
                 result["folds"].append({"fold": k, "articles": 0})
                 continue
             fold_pred = cluster_articles([articles[i] for i in idx], options)
-            result["folds"].append({"fold": k, "articles": len(idx),
-                                    **score_clustering([gold[i] for i in idx], fold_pred).to_dict()})
+            result["folds"].append(
+                {"fold": k, "articles": len(idx), **score_clustering([gold[i] for i in idx], fold_pred).to_dict()}
+            )
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(f"{file}: {len(articles)} articles, {len(set(gold))} gold stories")
     click.echo(f"{'':28}{'ours':>10}{'baseline':>10}")
-    for label, key in [("B-cubed precision", "b3_precision"), ("B-cubed recall", "b3_recall"),
-                       ("B-cubed F1", "b3_f1"), ("pairwise precision", "pair_precision"),
-                       ("pairwise recall", "pair_recall"), ("pairwise F1", "pair_f1")]:
+    for label, key in [
+        ("B-cubed precision", "b3_precision"),
+        ("B-cubed recall", "b3_recall"),
+        ("B-cubed F1", "b3_f1"),
+        ("pairwise precision", "pair_precision"),
+        ("pairwise recall", "pair_recall"),
+        ("pairwise F1", "pair_f1"),
+    ]:
         click.echo(f"{label:28}{100 * getattr(ours, key):10.1f}{100 * getattr(base, key):10.1f}")
     click.echo(f"{'clusters':28}{ours.clusters:10d}{base.clusters:10d}")
-    click.echo(f"ours: average link at {options.threshold}, event check at {options.event_ratio} "
-               f"(headline-only items: centroid cosine at {options.headline_threshold}), {seconds:.2f}s; "
-               f"baseline: TF-IDF single-link at its best threshold on this file, {best_t}")
+    click.echo(
+        f"ours: average link at {options.threshold}, event check at {options.event_ratio} "
+        f"(headline-only items: centroid cosine at {options.headline_threshold}), {seconds:.2f}s; "
+        f"baseline: TF-IDF single-link at its best threshold on this file, {best_t}"
+    )
     for f in result.get("folds", []):
         if not f["articles"]:
             click.echo(f"fold {f['fold']}: no articles")
             continue
-        click.echo(f"fold {f['fold']} ({f['articles']} articles, clustered alone): B-cubed F1 "
-                   f"{100 * f['b3_f1']:.1f}, pairwise F1 {100 * f['pair_f1']:.1f}")
+        click.echo(
+            f"fold {f['fold']} ({f['articles']} articles, clustered alone): B-cubed F1 "
+            f"{100 * f['b3_f1']:.1f}, pairwise F1 {100 * f['pair_f1']:.1f}"
+        )
 
 
 def fold_indices(path: str, gold: list[str]) -> list[list[int]]:
@@ -230,7 +273,6 @@ def fold_indices(path: str, gold: list[str]) -> list[list[int]]:
 
 def _paraphrase(file, threshold, as_json):
     from ..digest.dedup import DEFAULT_THRESHOLD, similarity
-
     from .data import iter_jsonl
 
     pairs = []
@@ -251,12 +293,21 @@ def _paraphrase(file, threshold, as_json):
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / (tp + fn) if tp + fn else 0.0
     majority = max(sum(gold), len(gold) - sum(gold)) / len(gold)
-    result = {"file": file, "pairs": len(pairs), "threshold": t, "accuracy": round(acc, 4),
-              "precision": round(prec, 4), "recall": round(rec, 4), "f1": round(_f1(prec, rec), 4),
-              "majority_accuracy": round(majority, 4)}
+    result = {
+        "file": file,
+        "pairs": len(pairs),
+        "threshold": t,
+        "accuracy": round(acc, 4),
+        "precision": round(prec, 4),
+        "recall": round(rec, 4),
+        "f1": round(_f1(prec, rec), 4),
+        "majority_accuracy": round(majority, 4),
+    }
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(f"{file}: {len(pairs)} pairs, threshold {t}")
-    click.echo(f"accuracy {100 * acc:.1f}  precision {100 * prec:.1f}  recall {100 * rec:.1f}  "
-               f"F1 {100 * _f1(prec, rec):.1f}  (always 'same meaning': accuracy {100 * majority:.1f})")
+    click.echo(
+        f"accuracy {100 * acc:.1f}  precision {100 * prec:.1f}  recall {100 * rec:.1f}  "
+        f"F1 {100 * _f1(prec, rec):.1f}  (always 'same meaning': accuracy {100 * majority:.1f})"
+    )

@@ -6,6 +6,7 @@ brief) and picks ``--k`` of them: a fixed number, or ``ref`` = as many as the
 reference has. ``oracle`` is the greedy extractive upper bound, ``lead`` the
 first sentences.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,15 @@ def load_rows(path: str, limit: int | None = None) -> list[Row]:
     for n, d in iter_jsonl(path):
         if not isinstance(d.get("text"), str) or not isinstance(d.get("summary"), str):
             raise InputError(f"{path}:{n}: each row needs string fields 'text' and 'summary'")
-        rows.append(Row(id=str(d.get("id", n)), text=d["text"], summary=d["summary"],
-                        summary_sentences=[s for s in d.get("summary_sentences") or [] if isinstance(s, str)],
-                        title=d.get("title") if isinstance(d.get("title"), str) else None))
+        rows.append(
+            Row(
+                id=str(d.get("id", n)),
+                text=d["text"],
+                summary=d["summary"],
+                summary_sentences=[s for s in d.get("summary_sentences") or [] if isinstance(s, str)],
+                title=d.get("title") if isinstance(d.get("title"), str) else None,
+            )
+        )
         if limit and len(rows) >= limit:
             break
     if not rows:
@@ -123,8 +130,7 @@ def evaluate(rows: list[Row], algorithms: list[str], k: int | str, jobs: int = 1
         results = [evaluate_row(*t) for t in tasks]
     means: dict[str, dict[str, float]] = {}
     for name in algorithms:
-        means[name] = {m: sum(r[name][m] for r in results) / len(results)
-                       for m in ("rouge1", "rouge2", "rougeLsum")}
+        means[name] = {m: sum(r[name][m] for r in results) / len(results) for m in ("rouge1", "rouge2", "rougeLsum")}
         means[name]["ms"] = 1000.0 * sum(r[name]["seconds"] for r in results) / len(results)
     return means
 
@@ -134,8 +140,7 @@ def format_table(means: dict[str, dict[str, float]]) -> str:
     names = sorted((n for n in means if n != ORACLE), key=lambda n: -means[n]["rouge1"])
     if ORACLE in means:
         names.append(ORACLE)
-    lines = ["| algorithm | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | ms/article |",
-             "|---|---:|---:|---:|---:|"]
+    lines = ["| algorithm | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | ms/article |", "|---|---:|---:|---:|---:|"]
     for n in names:
         m = means[n]
         lines.append(f"| {n} | {m['rouge1']:.2f} | {m['rouge2']:.2f} | {m['rougeLsum']:.2f} | {m['ms']:.1f} |")
@@ -161,17 +166,22 @@ def _parse_algorithms(value: str | None) -> list[str]:
     names = [a.strip().lower() for a in value.split(",") if a.strip()]
     unknown = [a for a in names if a not in known]
     if unknown or not names:
-        raise UsageError(f"unknown algorithm(s) {', '.join(unknown) or '(none)'}; "
-                         f"choose from: {', '.join(default_algorithms())}")
+        raise UsageError(
+            f"unknown algorithm(s) {', '.join(unknown) or '(none)'}; choose from: {', '.join(default_algorithms())}"
+        )
     return list(dict.fromkeys(names))
 
 
 @click.command(name="summaries")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
-@click.option("--k", "k", default="3", show_default=True,
-              help="Sentences per summary: a number, or 'ref' for as many as the reference has.")
-@click.option("--algorithms", default=None,
-              help="Comma-separated algorithms (default: all, plus lead and oracle).")
+@click.option(
+    "--k",
+    "k",
+    default="3",
+    show_default=True,
+    help="Sentences per summary: a number, or 'ref' for as many as the reference has.",
+)
+@click.option("--algorithms", default=None, help="Comma-separated algorithms (default: all, plus lead and oracle).")
 @click.option("--jobs", type=int, default=None, help="Worker processes (default: all cores).")
 @click.option("--limit", type=int, default=None, help="Only the first N rows.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
@@ -183,9 +193,19 @@ def command(data, k, algorithms, jobs, limit, as_json):
     jobs = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
     means = evaluate(rows, names, k_value, jobs=jobs)
     if as_json:
-        click.echo(json.dumps({"data": os.path.basename(data), "rows": len(rows), "k": k_value,
-                               "scores": {n: {m: round(v, 4) for m, v in s.items()} for n, s in means.items()}},
-                              indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "data": os.path.basename(data),
+                    "rows": len(rows),
+                    "k": k_value,
+                    "scores": {n: {m: round(v, 4) for m, v in s.items()} for n, s in means.items()},
+                },
+                indent=2,
+            )
+        )
     else:
-        click.echo(f"{os.path.basename(data)}: {len(rows)} articles, k={k_value}, ROUGE F1 x 100 (rouge-score, Porter stemming)")
+        click.echo(
+            f"{os.path.basename(data)}: {len(rows)} articles, k={k_value}, ROUGE F1 x 100 (rouge-score, Porter stemming)"
+        )
         click.echo(format_table(means))

@@ -7,6 +7,7 @@
 4. Roles from the title before a name or an apposition after it (``entity_roles``).
 5. Salience: how often, how early, and whether the summary mentions it.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,15 +15,36 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from ..models import Entity
 from .entity_roles import apposition_after, honorific_prefix, title_before
 
 _KINDS = {"PER": "person", "ORG": "organisation", "LOC": "place"}
-_CORP_SUFFIXES = {"inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "ltd", "ltd.", "plc", "llc",
-                  "group", "holdings", "ag", "sa", "s.a.", "nv", "n.v.", "gmbh", "company", "limited"}
+_CORP_SUFFIXES = {
+    "inc",
+    "inc.",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "ltd",
+    "ltd.",
+    "plc",
+    "llc",
+    "group",
+    "holdings",
+    "ag",
+    "sa",
+    "s.a.",
+    "nv",
+    "n.v.",
+    "gmbh",
+    "company",
+    "limited",
+}
 _INITIALS_SKIP = {"of", "the", "and", "for", "de", "&"}
 
 
@@ -35,14 +57,14 @@ class _Mention:
     title: str | None = None  # a title that spaCy put inside the span ("President Biden")
 
 
-@lru_cache(maxsize=None)
+@cache
 def outlets() -> frozenset[str]:
     """News agencies, outlets and photo services (briefing/data/entity_outlets.txt), normalised."""
     raw = resources.files("briefing.data").joinpath("entity_outlets.txt").read_text(encoding="utf-8")
     return frozenset(_key(line) for line in raw.splitlines() if line.strip() and not line.startswith("#"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alias_table() -> dict[str, str]:
     """normalised short form -> normalised canonical form (briefing/data/entity_aliases.json)."""
     raw = json.loads(resources.files("briefing.data").joinpath("entity_aliases.json").read_text(encoding="utf-8"))
@@ -77,11 +99,11 @@ def _mentions(text: str, doc) -> list[_Mention]:
         surface = _clean_surface(c.text)
         if not any(ch.isupper() for ch in surface) or sum(ch.isalpha() for ch in surface) < 2:
             continue  # "n't", "'s", stray lower-case tokens the model called a name
-        start = c.start_char + text[c.start_char:].find(surface) if surface else c.start_char
+        start = c.start_char + text[c.start_char :].find(surface) if surface else c.start_char
         title = None
         if kind == "person":
             surface, title = honorific_prefix(surface)
-            start = c.end_char - len(surface) if text[c.start_char:c.end_char].endswith(surface) else start
+            start = c.end_char - len(surface) if text[c.start_char : c.end_char].endswith(surface) else start
         if _key(surface) in outlets():
             kind = "organisation"  # "Reuters", "Getty Images": never people or places
         out.append(_Mention(surface, kind, start, start + len(surface), title))
@@ -115,8 +137,10 @@ def _merge(mentions: list[_Mention]) -> list[_Group]:
         groups.setdefault(k, _Group(k)).mentions.append(m)
 
     # surname and partial forms join the fullest person name that ends (or starts) with them
-    people = sorted((g for g in groups.values() if g.kind == "person" and len(g.words) >= 2),
-                    key=lambda g: (-len(g.words), -len(g.mentions)))
+    people = sorted(
+        (g for g in groups.values() if g.kind == "person" and len(g.words) >= 2),
+        key=lambda g: (-len(g.words), -len(g.mentions)),
+    )
     # indexes in `people` order, so the first best target is the one a scan would find: a scan
     # of every name for every name was quadratic in a long text
     by_suffix: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
@@ -148,11 +172,18 @@ def _merge(mentions: list[_Mention]) -> list[_Group]:
             if h is g or h.key not in groups:
                 continue
             short, long_ = (g, h) if len(g.words) < len(h.words) else (h, g)
-            if len(short.words) == 1 and len(long_.words) >= 2 and short.key == _initials(long_.key) \
-                    and len(short.key) >= 2:
+            if (
+                len(short.words) == 1
+                and len(long_.words) >= 2
+                and short.key == _initials(long_.key)
+                and len(short.key) >= 2
+            ):
                 pass
-            elif long_.words[:len(short.words)] == short.words and len(long_.words) > len(short.words) \
-                    and all(w in _CORP_SUFFIXES for w in long_.words[len(short.words):]):
+            elif (
+                long_.words[: len(short.words)] == short.words
+                and len(long_.words) > len(short.words)
+                and all(w in _CORP_SUFFIXES for w in long_.words[len(short.words) :])
+            ):
                 pass
             else:
                 continue
@@ -257,10 +288,17 @@ def extract_entities(text: str, doc=None, *, summary_spans=()) -> tuple[list[Ent
     entities = []
     for g in groups:
         aliases = list(dict.fromkeys(m.text for m in sorted(g.mentions, key=lambda m: m.start)))
-        entities.append(Entity(
-            name=_display_name(g), type=g.kind, mentions=len(g.mentions), aliases=aliases,
-            role=_role(text, g), salience=round(_salience(g, len(text), summary_spans), 4),
-            spans=sorted((m.start, m.end) for m in g.mentions)))
+        entities.append(
+            Entity(
+                name=_display_name(g),
+                type=g.kind,
+                mentions=len(g.mentions),
+                aliases=aliases,
+                role=_role(text, g),
+                salience=round(_salience(g, len(text), summary_spans), 4),
+                spans=sorted((m.start, m.end) for m in g.mentions),
+            )
+        )
     entities.sort(key=lambda e: (-e.salience, e.spans[0][0]))
     who = [e for e in entities if e.type != "place"]
     where = [e for e in entities if e.type == "place"]

@@ -4,40 +4,185 @@
 -> "Putin aide"; "Tim Cook, the chief executive of Apple, said" -> "chief executive of Apple".
 Plain rules over the text (no parser), so they cost next to nothing per article.
 """
+
 from __future__ import annotations
 
 import re
 
 # Head nouns of roles. A phrase before a name is a role only if it ends with one of these.
 ROLE_WORDS = {
-    "president", "vice-president", "president-elect", "premier", "minister", "secretary", "chancellor",
-    "senator", "sen.", "representative", "rep.", "congressman", "congresswoman", "governor", "gov.",
-    "mayor", "king", "queen", "prince", "princess", "pope", "emperor", "sheikh", "general", "gen.",
-    "colonel", "col.", "admiral", "commander", "lieutenant", "lt.", "sergeant", "sgt.", "chief", "ceo",
-    "cfo", "coo", "chairman", "chairwoman", "chairperson", "chair", "director", "ambassador", "envoy",
-    "aide", "adviser", "advisor", "spokesman", "spokeswoman", "spokesperson", "coach", "manager",
-    "captain", "striker", "goalkeeper", "defender", "midfielder", "forward", "leader", "head", "founder",
-    "co-founder", "executive", "officer", "commissioner", "judge", "justice", "attorney", "prosecutor",
-    "lawyer", "economist", "analyst", "strategist", "professor", "prof.", "official", "diplomat",
-    "candidate", "nominee", "actor", "actress", "singer", "owner", "editor", "correspondent", "reporter",
-    "chief executive", "speaker", "leader", "dictator", "archbishop", "bishop", "cardinal", "rabbi",
-    "imam", "sultan", "emir", "governor-general", "deputy", "superintendent", "inspector", "detective",
-    "sheriff", "pilot", "player", "champion", "winner", "rival", "partner", "wife", "husband", "son",
-    "daughter", "mother", "father", "brother", "sister", "boss", "host", "presenter", "star",
+    "president",
+    "vice-president",
+    "president-elect",
+    "premier",
+    "minister",
+    "secretary",
+    "chancellor",
+    "senator",
+    "sen.",
+    "representative",
+    "rep.",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "gov.",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "emperor",
+    "sheikh",
+    "general",
+    "gen.",
+    "colonel",
+    "col.",
+    "admiral",
+    "commander",
+    "lieutenant",
+    "lt.",
+    "sergeant",
+    "sgt.",
+    "chief",
+    "ceo",
+    "cfo",
+    "coo",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "chair",
+    "director",
+    "ambassador",
+    "envoy",
+    "aide",
+    "adviser",
+    "advisor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "coach",
+    "manager",
+    "captain",
+    "striker",
+    "goalkeeper",
+    "defender",
+    "midfielder",
+    "forward",
+    "leader",
+    "head",
+    "founder",
+    "co-founder",
+    "executive",
+    "officer",
+    "commissioner",
+    "judge",
+    "justice",
+    "attorney",
+    "prosecutor",
+    "lawyer",
+    "economist",
+    "analyst",
+    "strategist",
+    "professor",
+    "prof.",
+    "official",
+    "diplomat",
+    "candidate",
+    "nominee",
+    "actor",
+    "actress",
+    "singer",
+    "owner",
+    "editor",
+    "correspondent",
+    "reporter",
+    "chief executive",
+    "speaker",
+    "dictator",
+    "archbishop",
+    "bishop",
+    "cardinal",
+    "rabbi",
+    "imam",
+    "sultan",
+    "emir",
+    "governor-general",
+    "deputy",
+    "superintendent",
+    "inspector",
+    "detective",
+    "sheriff",
+    "pilot",
+    "player",
+    "champion",
+    "winner",
+    "rival",
+    "partner",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "boss",
+    "host",
+    "presenter",
+    "star",
 }
 # Courtesy titles: part of how a name is written, not a role.
-HONORIFICS = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame", "lord", "lady",
-              "mx", "mx."}
+HONORIFICS = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame", "lord", "lady", "mx", "mx."}
 # Words that may sit inside a role phrase without being capitalised.
 _CONNECTORS = {"of", "for", "the", "de", "on"}
 # Capitalised words that start sentences but never start a role.
-_NOT_ROLE_START = {"when", "while", "after", "before", "but", "and", "as", "if", "then", "so", "by",
-                   "yesterday", "today", "on", "in", "at", "for", "with", "from", "also", "now", "meanwhile",
-                   "however", "then-", "former", "outgoing", "incoming", "the", "a", "an", "his", "her", "their",
-                   "its", "our", "my", "said", "says", "told", "according"}
+_NOT_ROLE_START = {
+    "when",
+    "while",
+    "after",
+    "before",
+    "but",
+    "and",
+    "as",
+    "if",
+    "then",
+    "so",
+    "by",
+    "yesterday",
+    "today",
+    "on",
+    "in",
+    "at",
+    "for",
+    "with",
+    "from",
+    "also",
+    "now",
+    "meanwhile",
+    "however",
+    "then-",
+    "former",
+    "outgoing",
+    "incoming",
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "my",
+    "said",
+    "says",
+    "told",
+    "according",
+}
 _WORD = re.compile(r"[\w][\w.&'’-]*")
 _APPOSITION = re.compile(
-    r"^\s*,\s+(?:who is\s+|who was\s+)?(?:the|a|an|his|her|its|their)\s+([^,.;:\"“”()\n]{3,70}?)\s*(?:,|\.|;|$)")
+    r"^\s*,\s+(?:who is\s+|who was\s+)?(?:the|a|an|his|her|its|their)\s+([^,.;:\"“”()\n]{3,70}?)\s*(?:,|\.|;|$)"
+)
 
 
 def _is_role_word(w: str) -> bool:
@@ -49,7 +194,7 @@ def title_before(text: str, start: int) -> str | None:
     # the line's start, looked for only as far back as a title reaches (a full look back made
     # every mention on one long line cost the whole line)
     a = max(text.rfind("\n", max(0, start - 90), start), start - 90)
-    left = text[a + 1 if a >= 0 else 0:start]
+    left = text[a + 1 if a >= 0 else 0 : start]
     if not left.endswith((" ", "\t")):
         return None  # "Biden's" or a name glued to something else
     words = [(m.group(0), m.start()) for m in _WORD.finditer(left)]
@@ -57,7 +202,7 @@ def title_before(text: str, start: int) -> str | None:
     phrase: list[str] = []
     end = len(left.rstrip())
     for w, pos in reversed(words):
-        gap = left[pos + len(w):end]
+        gap = left[pos + len(w) : end]
         if gap.strip():
             break  # punctuation in between: "..., Psaki" is not a title
         low = w.lower()
@@ -71,8 +216,9 @@ def title_before(text: str, start: int) -> str | None:
     # the head must be the last word; trim sentence-starters and connectors on the left
     if not phrase or not _is_role_word(phrase[-1]):
         return None
-    while phrase and (phrase[0].lower() in _CONNECTORS or phrase[0].lower() in _NOT_ROLE_START
-                      or phrase[0].lower() in HONORIFICS):
+    while phrase and (
+        phrase[0].lower() in _CONNECTORS or phrase[0].lower() in _NOT_ROLE_START or phrase[0].lower() in HONORIFICS
+    ):
         phrase.pop(0)
     if not phrase or len(phrase) > 7:
         return None
@@ -81,7 +227,7 @@ def title_before(text: str, start: int) -> str | None:
 
 def apposition_after(text: str, end: int) -> str | None:
     """'NAME, the chief executive of Apple,' -> 'chief executive of Apple'."""
-    m = _APPOSITION.match(text[end:end + 100])
+    m = _APPOSITION.match(text[end : end + 100])
     if not m:
         return None
     phrase = m.group(1).strip()

@@ -7,6 +7,7 @@ exactly, else "O". A multinomial logistic regression (scikit-learn, training tim
 weights; features seen fewer than ``min_count`` times are dropped so the shipped file stays small
 and does not memorise one-off names.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,14 @@ def train(X: list[list[str]], y: list[str], *, C: float = 0.5, min_count: int = 
         w = [float(clf.coef_[k, j]) for k in order]
         if max(abs(v) for v in w) >= 0.01:
             weights[name] = [round(v, 3) for v in w]
-    return {"classes": list(typer.CLASSES), "intercept": [round(float(clf.intercept_[k]), 3) for k in order],
-            "weights": weights, "trained_on": "CoNLL-2003 train", "C": C, "min_count": min_count}
+    return {
+        "classes": list(typer.CLASSES),
+        "intercept": [round(float(clf.intercept_[k]), 3) for k in order],
+        "weights": weights,
+        "trained_on": "CoNLL-2003 train",
+        "C": C,
+        "min_count": min_count,
+    }
 
 
 def main(argv=None) -> None:

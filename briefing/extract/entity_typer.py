@@ -10,6 +10,7 @@ of weights in pure Python, a few microseconds a candidate.
 
 Types are decided per document: every mention of the same name gets the type its mentions vote for.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from .entity_roles import HONORIFICS, ROLE_WORDS
@@ -26,8 +27,7 @@ from .entity_roles import HONORIFICS, ROLE_WORDS
 CLASSES = ("PER", "ORG", "LOC", "MISC", "O")
 
 # spaCy labels that may be names we care about; numbers, dates and the like are never candidates.
-NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-               "LANGUAGE"}
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NUMERIC = re.compile(r"^[\d.,:/%()+-]+$")
 
 
@@ -47,7 +47,7 @@ def _is_cap(tok_text: str) -> bool:
     return tok_text[:1].isupper() and any(c.isalpha() for c in tok_text)
 
 
-_BREAKS = set("()[]{},:;\"|/")
+_BREAKS = set('()[]{},:;"|/')
 
 
 def _breaks(doc, i: int) -> bool:
@@ -112,18 +112,22 @@ def candidates(doc, text: str) -> list[Candidate]:
         a = newlines[k - 1] + 1 if k else 0
         if a not in shouting:
             b = text.find("\n", a)
-            shouting[a] = _is_shouting(text[a:b if b >= 0 else len(text)])
+            shouting[a] = _is_shouting(text[a : b if b >= 0 else len(text)])
         return shouting[a]
 
     i, n = 0, len(doc)
     while i < n:
         tok = doc[i]
-        if taken[i] or not _is_cap(text[tok.idx:tok.idx + len(tok)]):
+        if taken[i] or not _is_cap(text[tok.idx : tok.idx + len(tok)]):
             i += 1
             continue
         j = i + 1
-        while j < n and not taken[j] and "\n" not in doc[j - 1].whitespace_ \
-                and _is_cap(text[doc[j].idx:doc[j].idx + len(doc[j])]):
+        while (
+            j < n
+            and not taken[j]
+            and "\n" not in doc[j - 1].whitespace_
+            and _is_cap(text[doc[j].idx : doc[j].idx + len(doc[j])])
+        ):
             j += 1
         if line_shouts(i):
             spans = [(a, b) for a in range(i, j) for b in range(a + 1, min(a + 3, j) + 1)]
@@ -146,20 +150,36 @@ def candidates(doc, text: str) -> list[Candidate]:
             if a < 0 or not run or "\n" in doc[c.start - 1].whitespace_:
                 break
             ca = doc[a].idx
-            out.append(Candidate(a, c.end, ca, c.end_char, "EXT", text[ca:c.end_char]))
+            out.append(Candidate(a, c.end, ca, c.end_char, "EXT", text[ca : c.end_char]))
     out.sort(key=lambda c: (c.start, c.end))
     return out
 
 
-_SPEECH_VERBS = {"said", "says", "told", "added", "asked", "argued", "warned", "stated", "explained",
-                 "insisted", "noted", "wrote", "tweeted", "announced", "declared", "replied"}
+_SPEECH_VERBS = {
+    "said",
+    "says",
+    "told",
+    "added",
+    "asked",
+    "argued",
+    "warned",
+    "stated",
+    "explained",
+    "insisted",
+    "noted",
+    "wrote",
+    "tweeted",
+    "announced",
+    "declared",
+    "replied",
+}
 
 
 def _lower_tok(doc, text: str, i: int) -> str:
     if i < 0 or i >= len(doc):
         return ""
     t = doc[i]
-    return text[t.idx:t.idx + len(t)].lower()
+    return text[t.idx : t.idx + len(t)].lower()
 
 
 def _shape(s: str) -> str:
@@ -240,18 +260,26 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
         if i < 0 or i >= len(doc):
             return "<none>"
         t = doc[i]
-        return "<nl>" if t.is_space else text[t.idx:t.idx + len(t)].lower()
+        return "<nl>" if t.is_space else text[t.idx : t.idx + len(t)].lower()
 
     out = []
     for c in cands:
-        words = [text[doc[i].idx:doc[i].idx + len(doc[i])] for i in range(c.start, c.end)]
+        words = [text[doc[i].idx : doc[i].idx + len(doc[i])] for i in range(c.start, c.end)]
         low = _norm(c.text)
         line = lines[line_of[c.start]]
         is_table = line.numbers >= 2 and line.numbers >= 0.3 * line.tokens
         lab = c.label
-        f = ["bias", "lab=" + lab, "w=" + low, "first=" + words[0].lower(), "last=" + words[-1].lower(),
-             "len=" + str(min(c.end - c.start, 4)), "shape=" + _shape(c.text)[:8],
-             "suf3=" + words[-1][-3:].lower(), "suf2=" + words[-1][-2:].lower()]
+        f = [
+            "bias",
+            "lab=" + lab,
+            "w=" + low,
+            "first=" + words[0].lower(),
+            "last=" + words[-1].lower(),
+            "len=" + str(min(c.end - c.start, 4)),
+            "shape=" + _shape(c.text)[:8],
+            "suf3=" + words[-1][-3:].lower(),
+            "suf2=" + words[-1][-2:].lower(),
+        ]
         f += ["tok=" + w.lower() for w in words]
         prev, prev2 = tok_text(c.start - 1), tok_text(c.start - 2)
         nxt, nxt2 = tok_text(c.end), tok_text(c.end + 1)
@@ -291,7 +319,7 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_model() -> dict:
     """Weights shipped in briefing/data/entity_typer.json: {"classes": [...], "weights": {feat: [w...]}}."""
     with resources.files("briefing.data").joinpath("entity_typer.json").open("r", encoding="utf-8") as fh:

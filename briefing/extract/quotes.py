@@ -10,6 +10,7 @@ Its speaker is, in order of preference:
    ('"...," Putin said. "Perhaps, we should prepare for that."').
 Otherwise, and when the speaker is not a named entity ("the official said"), the speaker is None.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,13 @@ from bisect import bisect_left, bisect_right
 
 from ..models import Entity, Quote
 
-_SPEECH = (r"said|says|told|tells|added|adds|asked|asks|argued|argues|warned|warns|stated|states|"
-           r"explained|explains|insisted|insists|noted|notes|wrote|writes|tweeted|announced|announces|"
-           r"declared|declares|replied|replies|responded|continued|recalled|claimed|claims|admitted|"
-           r"acknowledged|suggested|urged|urges|stressed|emphasised|emphasized|predicted|conceded|"
-           r"cautioned|complained|joked|remarked|observed|commented|confirmed|denied|promised|vowed")
+_SPEECH = (
+    r"said|says|told|tells|added|adds|asked|asks|argued|argues|warned|warns|stated|states|"
+    r"explained|explains|insisted|insists|noted|notes|wrote|writes|tweeted|announced|announces|"
+    r"declared|declares|replied|replies|responded|continued|recalled|claimed|claims|admitted|"
+    r"acknowledged|suggested|urged|urges|stressed|emphasised|emphasized|predicted|conceded|"
+    r"cautioned|complained|joked|remarked|observed|commented|confirmed|denied|promised|vowed"
+)
 _SPEECH_RE = re.compile(rf"\b(?:{_SPEECH})\b", re.I)
 _PRONOUN_SAID = re.compile(rf"^\W*(?:he|she)\s+(?:{_SPEECH})\b|^\W*(?:{_SPEECH})\s+(?:he|she)\b", re.I)
 _ACCORDING = re.compile(r"^\W*according to\b", re.I)
@@ -41,7 +44,7 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_after(text: str, pos: int, limit: int = 140) -> str:
-    window = text[pos:pos + limit]
+    window = text[pos : pos + limit]
     cut = len(window)
     for m in re.finditer(r"[.!?]\s|\n|[“\"]", window[1:]):
         cut = m.start() + 1
@@ -86,7 +89,7 @@ def _after(text: str, b: int, names: _Names) -> tuple[bool, str | None]:
     verb = _SPEECH_RE.search(tail)
     if _PRONOUN_SAID.match(tail):
         return True, names.last_person_before(b)
-    if verb is None or not _attribution_gap(tail[:verb.start()]):
+    if verb is None or not _attribution_gap(tail[: verb.start()]):
         return False, None
     inside = names.within(close, close + len(tail))
     before_verb = [s for s in inside if s[1] <= close + verb.start()]
@@ -118,10 +121,35 @@ def _attribution_gap(words_before_verb: str) -> bool:
     words = re.findall(r"[\w’'.-]+", words_before_verb)
     if len(words) > 8:
         return False
-    allowed = {"the", "a", "an", "of", "for", "and", "senior", "top", "former", "another", "one", "also",
-               "then", "later", "once", "has", "had", "have", "he", "she", "they", "who", "it"}
-    return all(w[:1].isupper() or w.lower() in allowed or w.lower().rstrip("s") in ROLE_WORDS
-               or w.lower() in ROLE_WORDS for w in words)
+    allowed = {
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "and",
+        "senior",
+        "top",
+        "former",
+        "another",
+        "one",
+        "also",
+        "then",
+        "later",
+        "once",
+        "has",
+        "had",
+        "have",
+        "he",
+        "she",
+        "they",
+        "who",
+        "it",
+    }
+    return all(
+        w[:1].isupper() or w.lower() in allowed or w.lower().rstrip("s") in ROLE_WORDS or w.lower() in ROLE_WORDS
+        for w in words
+    )
 
 
 def _before(text: str, a: int, names: _Names) -> str | None:
@@ -132,11 +160,14 @@ def _before(text: str, a: int, names: _Names) -> str | None:
     for verb in reversed(list(_SPEECH_RE.finditer(head))):
         vpos = s + verb.start()
         # a name ending at most a few words before the verb is its subject: "Putin told", "Ushakov also said"
-        cands = [n for n in names.within(s, vpos) if len(text[n[1]:vpos].split()) <= 2
-                 and not re.search(r"[,;:.]", text[n[1]:vpos])]
+        cands = [
+            n
+            for n in names.within(s, vpos)
+            if len(text[n[1] : vpos].split()) <= 2 and not re.search(r"[,;:.]", text[n[1] : vpos])
+        ]
         if cands:
             return cands[-1][2]
-        if re.search(r"\b(?:he|she)\s+$", text[max(s, vpos - 5):vpos], re.I):
+        if re.search(r"\b(?:he|she)\s+$", text[max(s, vpos - 5) : vpos], re.I):
             return names.last_person_before(s + 1) or names.last_person_before(vpos)
     return None
 
@@ -153,7 +184,7 @@ def find_quotes(text: str, who: list[Entity], doc=None) -> list[Quote]:
             attributed = speaker is not None
         if not attributed and prev is not None:
             pq, p_attr = prev
-            gap = text[pq.end + 1:a - 1]
+            gap = text[pq.end + 1 : a - 1]
             others = [n for n in names.within(pq.end, a) if n[2] != pq.speaker]
             if p_attr and pq.speaker and "\n\n" not in gap and not others:
                 speaker, attributed = pq.speaker, True

@@ -9,12 +9,13 @@ prepositions do not ("on Friday" -> "Friday").
 Each rule is (name, pattern, handler). Handlers get the match and a :class:`Context`
 and return ``(type, value)`` or ``None`` to reject the match (e.g. "May" the verb).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 
 from . import timex_normalize as tn
 
@@ -25,27 +26,37 @@ _MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 MONTH = rf"(?:{_MONTH_FULL}|{_MONTH_FULL.upper()}|(?:{_MONTH_ABBR})\.?)(?![A-Za-z])"
 _WD = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 WEEKDAY = rf"(?:{_WD}|{_WD.upper()}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.)(?![A-Za-z])"
-_NUMW = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-         "sixteen|seventeen|eighteen|nineteen")
+_NUMW = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen"
+)
 _TENSW = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-NUMBER = (rf"(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand)|\d+(?:\.\d+)?|(?:{_TENSW})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
-          rf"|\d+ 1/2|\d+[ -]and[ -]a[ -]half|(?:{_NUMW})[ -]and[ -]a[ -]half"
-          rf"|{_NUMW}|a dozen|dozen|a couple of|a couple|a half|a|an)")
+NUMBER = (
+    rf"(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand)|\d+(?:\.\d+)?|(?:{_TENSW})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    rf"|\d+ 1/2|\d+[ -]and[ -]a[ -]half|(?:{_NUMW})[ -]and[ -]a[ -]half"
+    rf"|{_NUMW}|a dozen|dozen|a couple of|a couple|a half|a|an)"
+)
 VAGUE = r"(?:several|a few|few|many|some|numerous|countless|a number of|the next few|the past few|the last few)"
 UNIT = r"(?:second|minute|hour|day|night|week|weekend|fortnight|month|quarter|year|decade|centur(?:y|ie))"
 UNITS = rf"(?:{UNIT}s?)"
 YEAR = r"(?<![\d$.,:/])(?:1[6-9]\d\d|20\d\d)(?![\d%]|,\d|\.\d|-(?:year|old))"
 DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d|-(?:year|old))"
 SEASON = r"(?:spring|summer|fall|autumn|winter)"
-PART = (r"(?:morning|afternoon|evening|night|mid-?\s?afternoon|mid-?\s?morning|midday|"
-        r"overnight|dawn|daybreak|dusk)")
-ORD = (r"(?:first|second|third|fourth|1st|2nd|3rd|4th)")
-MODIFIER = (r"(?:(?:early|earlier|late|later|mid|the middle of|the end of|the beginning of|the start of|"
-            r"the first half of|the second half of|the rest of|the remainder of|the turn of)[\s-]+)")
+PART = (
+    r"(?:morning|afternoon|evening|night|mid-?\s?afternoon|mid-?\s?morning|midday|"
+    r"overnight|dawn|daybreak|dusk)"
+)
+ORD = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
+MODIFIER = (
+    r"(?:(?:early|earlier|late|later|mid|the middle of|the end of|the beginning of|the start of|"
+    r"the first half of|the second half of|the rest of|the remainder of|the turn of)[\s-]+)"
+)
 TZ = r"(?:\s+(?:[ECMP][SD]T|GMT|UTC|local time|Moscow time|Eastern time))"
-CLOCK = (r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:a\.m\.?|p\.m\.?|am\b|pm\b|A\.M\.|P\.M\.)|"
-         r"(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)|noon|midnight|"
-         rf"(?:[01]?\d|2[0-3])(?::[0-5]\d)? o'clock|(?:{_NUMW}) o'clock)")
+CLOCK = (
+    r"(?:(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:a\.m\.?|p\.m\.?|am\b|pm\b|A\.M\.|P\.M\.)|"
+    r"(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)|noon|midnight|"
+    rf"(?:[01]?\d|2[0-3])(?::[0-5]\d)? o'clock|(?:{_NUMW}) o'clock)"
+)
 RELDAY = r"(?:today|tonight|yesterday|tomorrow)"
 
 # words before an expression that say it lies ahead, or behind, of the DCT
@@ -53,7 +64,9 @@ _FUTURE_CUE = re.compile(
     r"\b(?:will|'ll|shall|won't|going to|scheduled|schedule|set to|due|plans? to|planned to|planning|"
     r"expected|expects?|to be held|upcoming|is to|are to|would|until|till|starting|begins?|"
     r"as soon as|as early as|no later than|planned|planning|"
-    r"next|intends?|hopes? to|aims? to|deadline)\b", re.I)
+    r"next|intends?|hopes? to|aims? to|deadline)\b",
+    re.I,
+)
 # lower case only: "United" or "Ted" are not past-tense verbs
 _PAST_CUE = re.compile(
     r"\b(?:said|says|told|was|were|had|did|ago|last|earlier|announced|reported|began|"
@@ -61,10 +74,12 @@ _PAST_CUE = re.compile(
     r"brought|bought|sold|won|lost|struck|fought|sought|spent|sent|built|led|fled|stood|wrote|"
     r"spoke|broke|chose|drove|flew|grew|knew|threw|drew|saw|ran|became|got|paid|heard|felt|kept|"
     r"meant|shot|quit|found|hit|"
-    r"[a-z]\w+ed)\b")
+    r"[a-z]\w+ed)\b"
+)
 # "had been due to expire Friday": a plan told in the past tense points back
-_PAST_PLAN = re.compile(r"\b(?:had(?: been)?|was|were)\s+(?:\w+\s+)?(?:scheduled|due|set|planned|expected|supposed)\b",
-                        re.I)
+_PAST_PLAN = re.compile(
+    r"\b(?:had(?: been)?|was|were)\s+(?:\w+\s+)?(?:scheduled|due|set|planned|expected|supposed)\b", re.I
+)
 # "will be named", "is to be signed": a passive future, not a past participle
 _FUTURE_PASSIVE = re.compile(r"\b(?:will|'ll|shall|won't|to)\s+(?:not\s+)?be\s+(?:\w+\s+)?\w+ed\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[.!?;\n\"“”]|``|''")
@@ -92,21 +107,21 @@ class Context:
         The cue nearest the expression on its left wins ("said Friday he will meet Monday":
         'said' governs Friday, 'will' governs Monday); without one, the right side decides.
         """
-        left = _PAST_PLAN.sub(" was ", _FUTURE_PASSIVE.sub(" will ", self.text[max(0, start - 80):start]))
+        left = _PAST_PLAN.sub(" was ", _FUTURE_PASSIVE.sub(" will ", self.text[max(0, start - 80) : start]))
         cut = None
-        for cut in _CLAUSE_BREAK.finditer(left):
+        for cut in _CLAUSE_BREAK.finditer(left):  # noqa: B007 - the last clause break is the one wanted
             pass
         if cut is not None:
-            left = left[cut.end():]
+            left = left[cut.end() :]
         best, best_pos, best_word = 0, -1, ""
         for rx, sign in ((_FUTURE_CUE, 1), (_PAST_CUE, -1)):
             for m in rx.finditer(left):
                 if m.start() > best_pos:
                     best, best_pos, best_word = sign, m.start(), m.group(0).lower()
-        right = self.text[end:end + 60]
+        right = self.text[end : end + 60]
         cut = _CLAUSE_BREAK.search(right)
         if cut:
-            right = right[:cut.start()]
+            right = right[: cut.start()]
         if best and not (best_word in ("until", "till") and _PAST_CUE.search(right)):
             return best  # "until" takes its clause's tense: "Until Thursday, they had not ..."
         f, p = _FUTURE_CUE.search(right), _PAST_CUE.search(right)
@@ -129,6 +144,7 @@ def _year(s: str) -> int:
 
 # --- handlers ---------------------------------------------------------------------------
 
+
 def _date_full(m, ctx):
     mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
     y = ctx.last_year = _year(m["year"])
@@ -150,9 +166,25 @@ def _month_day(m, ctx):
 
 
 _ORD_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
-_DAY_WORDS = {w: i + 1 for i, w in enumerate(_ORD_UNITS + [
-    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-    "eighteenth", "nineteenth", "twentieth"])}
+_DAY_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        _ORD_UNITS
+        + [
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ]
+    )
+}
 _DAY_WORDS.update({f"twenty{sep}{w}": 21 + i for i, w in enumerate(_ORD_UNITS) for sep in ("-", " ")})
 _DAY_WORDS.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
 DAY_WORD = "|".join(sorted(_DAY_WORDS, key=len, reverse=True))
@@ -177,8 +209,11 @@ def _month_year(m, ctx):
     return "DATE", tn.month(*ctx.last_month)
 
 
-_MAY_OK = re.compile(r"(?:\b(?:in|of|since|until|till|by|last|this|next|early|late|mid|from|through|"
-                     r"to|and|or|between|during|before|after|until|in early|in late)\s*-?|,)\s*$", re.I)
+_MAY_OK = re.compile(
+    r"(?:\b(?:in|of|since|until|till|by|last|this|next|early|late|mid|from|through|"
+    r"to|and|or|between|during|before|after|until|in early|in late)\s*-?|,)\s*$",
+    re.I,
+)
 
 
 def _month_alone(m, ctx):
@@ -186,10 +221,10 @@ def _month_alone(m, ctx):
     bare_abbr = not word.endswith(".") and len(word) <= 4 and word.lower() not in ("june", "july")
     if word in ("May", "March", "MAY", "MARCH") or bare_abbr:
         # "May" and "March" are also a verb and a noun; so is a bare abbreviation: need a preposition
-        before = ctx.text[max(0, m.start() - 20):m.start()]
+        before = ctx.text[max(0, m.start() - 20) : m.start()]
         if not _MAY_OK.search(before) and not m["mod"] and not m["rel"]:
             return None
-    if bare_abbr and re.match(r"\s+[A-Z][a-z]", ctx.text[m.end():m.end() + 3]):
+    if bare_abbr and re.match(r"\s+[A-Z][a-z]", ctx.text[m.end() : m.end() + 3]):
         return None  # "Jan Kavan", "Jun Li": a first name
     mo = tn.MONTHS[_low(word)]
     rel = _low(m["rel"])
@@ -221,9 +256,12 @@ def _year_alone(m, ctx):
     # bare numbers far from the DCT are more often quantities ("1,500", "2500 troops")
     if not (1600 <= y <= ctx.dct.year + 30):
         return None
-    after = ctx.text[m.end():m.end() + 12].lower()
-    if re.match(r"\s*(?:troops|people|persons|men|women|shares|dollars|tons|miles|feet|meters|"
-                 r"percent|students|workers|employees|cars|jobs|units)\b", after):
+    after = ctx.text[m.end() : m.end() + 12].lower()
+    if re.match(
+        r"\s*(?:troops|people|persons|men|women|shares|dollars|tons|miles|feet|meters|"
+        r"percent|students|workers|employees|cars|jobs|units)\b",
+        after,
+    ):
         return None
     ctx.last_year = y
     return "DATE", f"{y:04d}"
@@ -248,11 +286,11 @@ def _season(m, ctx):
     code = tn.SEASONS[_low(m["season"])]
     if not (m["rel"] or m["year"]):
         # "fall" and "spring" are verbs and nouns too: a bare season needs a preposition
-        before = ctx.text[max(0, m.start() - 15):m.start()]
+        before = ctx.text[max(0, m.start() - 15) : m.start()]
         bare = m.group(0).lower() == m["season"].lower()
         if bare and not re.search(r"\b(?:in|during|by|until|since|through|early|late|of)\s+$", before, re.I):
             return None
-        if re.match(r"\s+of\b", ctx.text[m.end():m.end() + 4]):
+        if re.match(r"\s+of\b", ctx.text[m.end() : m.end() + 4]):
             return None  # "the fall of the Berlin Wall"
     rel = _low(m["rel"])
     if m["year"]:
@@ -288,7 +326,9 @@ def _quarter(m, ctx):
             q = 2  # "the last half of 1989"
         if q is None or q > 2:
             return None
-        year = year or (ctx.dct.year if q == 1 and ctx.dct.month > 6 else ctx.dct.year - (q == 2 and ctx.dct.month <= 6))
+        year = year or (
+            ctx.dct.year if q == 1 and ctx.dct.month > 6 else ctx.dct.year - (q == 2 and ctx.dct.month <= 6)
+        )
         return "DATE", f"{year:04d}-H{q}"
     cur_q = tn.quarter_of(ctx.dct)
     adj = " ".join(_low(m["qadj"]).strip(" -").split())
@@ -325,8 +365,17 @@ def _quarter(m, ctx):
         year = ctx.dct.year if q <= cur_q or ctx.direction(m.start(), m.end()) > 0 else ctx.dct.year - 1
     if m["plural"]:
         return "SET", f"XXXX-Q{q}"
-    if adj not in ("year-ago", "year-earlier", "year ago", "year earlier", "comparable", "prior-year",
-                   "previous", "prior", "preceding"):
+    if adj not in (
+        "year-ago",
+        "year-earlier",
+        "year ago",
+        "year earlier",
+        "comparable",
+        "prior-year",
+        "previous",
+        "prior",
+        "preceding",
+    ):
         # comparisons point back, a quarter not over by the DCT is a forecast, and an
         # earlier quarter ("after a flat second quarter") is background: the latest quarter
         # over is the one being reported, the reference of "the quarter", "a year ago"
@@ -389,9 +438,23 @@ def _weekday(m, ctx):
 def _relative_unit(m, ctx):
     """this/last/next week|month|year|weekend|decade|century."""
     rel, unit = _low(m["rel"]), tn.unit_of(m["unit"])
-    n = {"this": 0, "current": 0, "the current": 0, "last": -1, "past": -1, "previous": -1,
-         "the previous": -1, "the past": -1, "the last": -1, "next": 1, "coming": 1, "the coming": 1,
-         "the next": 1, "the following": 1, "following": 1}.get(rel)
+    n = {
+        "this": 0,
+        "current": 0,
+        "the current": 0,
+        "last": -1,
+        "past": -1,
+        "previous": -1,
+        "the previous": -1,
+        "the past": -1,
+        "the last": -1,
+        "next": 1,
+        "coming": 1,
+        "the coming": 1,
+        "the next": 1,
+        "the following": 1,
+        "following": 1,
+    }.get(rel)
     if n is None:
         return None
     if unit == "weekend":
@@ -406,8 +469,13 @@ def _relative_unit(m, ctx):
         return "DATE", tn.month(*tn.add_months(*ctx.last_month, n))  # "In March ... The following month"
     if unit in ("day", "night", "hour", "minute", "second"):
         return None
-    if unit == "year" and n == -1 and rel == "last" and ctx.quarter_context(m.start(), 400) and \
-            _COMPARED.search(ctx.text, max(0, m.start() - 60), m.start()):
+    if (
+        unit == "year"
+        and n == -1
+        and rel == "last"
+        and ctx.quarter_context(m.start(), 400)
+        and _COMPARED.search(ctx.text, max(0, m.start() - 60), m.start())
+    ):
         # "compared with a loss of $3 million last year", "from last year's $1.55 billion":
         # quarterly results are compared with the same quarter a year back
         return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
@@ -420,11 +488,12 @@ _COMPARED = re.compile(r"\b(?:compared with|compared to|from|versus|against|peri
 def _the_unit(m, ctx):
     """'the week', 'the year', 'the weekend', 'the month': the current one (DURATION after 'for')."""
     unit = tn.unit_of(m["unit"])
-    before = ctx.text[max(0, m.start() - 12):m.start()].lower()
-    after = ctx.text[m.end():m.end() + 10].lower()
-    if unit == "year" and (re.match(r"\s+end(?:ed|ing)\b", after) or
-                           (not m["adj"] and re.search(r"\b(?:for|throughout)\s*$", before)
-                            and not re.match(r"\s*,", after))):
+    before = ctx.text[max(0, m.start() - 12) : m.start()].lower()
+    after = ctx.text[m.end() : m.end() + 10].lower()
+    if unit == "year" and (
+        re.match(r"\s+end(?:ed|ing)\b", after)
+        or (not m["adj"] and re.search(r"\b(?:for|throughout)\s*$", before) and not re.match(r"\s*,", after))
+    ):
         return "DURATION", "P1Y"  # "for the year ended Sept. 30": a fiscal year's length
     if unit == "year" and m["adj"] and "latest" in m["adj"].lower():
         return "DATE", f"{ctx.dct.year - 1:04d}"
@@ -448,8 +517,13 @@ def _ago(m, ctx):
         if not m["unit"].lower().endswith("s"):
             return None  # "the day before authorities ...": a relation between events, not a date
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF"
-    if unit == "year" and n == 1 and sign < 0 and ctx.quarter_context(m.start()) and \
-            word in ("ago", "earlier", "before"):
+    if (
+        unit == "year"
+        and n == 1
+        and sign < 0
+        and ctx.quarter_context(m.start())
+        and word in ("ago", "earlier", "before")
+    ):
         # quarterly reports: "a year ago" is the same quarter one year back
         return "DATE", f"{ctx.last_quarter[0] - 1:04d}-Q{ctx.last_quarter[1]}"
     if not float(n).is_integer():
@@ -481,7 +555,7 @@ _NOT_A_LENGTH = re.compile(r"\s+old\b|-old\b|\s+of\b")
 def _duration(m, ctx):
     unit = tn.unit_of(m["unit"])
     # "52 years old" is an age; "three-quarters of its food" a fraction
-    if _NOT_A_LENGTH.match(ctx.text, m.end()) and (unit == "quarter" or "old" in ctx.text[m.end():m.end() + 5]):
+    if _NOT_A_LENGTH.match(ctx.text, m.end()) and (unit == "quarter" or "old" in ctx.text[m.end() : m.end() + 5]):
         return None
     if unit not in tn.UNITS:
         return None
@@ -497,32 +571,41 @@ def _duration(m, ctx):
 
 def _plural_unit(m, ctx):
     unit = tn.unit_of(m["unit"])
-    if _NOT_A_LENGTH.match(ctx.text, m.end()) and "old" in ctx.text[m.end():m.end() + 5] \
-            or re.search(r"\d[\s-]*$", ctx.text[max(0, m.start() - 4):m.start()]):
+    if (
+        _NOT_A_LENGTH.match(ctx.text, m.end())
+        and "old" in ctx.text[m.end() : m.end() + 5]
+        or re.search(r"\d[\s-]*$", ctx.text[max(0, m.start() - 4) : m.start()])
+    ):
         return None  # what is left of an age ("52 years old") is no time either
     if unit == "year" and m.group(0).lower().startswith("recent"):
         return "DATE", "PAST_REF"  # TimeBank reads "in recent years" as a vague past, not a length
     return "DURATION", tn.duration(None, unit)
 
 
-_RATE_BEFORE = re.compile(r"(?:\d|\bpercent|%|\bdollars?|\bcents?|\bmillion|\bbillion|\btimes|"
-                          r"\bonce|\btwice|\bhundreds|\bthousands|\bdozens|\bmiles|\bhours|\btons)\W*"
-                          r"(?:\w+\W+){0,3}$", re.I)
+_RATE_BEFORE = re.compile(
+    r"(?:\d|\bpercent|%|\bdollars?|\bcents?|\bmillion|\bbillion|\btimes|"
+    r"\bonce|\btwice|\bhundreds|\bthousands|\bdozens|\bmiles|\bhours|\btons)\W*"
+    r"(?:\w+\W+){0,3}$",
+    re.I,
+)
 
 
-_SOMEDAY_BEFORE = re.compile(r"\b(?:will|would|may|might|could|can|should|must|shall|he|she|they|we|I|you|"
-                             r"it|who|that)\s+$", re.I)
+_SOMEDAY_BEFORE = re.compile(
+    r"\b(?:will|would|may|might|could|can|should|must|shall|he|she|they|we|I|you|"
+    r"it|who|that)\s+$",
+    re.I,
+)
 
 
 def _a_unit(m, ctx):
     """'a year': a rate after a quantity ("$33 million a year") or a length ("for a year")."""
     unit = tn.unit_of(m["unit"])
-    after = ctx.text[m.end():m.end() + 6]
+    after = ctx.text[m.end() : m.end() + 6]
     if unit == "quarter" and re.match(r"\s+of\b", after):
         return None  # a fraction
     if unit == "second" and not m.group(0).lower().startswith("per"):
         return None  # "a second group": an ordinal
-    before = ctx.text[max(0, m.start() - 40):m.start()]
+    before = ctx.text[max(0, m.start() - 40) : m.start()]
     if unit == "day" and m.group(0).lower().startswith("one") and _SOMEDAY_BEFORE.search(before):
         return "DATE", "FUTURE_REF"  # "Islam will one day be ...", "the hope he one day follows"
     if _RATE_BEFORE.search(before):
@@ -546,9 +629,18 @@ def _set_every(m, ctx):
     return None
 
 
-_ADVERB_SETS = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
-                "hourly": "PT1H", "nightly": "P1D", "biweekly": "P2W",
-                "semiannually": "P6M", "biannually": "P6M"}
+_ADVERB_SETS = {
+    "daily": "P1D",
+    "weekly": "P1W",
+    "monthly": "P1M",
+    "annually": "P1Y",
+    "yearly": "P1Y",
+    "hourly": "PT1H",
+    "nightly": "P1D",
+    "biweekly": "P2W",
+    "semiannually": "P6M",
+    "biannually": "P6M",
+}
 
 
 def _adverb_set(m, ctx):
@@ -564,15 +656,28 @@ def _plural_season(m, ctx):
 
 
 _REFS = {
-    "now": "PRESENT_REF", "right now": "PRESENT_REF", "currently": "PRESENT_REF", "current": "PRESENT_REF",
-    "presently": "PRESENT_REF", "at present": "PRESENT_REF", "nowadays": "PRESENT_REF",
-    "these days": "PRESENT_REF", "the present": "PRESENT_REF", "at the moment": "PRESENT_REF",
+    "now": "PRESENT_REF",
+    "right now": "PRESENT_REF",
+    "currently": "PRESENT_REF",
+    "current": "PRESENT_REF",
+    "presently": "PRESENT_REF",
+    "at present": "PRESENT_REF",
+    "nowadays": "PRESENT_REF",
+    "these days": "PRESENT_REF",
+    "the present": "PRESENT_REF",
+    "at the moment": "PRESENT_REF",
     "at this time": "PRESENT_REF",
-    "recently": "PAST_REF", "lately": "PAST_REF", "the past": "PAST_REF",
+    "recently": "PAST_REF",
+    "lately": "PAST_REF",
+    "the past": "PAST_REF",
     "formerly": "PAST_REF",
-    "the future": "FUTURE_REF", "the near term": "FUTURE_REF", "the short term": "FUTURE_REF",
-    "the long term": "FUTURE_REF", "a later date": "FUTURE_REF",
-    "the near future": "FUTURE_REF", "someday": "FUTURE_REF",
+    "the future": "FUTURE_REF",
+    "the near term": "FUTURE_REF",
+    "the short term": "FUTURE_REF",
+    "the long term": "FUTURE_REF",
+    "a later date": "FUTURE_REF",
+    "the near future": "FUTURE_REF",
+    "someday": "FUTURE_REF",
 }
 
 
@@ -584,7 +689,7 @@ def _ref(m, ctx):
 def _clock(m, ctx):
     text = m["clk"].lower().replace(" ", "")
     if text == "noon":
-        if re.search(r"(?i)\bhigh\s+$", ctx.text[max(0, m.start() - 6):m.start()]):
+        if re.search(r"(?i)\bhigh\s+$", ctx.text[max(0, m.start() - 6) : m.start()]):
             return None  # "High Noon", "high noon comes today": a figure of speech
         hh, mm = 12, 0
     elif text == "midnight":
@@ -627,18 +732,28 @@ def _clock(m, ctx):
 def _holiday(m, ctx):
     name = " ".join(m["hol"].lower().replace("'", "").split())
     y = _year(m["hy"]) if m["hy"] else ctx.dct.year
-    fixed = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24),
-             "new years day": (1, 1), "new years eve": (12, 31), "independence day": (7, 4),
-             "valentines day": (2, 14), "halloween": (10, 31), "veterans day": (11, 11)}
+    fixed = {
+        "christmas": (12, 25),
+        "christmas day": (12, 25),
+        "christmas eve": (12, 24),
+        "new years day": (1, 1),
+        "new years eve": (12, 31),
+        "independence day": (7, 4),
+        "valentines day": (2, 14),
+        "halloween": (10, 31),
+        "veterans day": (11, 11),
+    }
     if name in fixed:
         mo, d = fixed[name]
         if not m["hy"] and name.startswith("new years day") and ctx.dct.month == 12:
             y += 1
         return "DATE", date(y, mo, d).isoformat()
     if name.startswith("thanksgiving"):
+
         def thanksgiving(year):
             first = date(year, 11, 1)
             return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+
         if m["hy"]:
             return "DATE", thanksgiving(y).isoformat()
         # the nearest one: an article in January still speaks of last Thanksgiving
@@ -656,12 +771,23 @@ def _year_end(m, ctx):
     return "DATE", f"{y:04d}-12-31" if "end" in m.group(0).lower() else f"{y:04d}"
 
 
-_SPOKEN_TENS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                "seventy": 70, "eighty": 80, "ninety": 90}
+_SPOKEN_TENS = {
+    "ten": 10,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _SPOKEN_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-SPOKEN_YEAR = (r"(?:nineteen[\s-]+(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-               r"(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?|"
-               r"(?:the\s+year\s+)?two\s+thousand(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine))?)")
+SPOKEN_YEAR = (
+    r"(?:nineteen[\s-]+(?:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"(?:the\s+year\s+)?two\s+thousand(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine))?)"
+)
 
 
 def _spoken_year_value(words: str) -> int | None:
@@ -710,8 +836,16 @@ def _period(m, ctx):
     return "DATE", f"{y:04d}-Q{q + 1}"
 
 
-_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
-                 "eighties": 8, "nineties": 9}
+_DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
 
 
 def _decade_word(m, ctx):
@@ -722,71 +856,195 @@ def _decade_word(m, ctx):
 
 # --- the grammar ------------------------------------------------------------------------
 
+
 def _R(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
 _REL = r"(?P<rel>(?i:this|last|next|past|previous|coming|the coming|the past|the previous|the next|the following|following|current|the current))"
 
-_ADVERB_ALT = '|'.join(_ADVERB_SETS)
-_REF_ALT = '|'.join(sorted((re.escape(k) for k in _REFS), key=len, reverse=True))
+_ADVERB_ALT = "|".join(_ADVERB_SETS)
+_REF_ALT = "|".join(sorted((re.escape(k) for k in _REFS), key=len, reverse=True))
 
 RULES: list[tuple[str, re.Pattern, Callable]] = [
-    ("date_full", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"),
-     _date_full),
-    ("date_full_dmy", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH}),?\s+(?P<year>{YEAR})"),
-     _date_full),
-    ("date_numeric", _R(r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
-                        r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"), _numeric_date),
-    ("month_day", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"), _month_day),
-    ("month_day_word", _R(rf"\b(?:{WEEKDAY},?\s+)?(?P<mon>{_MONTH_FULL})\s+(?P<dw>(?i:{DAY_WORD}))(?![\w-])"
-                          rf"(?:,?\s+(?P<year>{YEAR}))?"), _month_day_word),
+    (
+        "date_full",
+        _R(
+            rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"
+        ),
+        _date_full,
+    ),
+    (
+        "date_full_dmy",
+        _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH}),?\s+(?P<year>{YEAR})"),
+        _date_full,
+    ),
+    (
+        "date_numeric",
+        _R(
+            r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
+            r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"
+        ),
+        _numeric_date,
+    ),
+    (
+        "month_day",
+        _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"),
+        _month_day,
+    ),
+    (
+        "month_day_word",
+        _R(
+            rf"\b(?:{WEEKDAY},?\s+)?(?P<mon>{_MONTH_FULL})\s+(?P<dw>(?i:{DAY_WORD}))(?![\w-])"
+            rf"(?:,?\s+(?P<year>{YEAR}))?"
+        ),
+        _month_day_word,
+    ),
     ("day_month", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})"), _month_day),
     ("month_year", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})"), _month_year),
     ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\.?\s*\d)"), _month_alone),
-    ("season", _R(rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
-                  rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"), _season),
-    ("quarter", _R(rf"\b(?:(?i:the|its)\s+)?(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
-                   rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
-                   rf"(?P<qadj>(?i:latest|latter|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
-                   rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
-                   rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?(?!-century)"
-                   rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"),
-     _quarter),
-    ("spoken_year", _R(rf"\b(?:(?P<mon>{MONTH})\s+|(?:(?i:the)\s+)?(?P<season>(?i:{SEASON}))\s+of\s+)?(?P<sy>(?i:{SPOKEN_YEAR}))(?![\w-])"), _spoken_year),
-    ("month_rel_year", _R(rf"\b(?P<mon>{MONTH})\s+(?:(?i:of)\s+)?(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"), _month_rel_year),
-    ("period", _R(rf"\b(?i:the)\s+(?:(?P<py>{YEAR})\s+|(?P<padj>(?i:latest|year-ago|year-earlier|year ago|year earlier|comparable|corresponding|same|prior-year|most recent|recent))\s+)(?i:period)(?!\w)"), _period),
-    ("decade_word", _R(rf"\b(?i:the)\s+(?:(?i:{MODIFIER}))?(?P<dw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))(?!\w)"), _decade_word),
+    (
+        "season",
+        _R(
+            rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
+            rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"
+        ),
+        _season,
+    ),
+    (
+        "quarter",
+        _R(
+            rf"\b(?:(?i:the|its)\s+)?(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
+            rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
+            rf"(?P<qadj>(?i:latest|latter|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
+            rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
+            rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?(?!-century)"
+            rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"
+        ),
+        _quarter,
+    ),
+    (
+        "spoken_year",
+        _R(
+            rf"\b(?:(?P<mon>{MONTH})\s+|(?:(?i:the)\s+)?(?P<season>(?i:{SEASON}))\s+of\s+)?(?P<sy>(?i:{SPOKEN_YEAR}))(?![\w-])"
+        ),
+        _spoken_year,
+    ),
+    (
+        "month_rel_year",
+        _R(rf"\b(?P<mon>{MONTH})\s+(?:(?i:of)\s+)?(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"),
+        _month_rel_year,
+    ),
+    (
+        "period",
+        _R(
+            rf"\b(?i:the)\s+(?:(?P<py>{YEAR})\s+|(?P<padj>(?i:latest|year-ago|year-earlier|year ago|year earlier|comparable|corresponding|same|prior-year|most recent|recent))\s+)(?i:period)(?!\w)"
+        ),
+        _period,
+    ),
+    (
+        "decade_word",
+        _R(
+            rf"\b(?i:the)\s+(?:(?i:{MODIFIER}))?(?P<dw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))(?!\w)"
+        ),
+        _decade_word,
+    ),
     ("year_span", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!'?s\b)"), _year_alone),
-    ("fiscal_year", _R(rf"\b(?i:(?:the\s+)?(?:fiscal|calendar|financial|model|tax)(?: year)?)\s+(?P<fy>{YEAR})"), _fiscal_year),
+    (
+        "fiscal_year",
+        _R(rf"\b(?i:(?:the\s+)?(?:fiscal|calendar|financial|model|tax)(?: year)?)\s+(?P<fy>{YEAR})"),
+        _fiscal_year,
+    ),
     ("year_end", _R(rf"\b(?i:year-end|year end|the end of the year)(?:\s+(?P<ye>{YEAR}))?(?!\w)"), _year_end),
-    ("decade", _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?:(?i:mid)-)?(?P<dec>(?:1[5-9]|20)\d0|'\d0|’\d0)'?s\b"), _decade),
+    (
+        "decade",
+        _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?:(?i:mid)-)?(?P<dec>(?:1[5-9]|20)\d0|'\d0|’\d0)'?s\b"),
+        _decade,
+    ),
     ("century", _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?P<ord>(?i:\w+(?:-\w+)?))[\s-](?i:century)(?!\w)"), _century),
-    ("holiday", _R(rf"\b(?P<hol>(?i:christmas(?: day| eve)?|new year(?:.s|s)? (?:day|eve)|thanksgiving(?: day)?|independence day|valentine.?s day|halloween|veterans day))(?:\s+(?P<hy>{YEAR}))?(?!\w)"), _holiday),
-    ("clock", _R(rf"\b(?:(?i:(?:early|late|around|about))\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"
-                 rf"(?P<anchor>,?\s+(?:(?i:{RELDAY})|{WEEKDAY}|(?:on\s+)?{MONTH}\s*\d{{1,2}}(?!\d)))?"), _clock),
+    (
+        "holiday",
+        _R(
+            rf"\b(?P<hol>(?i:christmas(?: day| eve)?|new year(?:.s|s)? (?:day|eve)|thanksgiving(?: day)?|independence day|valentine.?s day|halloween|veterans day))(?:\s+(?P<hy>{YEAR}))?(?!\w)"
+        ),
+        _holiday,
+    ),
+    (
+        "clock",
+        _R(
+            rf"\b(?:(?i:(?:early|late|around|about))\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"
+            rf"(?P<anchor>,?\s+(?:(?i:{RELDAY})|{WEEKDAY}|(?:on\s+)?{MONTH}\s*\d{{1,2}}(?!\d)))?"
+        ),
+        _clock,
+    ),
     ("weekday_clock", _R(rf"\b(?P<anchor>{WEEKDAY})\s+(?:(?i:at)\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"), _clock),
-    ("relday", _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?P<rd>(?i:{RELDAY}))(?:\s+(?P<part>(?i:{PART})))?(?!\w)"), _relday),
-    ("part_relday", _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?:(?i:this|in the)\s+)?(?P<part>(?i:{PART}))\s+(?P<rd>(?i:today|yesterday|tomorrow))(?!\w)"), _relday),
-    ("last_night", _R(rf"\b(?i:last night|overnight)(?!\w)"), _last_night),
-    ("this_part", _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?i:this)\s+(?P<part>(?i:morning|afternoon|evening))(?!\w)"), _this_part),
-    ("mid_part", _R(rf"\b(?P<part>(?i:mid-?\s?afternoon|midday|mid-?\s?morning))(?!\w)"), _this_part),
+    (
+        "relday",
+        _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?P<rd>(?i:{RELDAY}))(?:\s+(?P<part>(?i:{PART})))?(?!\w)"),
+        _relday,
+    ),
+    (
+        "part_relday",
+        _R(
+            rf"\b(?:(?i:early|late|later|earlier)\s+)?(?:(?i:this|in the)\s+)?(?P<part>(?i:{PART}))\s+(?P<rd>(?i:today|yesterday|tomorrow))(?!\w)"
+        ),
+        _relday,
+    ),
+    ("last_night", _R(r"\b(?i:last night|overnight)(?!\w)"), _last_night),
+    (
+        "this_part",
+        _R(r"\b(?:(?i:early|late|later|earlier)\s+)?(?i:this)\s+(?P<part>(?i:morning|afternoon|evening))(?!\w)"),
+        _this_part,
+    ),
+    ("mid_part", _R(r"\b(?P<part>(?i:mid-?\s?afternoon|midday|mid-?\s?morning))(?!\w)"), _this_part),
     ("weekday", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<part>(?i:{PART})))?"), _weekday),
-    ("relative_unit", _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
-     _relative_unit),
-    ("the_unit", _R(rf"\b(?i:the)\s+(?:(?P<adj>(?i:fiscal|full|calendar|latest fiscal|current fiscal|current|entire|whole))\s+)?(?P<unit>(?i:week|weekend|month|year))(?![\w-])(?!\s+(?:of|to|before|after)\b)"), _the_unit),
-    ("ago", _R(rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|from now|hence))(?!\w)"), _ago),
-    ("that_year", _R(rf"\b(?:(?i:early|earlier|late|later)\s+)?(?i:that|the same)\s+(?i:year)(?!\w)"), _that_year),
-    ("year_ago_adj", _R(rf"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"), _year_ago_adj),
-    ("set_every", _R(rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"), _set_every),
+    (
+        "relative_unit",
+        _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
+        _relative_unit,
+    ),
+    (
+        "the_unit",
+        _R(
+            r"\b(?i:the)\s+(?:(?P<adj>(?i:fiscal|full|calendar|latest fiscal|current fiscal|current|entire|whole))\s+)?(?P<unit>(?i:week|weekend|month|year))(?![\w-])(?!\s+(?:of|to|before|after)\b)"
+        ),
+        _the_unit,
+    ),
+    (
+        "ago",
+        _R(
+            rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|from now|hence))(?!\w)"
+        ),
+        _ago,
+    ),
+    ("that_year", _R(r"\b(?:(?i:early|earlier|late|later)\s+)?(?i:that|the same)\s+(?i:year)(?!\w)"), _that_year),
+    ("year_ago_adj", _R(r"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"), _year_ago_adj),
+    (
+        "set_every",
+        _R(
+            rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"
+        ),
+        _set_every,
+    ),
     ("adverb_set", _R(rf"\b(?P<adv>(?i:{_ADVERB_ALT}))(?!\w)"), _adverb_set),
     ("plural_weekday", _R(rf"\b(?P<wds>(?:{_WD})s)(?!\w)"), _plural_weekday),
-    ("plural_season", _R(rf"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"), _plural_season),
+    ("plural_season", _R(r"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"), _plural_season),
     ("a_unit", _R(rf"\b(?i:a|an|per|one)\s+(?P<unit>(?i:{UNIT}))(?![\w-])"), _a_unit),
-    ("duration", _R(rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
-                    rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?P<half>\s+and\s+a\s+half)?(?![\w-])"), _duration),
-    ("plural_unit", _R(rf"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"),
-     _plural_unit),
+    (
+        "duration",
+        _R(
+            rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
+            rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?P<half>\s+and\s+a\s+half)?(?![\w-])"
+        ),
+        _duration,
+    ),
+    (
+        "plural_unit",
+        _R(
+            r"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"
+        ),
+        _plural_unit,
+    ),
     ("ref", _R(rf"\b(?i:{_REF_ALT})(?![\w-])"), _ref),
 ]
 
@@ -796,35 +1054,85 @@ PRIORITY = {name: i for i, (name, _, _) in enumerate(RULES)}
 
 # A rule can only match where one of its key words occurs; a substring test (fast, in C)
 # skips the rules an article cannot trigger. Rules without an entry always run.
-_UNIT_KEYS = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "quarter",
-              "year", "decade", "centur")
+_UNIT_KEYS = (
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "night",
+    "week",
+    "fortnight",
+    "month",
+    "quarter",
+    "year",
+    "decade",
+    "centur",
+)
 _MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon.", "tue.",
-             "tues.", "wed.", "thu.", "thur.", "thurs.", "fri.", "sat.", "sun.")
+_DAY_KEYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon.",
+    "tue.",
+    "tues.",
+    "wed.",
+    "thu.",
+    "thur.",
+    "thurs.",
+    "fri.",
+    "sat.",
+    "sun.",
+)
 # "8am", "8 pm": an hour glued to am/pm ("am" alone is in "team", "game")
-_CLOCK_KEYS = ("a.m", "p.m", " am", " pm", "noon", "midnight", "o'clock", ":") + \
-    tuple(f"{d}{x}" for d in "0123456789" for x in ("am", "pm"))
+_CLOCK_KEYS = ("a.m", "p.m", " am", " pm", "noon", "midnight", "o'clock", ":") + tuple(
+    f"{d}{x}" for d in "0123456789" for x in ("am", "pm")
+)
 GATES: dict[str, tuple[str, ...]] = {
-    "date_full": _MONTH_KEYS, "date_full_dmy": _MONTH_KEYS, "month_day": _MONTH_KEYS,
-    "day_month": _MONTH_KEYS, "month_day_word": _MONTH_KEYS, "month_year": _MONTH_KEYS, "month_alone": _MONTH_KEYS,
-    "month_rel_year": _MONTH_KEYS, "date_numeric": ("/", "-"),
+    "date_full": _MONTH_KEYS,
+    "date_full_dmy": _MONTH_KEYS,
+    "month_day": _MONTH_KEYS,
+    "day_month": _MONTH_KEYS,
+    "month_day_word": _MONTH_KEYS,
+    "month_year": _MONTH_KEYS,
+    "month_alone": _MONTH_KEYS,
+    "month_rel_year": _MONTH_KEYS,
+    "date_numeric": ("/", "-"),
     "season": ("spring", "summer", "fall", "autumn", "winter"),
-    "quarter": ("quarter", "half"), "period": ("period",),
-    "spoken_year": ("nineteen", "thousand"), "decade_word": ("ties",),
+    "quarter": ("quarter", "half"),
+    "period": ("period",),
+    "spoken_year": ("nineteen", "thousand"),
+    "decade_word": ("ties",),
     "fiscal_year": ("fiscal", "calendar", "financial", "model", "tax"),
-    "year_end": ("year",), "decade": ("0s", "0's"), "century": ("century",),
+    "year_end": ("year",),
+    "decade": ("0s", "0's"),
+    "century": ("century",),
     "holiday": ("christmas", "new year", "thanksgiving", "independence", "valentine", "halloween", "veterans"),
-    "clock": _CLOCK_KEYS, "weekday_clock": _CLOCK_KEYS,
+    "clock": _CLOCK_KEYS,
+    "weekday_clock": _CLOCK_KEYS,
     "relday": ("today", "tonight", "yesterday", "tomorrow"),
     "part_relday": ("today", "yesterday", "tomorrow"),
-    "last_night": ("last night", "overnight"), "this_part": ("this morning", "this afternoon", "this evening"),
-    "mid_part": ("mid",), "weekday": _DAY_KEYS, "plural_weekday": ("days",),
+    "last_night": ("last night", "overnight"),
+    "this_part": ("this morning", "this afternoon", "this evening"),
+    "mid_part": ("mid",),
+    "weekday": _DAY_KEYS,
+    "plural_weekday": ("days",),
     "relative_unit": ("week", "month", "year", "decade", "century", "quarter"),
-    "the_unit": ("week", "month", "year"), "that_year": ("year",),
+    "the_unit": ("week", "month", "year"),
+    "that_year": ("year",),
     "ago": ("ago", "earlier", "from now", "hence"),
-    "year_ago_adj": ("year",), "set_every": ("every", "each", "per"),
-    "adverb_set": tuple(_ADVERB_SETS), "plural_season": ("springs", "summers", "autumns", "winters"),
-    "a_unit": _UNIT_KEYS, "duration": _UNIT_KEYS, "plural_unit": _UNIT_KEYS,
-    "year_span": ("16", "17", "18", "19", "20"), "ref": tuple(_REFS),
+    "year_ago_adj": ("year",),
+    "set_every": ("every", "each", "per"),
+    "adverb_set": tuple(_ADVERB_SETS),
+    "plural_season": ("springs", "summers", "autumns", "winters"),
+    "a_unit": _UNIT_KEYS,
+    "duration": _UNIT_KEYS,
+    "plural_unit": _UNIT_KEYS,
+    "year_span": ("16", "17", "18", "19", "20"),
+    "ref": tuple(_REFS),
 }
 # Every match of a gated rule contains one of its key words (when.py scans only around them).

@@ -8,19 +8,31 @@ label, and a value that names no place in time (or that we cannot read) gets non
 sorts last. Calendar arithmetic is done on plain integers (days since 1970-01-01,
 proleptic Gregorian), so no year is out of range.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SEASON_NAMES = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
 SEASON_MONTH = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
-PART_NAMES = {"MO": "morning", "AF": "afternoon", "EV": "evening", "NI": "night", "MI": "midday",
-              "DT": "daytime"}
+PART_NAMES = {"MO": "morning", "AF": "afternoon", "EV": "evening", "NI": "night", "MI": "midday", "DT": "daytime"}
 _PART_HOUR = {"MO": 8, "MI": 12, "AF": 15, "DT": 12, "EV": 19, "NI": 22}
 REFS = {"PAST_REF": "the past", "PRESENT_REF": "now", "FUTURE_REF": "the future"}
 
@@ -30,12 +42,27 @@ DAY, WEEK, MONTH, YEAR, DECADE, CENTURY, MILLENNIUM = 3, 2, 1, 0, -1, -2, -3
 _DATE = re.compile(r"(?P<bc>BC)?(?P<year>[0-9X]{1,4})(?:-(?P<rest>[0-9A-SU-Z-]+))?(?:T(?P<time>[0-9A-Z:.+-]+))?")
 _CLOCK = re.compile(r"(?P<h>[01]\d|2[0-4])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?)?(?P<zone>Z|[+-]\d\d(?::?\d\d)?)?")
 # TimeBank 1.2 also writes decades, centuries and millennia as E, C and L, and X for an unknown unit
-_DURATION = re.compile(r"P(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|Q|DE|CE|ML|WE|H|E|C|L|X))*)"
-                       r"(?:T(?P<time>(?:(?:\d+(?:\.\d+)?|X)[HMS])+))?")
+_DURATION = re.compile(
+    r"P(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|Q|DE|CE|ML|WE|H|E|C|L|X))*)"
+    r"(?:T(?P<time>(?:(?:\d+(?:\.\d+)?|X)[HMS])+))?"
+)
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|X)(DE|CE|ML|WE|Y|M|W|D|Q|H|S|E|C|L|X)")
-_DATE_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "Q": "quarter", "DE": "decade",
-               "CE": "century", "ML": "millennium", "WE": "weekend", "H": "half", "E": "decade",
-               "C": "century", "L": "millennium", "X": "period"}
+_DATE_UNITS = {
+    "Y": "year",
+    "M": "month",
+    "W": "week",
+    "D": "day",
+    "Q": "quarter",
+    "DE": "decade",
+    "CE": "century",
+    "ML": "millennium",
+    "WE": "weekend",
+    "H": "half",
+    "E": "decade",
+    "C": "century",
+    "L": "millennium",
+    "X": "period",
+}
 _TIME_UNITS = {"H": "hour", "M": "minute", "S": "second"}
 _PLURAL = {"century": "centuries", "millennium": "millennia"}
 
@@ -181,8 +208,11 @@ def _read_rest(y: int | None, rest: str) -> Reading | None:
     if m:
         kind, n = m.groups()
         if n == "X":
-            return Reading(f"a {'quarter' if kind == 'Q' else 'half'} of{year}" if y is not None
-                           else ("a quarter" if kind == "Q" else "a half-year"))
+            return Reading(
+                f"a {'quarter' if kind == 'Q' else 'half'} of{year}"
+                if y is not None
+                else ("a quarter" if kind == "Q" else "a half-year")
+            )
         if kind == "H" and n not in "12":
             return None
         first_month = 3 * int(n) - 2 if kind == "Q" else (1 if n == "1" else 7)
@@ -230,8 +260,7 @@ def _read_week(y: int | None, ww: str, suffix: str | None) -> Reading | None:
         return Reading(f"weekend of week {w}{year}", None if start is None else start + 5, WEEK)
     if suffix:
         day = int(suffix)
-        return Reading(f"{WEEKDAY_NAMES[day - 1]} of week {w}{year}", None if start is None else start + day - 1,
-                       DAY)
+        return Reading(f"{WEEKDAY_NAMES[day - 1]} of week {w}{year}", None if start is None else start + day - 1, DAY)
     return Reading(f"week {w}{year}", start, WEEK)
 
 

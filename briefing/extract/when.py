@@ -5,6 +5,7 @@ The grammar lives in timex_rules.py and the calendar arithmetic in timex_normali
 this module picks the non-overlapping matches (leftmost, then longest) and turns dated
 expressions into a short timeline of events.
 """
+
 from __future__ import annotations
 
 import re
@@ -117,6 +118,8 @@ def _trim_end(text: str, start: int, end: int) -> int:
 # --- timeline ---------------------------------------------------------------------------
 
 _SPECIFIC = re.compile(r"^\d{4}(?:-(?:\d\d(?:-\d\d)?|W\d\d|Q\d|H\d|SP|SU|FA|WI))?(?:-WE)?(?:T.*)?$")
+
+
 def label_for(value: str) -> str:
     """A date a person reads: '2021-12-30' -> 'Thu 30 December 2021', '2021-W51' -> 'week 51 of 2021'.
 
@@ -146,8 +149,9 @@ def _granularity(value: str) -> int:
     return 0
 
 
-def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpression],
-                   published: date, limit: int = 6) -> list[TimelineEvent]:
+def build_timeline(
+    text: str, sentences: list[Sentence], timexes: list[TimeExpression], published: date, limit: int = 6
+) -> list[TimelineEvent]:
     """The dated events that matter, for the brief's "When" heading.
 
     Only specific DATE/TIME values are events (not "now", durations or sets). One event per
@@ -185,7 +189,7 @@ def build_timeline(text: str, sentences: list[Sentence], timexes: list[TimeExpre
     chosen.sort(key=lambda kv: sort_key(kv[0]))
     events = []
     for key, e in chosen:
-        what = " ".join(text[e["sentence"].start:e["sentence"].end].split())
+        what = " ".join(text[e["sentence"].start : e["sentence"].end].split())
         events.append(TimelineEvent(value=key, label=label_for(key), text=e["first"].text, what=what))
     return events
 

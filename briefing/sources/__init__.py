@@ -3,6 +3,7 @@
 A registry maps file extensions to readers (as Pelican's readers do); files
 without a known extension are sniffed.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,13 +43,15 @@ def parse_published(value: str) -> date:
     range; ValueError with a one-line reason otherwise."""
     text = value.strip()
     try:
-        day = date.fromisoformat(text) if len(text) <= 10 else \
-            datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")).date()
+        day = (
+            date.fromisoformat(text)
+            if len(text) <= 10
+            else datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")).date()
+        )
     except ValueError:
         raise ValueError(f"not an ISO date or date-time (YYYY-MM-DD): {text[:40]!r}") from None
     if not plausible_date(day):
-        raise ValueError(f"{day.isoformat()} is out of range ({EARLIEST_PUBLISHED.year} to "
-                         f"{LATEST_PUBLISHED.year})")
+        raise ValueError(f"{day.isoformat()} is out of range ({EARLIEST_PUBLISHED.year} to {LATEST_PUBLISHED.year})")
     return day
 
 
@@ -58,8 +61,11 @@ def _is_url(spec: str) -> bool:
 
 def looks_like_html(text: str) -> bool:
     head = text[:2048].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in text[:4096].lower() or \
-        ("<body" in head or "<head" in head or "<article" in head)
+    return (
+        head.startswith(("<!doctype html", "<html", "<?xml"))
+        and "<html" in text[:4096].lower()
+        or ("<body" in head or "<head" in head or "<article" in head)
+    )
 
 
 def parse_text(text: str, *, fmt: str | None = None, name: str = "input", **meta) -> Article:
@@ -95,8 +101,15 @@ def read_at_most(fh, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-_EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
-               ".markdown": "markdown", ".txt": "text", ".text": "text"}
+_EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
 
 
 def read_path(path: str | Path) -> Article:
@@ -165,8 +178,9 @@ def read_stdin() -> Article:
     return parse_text(decode_bytes(data, "stdin"), name="stdin", id="stdin")
 
 
-def read_source(spec: str, *, published: date | None = None, timeout: float | None = None,
-                allow_private: bool = False) -> Article:
+def read_source(
+    spec: str, *, published: date | None = None, timeout: float | None = None, allow_private: bool = False
+) -> Article:
     """Read one SOURCE: a path, an http(s) URL, or ``-`` for stdin.
 
     URLs on private, loopback or link-local addresses are refused unless ``allow_private``.
@@ -184,6 +198,18 @@ def read_source(spec: str, *, published: date | None = None, timeout: float | No
 
 from .lines import count_lines, read_lines  # noqa: E402 - light, and part of this package's API
 
-__all__ = ["read_source", "read_path", "read_url", "read_stdin", "read_lines", "count_lines", "parse_text",
-           "looks_like_html", "parse_published", "plausible_date", "clean_surrogates", "EARLIEST_PUBLISHED",
-           "LATEST_PUBLISHED"]
+__all__ = [
+    "read_source",
+    "read_path",
+    "read_url",
+    "read_stdin",
+    "read_lines",
+    "count_lines",
+    "parse_text",
+    "looks_like_html",
+    "parse_published",
+    "plausible_date",
+    "clean_surrogates",
+    "EARLIEST_PUBLISHED",
+    "LATEST_PUBLISHED",
+]

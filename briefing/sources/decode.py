@@ -4,14 +4,26 @@ Never raises anything but ``InputError``: a byte-order mark is trusted and bytes
 it (a UTF-16 file cut after an odd number of bytes) become U+FFFD; a declared charset that Python
 does not know, or that does not fit the bytes, is ignored.
 """
+
 from __future__ import annotations
 
 import codecs
 
 from ..errors import InputError
 
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"BZh",
-                 b"\xfd7zXZ", b"(\xb5/\xfd", b"7z\xbc\xaf")
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\x7fELF",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"(\xb5/\xfd",
+    b"7z\xbc\xaf",
+)
 
 _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),

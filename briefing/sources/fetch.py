@@ -16,6 +16,7 @@ Used by the single-article reader and the digest's feed reader alike.
 Proxies from the environment are not used: a proxy would resolve names itself, out of
 reach of the address check.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -154,7 +155,7 @@ class _Deadline:
 class _DeadlineReader(io.RawIOBase):
     """Socket reads that each wait only as long as the deadline has left."""
 
-    def __init__(self, owner: "_DeadlineSocket"):
+    def __init__(self, owner: _DeadlineSocket):
         self._owner = owner
 
     def readable(self) -> bool:
@@ -307,16 +308,26 @@ def check_url(url: str) -> str:
 
 def check_timeout(timeout, what: str = "timeout") -> float:
     """A finite number of seconds above 0 and at most ``MAX_TIMEOUT``; FetchError otherwise."""
-    ok = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and math.isfinite(timeout) \
+    ok = (
+        isinstance(timeout, (int, float))
+        and not isinstance(timeout, bool)
+        and math.isfinite(timeout)
         and 0 < timeout <= MAX_TIMEOUT
+    )
     if not ok:
         raise FetchError(f"{what} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout!r}")
     return float(timeout)
 
 
-def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES,
-          accept: str = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
-          allow_private: bool = False, policy: NetworkPolicy | None = None) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = MAX_BYTES,
+    accept: str = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+    allow_private: bool = False,
+    policy: NetworkPolicy | None = None,
+) -> Fetched:
     """GET ``url``; raise ``FetchError`` with a one-line reason on any failure.
 
     ``timeout`` bounds the whole download, redirects included. Only public addresses are
@@ -369,8 +380,9 @@ def _follow(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: int
         try:
             check_url(target)
         except FetchError:
-            raise FetchError(f"{url}: redirected to {target}, but only http:// and https:// URLs "
-                             "can be fetched") from None
+            raise FetchError(
+                f"{url}: redirected to {target}, but only http:// and https:// URLs can be fetched"
+            ) from None
         current = target
     raise FetchError(f"{url}: too many redirects (more than {MAX_REDIRECTS})")
 
@@ -403,8 +415,12 @@ def _get_once(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: i
         if not 200 <= resp.status < 300:
             raise FetchError(f"{url}: HTTP {resp.status} {resp.reason}")
         body = _read_body(url, resp, max_bytes)
-        return Fetched(url=url, content=body, content_type=resp.headers.get_content_type().lower(),
-                       charset=resp.headers.get_content_charset())
+        return Fetched(
+            url=url,
+            content=body,
+            content_type=resp.headers.get_content_type().lower(),
+            charset=resp.headers.get_content_charset(),
+        )
     finally:
         if resp is not None:
             resp.close()

@@ -1,4 +1,5 @@
 """HTML: main text, title, author and date with trafilatura; boilerplate never reaches the brief."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,9 @@ def read_html(html: str, *, name: str = "input", url: str | None = None) -> Arti
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                          include_tables=False, favor_precision=True)
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        )
     except Exception as e:  # trafilatura raises assorted lxml errors on broken markup
         raise InputError(f"{name}: cannot parse HTML ({type(e).__name__})") from None
     if doc is None:
@@ -36,5 +38,12 @@ def read_html(html: str, *, name: str = "input", url: str | None = None) -> Arti
     first = text.split("\n", 1)[0]
     if title and line_key(first) == line_key(title):
         body_start = len(first)  # the headline repeated as the first paragraph is not body text
-    return Article(text=text, title=title, author=get("author"), published=published,
-                   source_name=get("sitename"), format="html", body_start=body_start)
+    return Article(
+        text=text,
+        title=title,
+        author=get("author"),
+        published=published,
+        source_name=get("sitename"),
+        format="html",
+        body_start=body_start,
+    )

@@ -6,6 +6,7 @@ even an endless line costs no memory. A byte-order mark selects UTF-8, UTF-16 or
 the text is UTF-8. Bytes that do not decode become U+FFFD (a truncated UTF-16 file included), and
 binary data (NUL bytes, a known file signature) is refused at the start in one line.
 """
+
 from __future__ import annotations
 
 import codecs

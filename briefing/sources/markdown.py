@@ -4,6 +4,7 @@ The text keeps its markup (offsets stay the user's); the analysis step only
 sees prose because headings start paragraphs of their own and front matter is
 skipped through ``body_start``.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,9 +38,10 @@ def read_markdown(text: str, *, name: str = "input") -> Article:
         body_start = m.end()
     title = meta.get("title")
     h = _HEADING.search(text, body_start)
-    if h and not text[body_start:h.start()].strip():
+    if h and not text[body_start : h.start()].strip():
         title = title or h.group(1).strip()
         body_start = h.end()
     published = _parse_date(meta.get("date", "")) if meta.get("date") else None
-    return Article(text=text, title=title, body_start=body_start, format="markdown",
-                   author=meta.get("author"), published=published)
+    return Article(
+        text=text, title=title, body_start=body_start, format="markdown", author=meta.get("author"), published=published
+    )

@@ -1,4 +1,5 @@
 """Plain text: the first line is the title when it looks like one."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ def _title_line(text: str) -> tuple[str | None, int]:
     if not m:
         return None, 0
     line = m.group(1).strip()
-    rest = text[m.end():]
+    rest = text[m.end() :]
     words = line.split()
     if not rest.strip() or not (1 <= len(words) <= 25) or len(line) > 200:
         return None, 0

@@ -1,4 +1,5 @@
 """Extractive summarisation: algorithms behind one interface that returns scored sentences."""
+
 from __future__ import annotations
 
 from ..errors import UsageError
@@ -34,5 +35,13 @@ def describe_algorithms() -> list[tuple[str, str]]:
     return [(n, get_summarizer(n).description) for n in algorithm_names()]
 
 
-__all__ = ["Budget", "RankInput", "Summarizer", "select_greedy", "get_summarizer",
-           "algorithm_names", "describe_algorithms", "DEFAULT_ALGORITHM"]
+__all__ = [
+    "Budget",
+    "RankInput",
+    "Summarizer",
+    "select_greedy",
+    "get_summarizer",
+    "algorithm_names",
+    "describe_algorithms",
+    "DEFAULT_ALGORITHM",
+]

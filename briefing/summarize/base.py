@@ -6,6 +6,7 @@ score, never over the budget, never empty for a non-empty article, printed in
 document order. Algorithms that need more (redundancy removal, dangling
 references) override ``select``.
 """
+
 from __future__ import annotations
 
 import math
@@ -78,7 +79,7 @@ class Summarizer(ABC):
         if not doc.sentences:
             return [], []
         if len(doc.sentences) > self.max_ranked:
-            doc = replace(doc, sentences=doc.sentences[:self.max_ranked])
+            doc = replace(doc, sentences=doc.sentences[: self.max_ranked])
         scored = self.score(doc)
         chosen = self.select(scored, budget, doc)
         return sorted(chosen, key=lambda s: s.sentence.start), scored

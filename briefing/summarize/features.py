@@ -6,6 +6,7 @@ dict per sentence plus the TF-IDF vectors, which selection reuses for redundancy
 The learned weights (``briefing/data/ranker_weights.json``) refer to these names;
 ``scripts/train_ranker.py`` trains them.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,18 +21,43 @@ from .base import RankInput
 
 FEATURES = (
     # position prior: news puts the point first
-    "first", "position", "relpos", "para_first",
+    "first",
+    "position",
+    "relpos",
+    "para_first",
     # length prior
-    "length", "short",
+    "length",
+    "short",
     # content
-    "centrality", "degree", "centroid", "overlap", "textrank", "title", "lead_sim", "entities", "frequency", "numbers",
+    "centrality",
+    "degree",
+    "centroid",
+    "overlap",
+    "textrank",
+    "title",
+    "lead_sim",
+    "entities",
+    "frequency",
+    "numbers",
     # penalties: things that make poor summary sentences
-    "quote", "question", "fragment", "dangling", "caption", "furniture",
+    "quote",
+    "question",
+    "fragment",
+    "dangling",
+    "caption",
+    "furniture",
     # structure and ranks within the article (the trees use them; the logistic regression barely can)
-    "index", "para_index", "para_pos", "doc_length", "overlap_rank", "degree_rank", "capitals",
+    "index",
+    "para_index",
+    "para_pos",
+    "doc_length",
+    "overlap_rank",
+    "degree_rank",
+    "capitals",
     # TextRank over plain word counts (cosine, function words dropped, no stemming): the best
     # single predictor of which sentences BBC editors' extracts keep (precision 0.82 alone)
-    "cos_rank", "cos_rank_order",
+    "cos_rank",
+    "cos_rank_order",
 )
 
 # A sentence opening with one of these refers back to something the reader has not seen.
@@ -45,18 +71,23 @@ _DANGLING = re.compile(
 # ("This week" is fine though): the short list of time words keeps such openings.
 _RESOLVED_AFTER_DEMONSTRATIVE = re.compile(
     r"^(?:this|that|these|those) (?:week|year|month|morning|afternoon|evening|summer|winter|spring|autumn|"
-    r"season|weekend|time|is (?:the|a)\b)", re.IGNORECASE)
+    r"season|weekend|time|is (?:the|a)\b)",
+    re.IGNORECASE,
+)
 _CAPTION = re.compile(
     r"(?i:scroll down for (?:video|more)|^\s*(?:pictured|photo|image|video|watch|click here|read more|"
     r"see more|related)\b|\((?:pictured|left|right|centre|center|above|below|top|bottom|inset)\))|"
     # a short label and a colon before a capital: "Flying high: Half of the kite..."
-    r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,4}: [A-Z]")
+    r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,4}: [A-Z]"
+)
 _FURNITURE = re.compile(
     r"^\s*(?:by\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s*\.?\s*$|by \. |"
     r"(?:published|updated|last updated)\s*:?|"
     r"[A-Z][A-Za-z .,'-]{1,40}\(\s*(?:reuters|ap|afp|cnn|upi|bloomberg)\s*\)\s*[-–—]*\s*$|"
     r"(?:follow|contact) (?:us|me|him|her)\b.*(?:twitter|@)|"
-    r"e-?mail\s*:|copyright\b|all rights reserved)", re.IGNORECASE)
+    r"e-?mail\s*:|copyright\b|all rights reserved)",
+    re.IGNORECASE,
+)
 _QUOTE_OPEN = re.compile(r"^[\"'‘“]")
 # capitalised words that do not open a sentence: names, places, organisations (a cheap stand-in for NER)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
@@ -64,7 +95,8 @@ _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
 # Function words for the plain-word graph: the classic English stop list (the one NLTK ships as
 # ``stopwords.words("english")``), written out here because NLTK's data cannot be downloaded offline.
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(
+    """
 i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves he him
 his himself she she's her hers herself it it's its itself they them their theirs themselves what which who
 whom this that that'll these those am is are was were be been being have has had having do does did doing
@@ -74,7 +106,8 @@ where why how all any both each few more most other some such no nor not only ow
 t can will just don don't should should've now d ll m o re ve y ain aren aren't couldn couldn't didn didn't
 doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn
 needn't shan shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
-""".split())
+""".split()
+)
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
@@ -195,8 +228,9 @@ def _overlap_graph(term_lists: list[list[str]]) -> np.ndarray:
     return sim
 
 
-def _lexrank(sim: np.ndarray, threshold: float = 0.1, damping: float = 0.85, weighted: bool = False,
-             iterations: int = 50) -> np.ndarray:
+def _lexrank(
+    sim: np.ndarray, threshold: float = 0.1, damping: float = 0.85, weighted: bool = False, iterations: int = 50
+) -> np.ndarray:
     """Eigenvector centrality of the thresholded similarity graph (Erkan & Radev 2004);
     ``weighted`` keeps edge weights (PageRank as TextRank runs it)."""
     n = sim.shape[0]
@@ -282,40 +316,43 @@ def features(doc: RankInput) -> DocFeatures:
         in_para = 0 if para_first else in_para + 1
         first_para = s.paragraph
         freq = (sum(tf[t] for t in terms) / len(terms) / total_terms * 50.0) if terms else 0.0
-        rows.append({
-            "first": 1.0 if i == 0 else 0.0,
-            "position": 1.0 / (1.0 + i),
-            "relpos": i / max(n - 1, 1),
-            "para_first": 1.0 if para_first and i > 0 else 0.0,
-            "length": min(n_words, 60) / 60.0,
-            "short": 1.0 if n_words < 8 else 0.0,
-            "centrality": float(central[i]),
-            "degree": float(degree[i]),
-            "centroid": float(centroid[i]),
-            "overlap": float(overlap[i]),
-            "textrank": float(textrank[i]),
-            "title": len(tset & title_terms) / len(title_terms) if title_terms else 0.0,
-            "lead_sim": float(vec[i] @ vec[0]) if i > 0 else 0.0,
-            "entities": min(1.0, sum(salient.get(t, 0.0) for t in tset) / sal_total * 2.0),
-            "frequency": min(1.0, freq),
-            "numbers": 1.0 if re.search(r"\d", text) else 0.0,
-            "quote": 1.0 if _QUOTE_OPEN.match(text) else 0.0,
-            "question": 1.0 if text.rstrip("\"'’” )").endswith("?") else 0.0,
-            "fragment": 1.0 if (n_words < 5 or text[:1].islower()
-                                or not re.search(r"[.!?][\"'’”)\]]*$", text)) else 0.0,
-            "dangling": 1.0 if is_dangling(text) else 0.0,
-            "caption": 1.0 if is_caption(text) else 0.0,
-            "furniture": 1.0 if is_furniture(text) else 0.0,
-            "index": min(i, 40) / 40.0,
-            "para_index": paragraphs[s.paragraph] / max(len(paragraphs) - 1, 1),
-            "para_pos": min(in_para, 5) / 5.0,
-            "doc_length": min(n, 100) / 100.0,
-            "overlap_rank": float(overlap_rank[i]) / n,
-            "degree_rank": float(degree_rank[i]) / n,
-            "capitals": min(len(_CAPITALISED.findall(text)), 10) / 10.0,
-            "cos_rank": float(cos_rank[i]),
-            "cos_rank_order": float(cos_order[i]) / n,
-        })
+        rows.append(
+            {
+                "first": 1.0 if i == 0 else 0.0,
+                "position": 1.0 / (1.0 + i),
+                "relpos": i / max(n - 1, 1),
+                "para_first": 1.0 if para_first and i > 0 else 0.0,
+                "length": min(n_words, 60) / 60.0,
+                "short": 1.0 if n_words < 8 else 0.0,
+                "centrality": float(central[i]),
+                "degree": float(degree[i]),
+                "centroid": float(centroid[i]),
+                "overlap": float(overlap[i]),
+                "textrank": float(textrank[i]),
+                "title": len(tset & title_terms) / len(title_terms) if title_terms else 0.0,
+                "lead_sim": float(vec[i] @ vec[0]) if i > 0 else 0.0,
+                "entities": min(1.0, sum(salient.get(t, 0.0) for t in tset) / sal_total * 2.0),
+                "frequency": min(1.0, freq),
+                "numbers": 1.0 if re.search(r"\d", text) else 0.0,
+                "quote": 1.0 if _QUOTE_OPEN.match(text) else 0.0,
+                "question": 1.0 if text.rstrip("\"'’” )").endswith("?") else 0.0,
+                "fragment": 1.0
+                if (n_words < 5 or text[:1].islower() or not re.search(r"[.!?][\"'’”)\]]*$", text))
+                else 0.0,
+                "dangling": 1.0 if is_dangling(text) else 0.0,
+                "caption": 1.0 if is_caption(text) else 0.0,
+                "furniture": 1.0 if is_furniture(text) else 0.0,
+                "index": min(i, 40) / 40.0,
+                "para_index": paragraphs[s.paragraph] / max(len(paragraphs) - 1, 1),
+                "para_pos": min(in_para, 5) / 5.0,
+                "doc_length": min(n, 100) / 100.0,
+                "overlap_rank": float(overlap_rank[i]) / n,
+                "degree_rank": float(degree_rank[i]) / n,
+                "capitals": min(len(_CAPITALISED.findall(text)), 10) / 10.0,
+                "cos_rank": float(cos_rank[i]),
+                "cos_rank_order": float(cos_order[i]) / n,
+            }
+        )
     return DocFeatures(rows=rows, vectors=vec, terms=term_lists)
 
 

@@ -10,5 +10,7 @@ class LeadSummarizer(Summarizer):
 
     def score(self, doc: RankInput) -> list[ScoredSentence]:
         n = len(doc.sentences)
-        return [ScoredSentence(s, score=1.0 - i / max(n, 1), parts={"position": 1.0 - i / max(n, 1)})
-                for i, s in enumerate(doc.sentences)]
+        return [
+            ScoredSentence(s, score=1.0 - i / max(n, 1), parts={"position": 1.0 - i / max(n, 1)})
+            for i, s in enumerate(doc.sentences)
+        ]

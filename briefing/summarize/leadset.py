@@ -17,6 +17,7 @@ ROUGE-1 against CNN/DailyMail highlights, and ship as ``briefing/data/lead_sets.
 Sets that would leave a dangling "He said" or "But" without its antecedent, cut
 a quotation in half, or contain a caption or page furniture are never candidates.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,11 +33,24 @@ from .features import content_terms, is_caption, is_furniture, quote_balance
 from .select import antecedent_reach, is_resolved
 
 SET_FEATURES = (
-    "lead", "has0", "has1", "has2", "has3", "maxi", "sumi",  # where the sentences sit
-    "words", "logw",  # length: linear and log, so the model can learn a concave reward
-    "cov", "prec",  # how much of the set's vocabulary the rest of the article goes on to use
-    "noperiod", "short", "quote",  # unit types: caption-like lines, fragments, quotations
-    "model", "centrality", "entities", "numbers",  # means of the per-sentence features
+    "lead",
+    "has0",
+    "has1",
+    "has2",
+    "has3",
+    "maxi",
+    "sumi",  # where the sentences sit
+    "words",
+    "logw",  # length: linear and log, so the model can learn a concave reward
+    "cov",
+    "prec",  # how much of the set's vocabulary the rest of the article goes on to use
+    "noperiod",
+    "short",
+    "quote",  # unit types: caption-like lines, fragments, quotations
+    "model",
+    "centrality",
+    "entities",
+    "numbers",  # means of the per-sentence features
 )
 MAX_K = 4  # the sizes the model is trained on (2-4); longer summaries use best-first selection
 MAX_RATIO = 0.3  # k / article sentences: beyond this a summary is an extract, not a headline summary
@@ -99,8 +113,13 @@ def candidates(texts: list[str], paragraphs: list[int], k: int) -> list[tuple[in
 class SetFeaturizer:
     """Per-article state shared by every candidate set: terms and their counts."""
 
-    def __init__(self, texts: list[str], rows: list[dict[str, float]], model_scores: list[float],
-                 terms: list[list[str]] | None = None):
+    def __init__(
+        self,
+        texts: list[str],
+        rows: list[dict[str, float]],
+        model_scores: list[float],
+        terms: list[list[str]] | None = None,
+    ):
         self.texts = texts
         self.rows = rows
         self.model = model_scores
@@ -117,7 +136,10 @@ class SetFeaturizer:
         texts = [self.texts[j] for j in combo]
         row = {
             "lead": sum(1 for j in combo if j < k) / k,
-            "has0": float(0 in combo), "has1": float(1 in combo), "has2": float(2 in combo), "has3": float(3 in combo),
+            "has0": float(0 in combo),
+            "has1": float(1 in combo),
+            "has2": float(2 in combo),
+            "has3": float(3 in combo),
             "maxi": max(combo) / (k + EXTRA),
             "sumi": (sum(combo) - k * (k - 1) / 2) / k,
             "words": words / 80.0,
@@ -135,8 +157,15 @@ class SetFeaturizer:
         return [row[name] for name in SET_FEATURES]
 
 
-def best_set(texts: list[str], paragraphs: list[int], rows: list[dict[str, float]], model_scores: list[float],
-             k: int, weights: dict, terms: list[list[str]] | None = None) -> tuple[tuple[int, ...], float, int] | None:
+def best_set(
+    texts: list[str],
+    paragraphs: list[int],
+    rows: list[dict[str, float]],
+    model_scores: list[float],
+    k: int,
+    weights: dict,
+    terms: list[list[str]] | None = None,
+) -> tuple[tuple[int, ...], float, int] | None:
     """(chosen indices, their predicted ROUGE-1 margin over the runner-up set, how many sets were
     compared), or None when there is no choice."""
     combos = candidates(texts, paragraphs, k)

@@ -16,6 +16,7 @@ best *set* among the story's first sentences (``leadset.py``); longer extracts
 are best-first by score with redundancy removed and dangling references
 repaired (``select.py``).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,12 +38,20 @@ def load_weights() -> dict:
 
 class NewsSummarizer(Summarizer):
     name = "news"
-    description = ("Default: learned news ranker (position, length, centrality, title and entity overlap, "
-                   "caption/byline/question penalties); short summaries are the best set of the story's first "
-                   "sentences, longer ones best-first with redundancy removal and dangling-reference repair.")
+    description = (
+        "Default: learned news ranker (position, length, centrality, title and entity overlap, "
+        "caption/byline/question penalties); short summaries are the best set of the story's first "
+        "sentences, longer ones best-first with redundancy removal and dangling-reference repair."
+    )
 
-    def __init__(self, weights: dict | None = None, mmr_lambda: float = 1.0, lead_prior: bool = True,
-                 lead_sets: bool = True, set_weights: dict | None = None):
+    def __init__(
+        self,
+        weights: dict | None = None,
+        mmr_lambda: float = 1.0,
+        lead_prior: bool = True,
+        lead_sets: bool = True,
+        set_weights: dict | None = None,
+    ):
         self.model = weights or load_weights()
         self.set_weights = set_weights  # the lead-set model (default: the shipped one)
         self.mmr_lambda = mmr_lambda
@@ -101,8 +110,9 @@ class NewsSummarizer(Summarizer):
                 return chosen
         return select_news(scored, budget, feats.vectors, self.mmr_lambda)
 
-    def _select_lead_set(self, scored: list[ScoredSentence], budget: Budget,
-                         feats: DocFeatures, model: list[float]) -> list[ScoredSentence] | None:
+    def _select_lead_set(
+        self, scored: list[ScoredSentence], budget: Budget, feats: DocFeatures, model: list[float]
+    ) -> list[ScoredSentence] | None:
         """Short sentence budgets: the best set of k among the first k + 2 usable sentences
         (``leadset.py``); None hands over to best-first selection."""
         from .leadset import applies, best_set, load_set_weights, window
@@ -122,10 +132,14 @@ class NewsSummarizer(Summarizer):
         for i, s in enumerate(scored):
             s.chosen = i in combo
             if s.chosen:
-                s.reason = (f"chosen: in the best of {compared} candidate sets of the first {len(pool)} usable "
-                            f"sentences (predicted ROUGE-1 {margin:+.2f} over the next best set)")
+                s.reason = (
+                    f"chosen: in the best of {compared} candidate sets of the first {len(pool)} usable "
+                    f"sentences (predicted ROUGE-1 {margin:+.2f} over the next best set)"
+                )
             elif i in pool:
-                s.reason = f"not chosen: rank {rank[s.sentence.index]}, left out of the best set of the first {len(pool)}"
+                s.reason = (
+                    f"not chosen: rank {rank[s.sentence.index]}, left out of the best set of the first {len(pool)}"
+                )
             else:
                 s.reason = excluded_reason(s) or f"not chosen: rank {rank[s.sentence.index]}"
         return [scored[i] for i in combo]
@@ -185,8 +199,14 @@ SHORT, LONG = 0.2, 0.3
 
 
 def lead_prior(i: int, row: dict[str, float]) -> float:
-    return (1.0 / (1.0 + i) - LENGTH_COST * row["length"] - SHORT_COST * row["short"] - QUOTE_COST * row["quote"]
-            - row["fragment"] - row["question"])
+    return (
+        1.0 / (1.0 + i)
+        - LENGTH_COST * row["length"]
+        - SHORT_COST * row["short"]
+        - QUOTE_COST * row["quote"]
+        - row["fragment"]
+        - row["question"]
+    )
 
 
 def lead_weight(budget: Budget, doc: RankInput) -> float:

@@ -12,6 +12,7 @@ left that reads on its own.
 Budgets are hard limits: never more sentences or words than allowed, and never
 an empty summary.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,10 @@ REDUNDANT = 0.65  # cosine above which a sentence adds nothing new
 # has just seen who "he" is; 4 instead of 2 gained ~0.1 ROUGE-1 on both halves of both dev sets
 WINDOW = 4
 PRONOUN_WINDOW = 3
-_PRONOUN = re.compile(r"^[\"'‘“]?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|the (?:latter|former))\b",
-                      re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"^[\"'‘“]?(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|the (?:latter|former))\b",
+    re.IGNORECASE,
+)
 MAX_ANTECEDENTS = 2  # "He said" after "But he ..." may need two sentences of context
 
 
@@ -47,8 +50,12 @@ def antecedent_reach(text: str, window: int = WINDOW, pronoun_window: int = PRON
 def is_resolved(j: int, pool, reach: int, paragraphs: list[int]) -> bool:
     """Sentence ``j`` reads on its own beside ``pool`` (chosen indices): it needs nothing, is the
     article's first, or the sentence before it, or one within ``reach`` in its paragraph, is chosen."""
-    return (reach == 0 or j == 0 or j - 1 in pool
-            or any(j - d >= 0 and j - d in pool and paragraphs[j - d] == paragraphs[j] for d in range(2, 1 + reach)))
+    return (
+        reach == 0
+        or j == 0
+        or j - 1 in pool
+        or any(j - d >= 0 and j - d in pool and paragraphs[j - d] == paragraphs[j] for d in range(2, 1 + reach))
+    )
 
 
 def score_ranks(scored: list[ScoredSentence]) -> dict[int, int]:
@@ -65,10 +72,16 @@ def excluded_reason(s: ScoredSentence) -> str | None:
     return None
 
 
-def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarray | None,
-                mmr_lambda: float = 1.0, redundant: float = REDUNDANT,
-                dangling: bool = True, window: int = WINDOW,
-                pronoun_window: int = PRONOUN_WINDOW) -> list[ScoredSentence]:
+def select_news(
+    scored: list[ScoredSentence],
+    budget: Budget,
+    vectors: np.ndarray | None,
+    mmr_lambda: float = 1.0,
+    redundant: float = REDUNDANT,
+    dangling: bool = True,
+    window: int = WINDOW,
+    pronoun_window: int = PRONOUN_WINDOW,
+) -> list[ScoredSentence]:
     n = len(scored)
     if not n:
         return []
@@ -149,8 +162,11 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
         option_a, drop = None, []
         if resolved(a, chosen | set(group)) and group:
             pool = chosen | set(group)
-            needed = {j, *group} | {i for i in chosen if dang[i] and i - 1 in chosen} | \
-                {i - 1 for i in chosen if dang[i] and resolved(i, chosen)}
+            needed = (
+                {j, *group}
+                | {i for i in chosen if dang[i] and i - 1 in chosen}
+                | {i - 1 for i in chosen if dang[i] and resolved(i, chosen)}
+            )
             for w in sorted((i for i in chosen if i not in needed), key=lambda i: (score[i], -i)):
                 if fits(pool):
                     break
@@ -162,8 +178,15 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
         pool = chosen - {j}
         repl = None
         for i in sorted(range(n), key=lambda i: (-score[i], i)):
-            if (i in chosen or i in excluded or i in passed or i == j or not resolved(i, pool)
-                    or redundant_with(i, pool) is not None or not fits(pool | {i})):
+            if (
+                i in chosen
+                or i in excluded
+                or i in passed
+                or i == j
+                or not resolved(i, pool)
+                or redundant_with(i, pool) is not None
+                or not fits(pool | {i})
+            ):
                 continue
             repl = i
             break
@@ -172,16 +195,21 @@ def select_news(scored: list[ScoredSentence], budget: Budget, vectors: np.ndarra
             for w in drop:
                 chosen.discard(w)
                 passed.add(w)
-                scored[w].reason = (f"not chosen: rank {rank[scored[w].sentence.index]}, "
-                                    f"made room for the antecedent of #{scored[j].sentence.index}")
+                scored[w].reason = (
+                    f"not chosen: rank {rank[scored[w].sentence.index]}, "
+                    f"made room for the antecedent of #{scored[j].sentence.index}"
+                )
             for g in group:
                 chosen.add(g)
                 antecedent_of[g] = j
         else:
             chosen.discard(j)
             passed.add(j)
-            scored[j].reason = ("skipped: dangling reference, no room for its antecedent" if group
-                                else "skipped: dangling reference with no clear antecedent in reach")
+            scored[j].reason = (
+                "skipped: dangling reference, no room for its antecedent"
+                if group
+                else "skipped: dangling reference with no clear antecedent in reach"
+            )
             if repl is not None:
                 chosen.add(repl)
 

@@ -6,6 +6,7 @@ tokenizer needs NLTK data downloaded at run time, so sentences come from our
 offline splitter and words from a regex tokenizer (sumy only calls
 ``to_sentences`` and ``to_words``).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -15,22 +16,42 @@ from ..text.segment import words
 from .base import RankInput, Summarizer
 
 SUMY_ALGORITHMS = {
-    "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer",
-                "LexRank: eigenvector centrality on a graph of TF-IDF cosine similarities."),
-    "textrank": ("sumy.summarizers.text_rank", "TextRankSummarizer",
-                 "TextRank: PageRank over sentence word-overlap similarities."),
-    "lsa": ("sumy.summarizers.lsa", "LsaSummarizer",
-            "LSA: sentences that best cover the top latent topics (SVD of the term matrix)."),
-    "luhn": ("sumy.summarizers.luhn", "LuhnSummarizer",
-             "Luhn (1958): clusters of significant, frequent words."),
-    "edmundson": ("sumy.summarizers.edmundson", "EdmundsonSummarizer",
-                  "Edmundson (1969): cue words, key words, title words and location."),
-    "kl": ("sumy.summarizers.kl", "KLSummarizer",
-           "KL-Sum: greedily minimises KL divergence between summary and article words."),
-    "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer",
-                 "SumBasic: word probability averages with re-weighting of used words."),
-    "reduction": ("sumy.summarizers.reduction", "ReductionSummarizer",
-                  "Reduction: graph of sentence similarities, sentences ranked by total weight."),
+    "lexrank": (
+        "sumy.summarizers.lex_rank",
+        "LexRankSummarizer",
+        "LexRank: eigenvector centrality on a graph of TF-IDF cosine similarities.",
+    ),
+    "textrank": (
+        "sumy.summarizers.text_rank",
+        "TextRankSummarizer",
+        "TextRank: PageRank over sentence word-overlap similarities.",
+    ),
+    "lsa": (
+        "sumy.summarizers.lsa",
+        "LsaSummarizer",
+        "LSA: sentences that best cover the top latent topics (SVD of the term matrix).",
+    ),
+    "luhn": ("sumy.summarizers.luhn", "LuhnSummarizer", "Luhn (1958): clusters of significant, frequent words."),
+    "edmundson": (
+        "sumy.summarizers.edmundson",
+        "EdmundsonSummarizer",
+        "Edmundson (1969): cue words, key words, title words and location.",
+    ),
+    "kl": (
+        "sumy.summarizers.kl",
+        "KLSummarizer",
+        "KL-Sum: greedily minimises KL divergence between summary and article words.",
+    ),
+    "sumbasic": (
+        "sumy.summarizers.sum_basic",
+        "SumBasicSummarizer",
+        "SumBasic: word probability averages with re-weighting of used words.",
+    ),
+    "reduction": (
+        "sumy.summarizers.reduction",
+        "ReductionSummarizer",
+        "Reduction: graph of sentence similarities, sentences ranked by total weight.",
+    ),
 }
 
 _STIGMA = ["hardly", "impossible", "perhaps", "maybe", "reportedly", "click", "subscribe", "advertisement"]

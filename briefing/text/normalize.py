@@ -5,13 +5,16 @@ so every span found in it is a span of the user's text: odd spaces become plain
 spaces, and lines that must never reach a brief (page furniture, photo credits,
 captions printed twice) are blanked out with spaces rather than deleted.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 # Space-like characters that break tokenisers and sentence splitters.
-_ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"), " ")
+_ODD_SPACES = dict.fromkeys(
+    map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"), " "
+)
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), " ")
 
 # Whole lines that are page furniture, never article text (matched on the line's key).
@@ -49,7 +52,9 @@ def _is_credit(line: str) -> bool:
         return False
     if re.fullmatch(r"[A-Z][A-Z .&/'-]{1,40}", s) and not s.endswith("."):
         return len(s.split()) <= 4
-    return bool(re.fullmatch(r"\(?(?:AP|AFP|Reuters|Getty|EPA|Shutterstock)(?: Photo| Images)?(?:/[\w .'-]+)?\)?", s, re.I))
+    return bool(
+        re.fullmatch(r"\(?(?:AP|AFP|Reuters|Getty|EPA|Shutterstock)(?: Photo| Images)?(?:/[\w .'-]+)?\)?", s, re.I)
+    )
 
 
 _SPEAKS = re.compile(r"\b(?:said|says|told|tells|according to|added|asked)\b|[\"“”]")
@@ -66,8 +71,7 @@ def _caption_pair(key: str, prev_key: str) -> bool:
     line that reads like a caption (one sentence, nobody speaking). A story paragraph printed
     twice is the very same text, longer or quoting someone: that one keeps its first copy."""
     if key == prev_key:
-        return len(key.split()) <= CAPTION_MAX_WORDS and not _SPEAKS.search(key) \
-            and not _SENTENCE_INSIDE.search(key)
+        return len(key.split()) <= CAPTION_MAX_WORDS and not _SPEAKS.search(key) and not _SENTENCE_INSIDE.search(key)
     return max(len(key), len(prev_key)) <= CAPTION_MAX_CHARS and _near_same(key, prev_key)
 
 

@@ -10,6 +10,7 @@ video Flying high: Half of ...") and long quotations that pysbd keeps whole are
 cut again by ``_run_on_breaks``: a few conservative patterns, each of which only
 fires where no sentence punctuation separates two clauses.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,11 +35,14 @@ _FUNCTION_WORDS = frozenset(
     "and or but nor so yet if when while where whereas because that which who whom whose than then "
     "said says say told asked added insisted claimed explained wrote reads read says according like "
     "is are was were be been being has have had do does did will would can could may might must shall should "
-    "not no nor his her their its our your my this these those such mr mrs ms dr st".split())
+    "not no nor his her their its our your my this these those such mr mrs ms dr st".split()
+)
 # Lower-case words that end in a full stop without ending a sentence.
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
 _LOWER_ABBREVIATIONS = frozenset("vs approx cf al etc no nos op ed eds vol pp ca est fig".split())
-_CAPTION_MARK = r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|front|back|second (?:left|right))\)"
+_CAPTION_MARK = (
+    r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|front|back|second (?:left|right))\)"
+)
 _BREAKS = re.compile(
     # a full stop after a lower-case word (or a closing quote after it) and a capital: pysbd keeps
     # sentences inside long quotations together ("... enjoyed it. I'm fortunate ...")
@@ -55,12 +59,14 @@ _BREAKS = re.compile(
     # a sentence-opening pronoun or article straight after a lower-case word: "the club He has ..."
     r"|(?P<pronoun>(?<=[a-z0-9])\s+(?=(?:He|She|They|It|The|This|His|Her|Their|There|We) [a-z]|However,))"
 )
-_LABEL_VERBS = re.compile(r"\b(?:said|says|told|added|asked|wrote|reads|explained|insisted|claimed|tweeted|posted)\b", re.I)
+_LABEL_VERBS = re.compile(
+    r"\b(?:said|says|told|added|asked|wrote|reads|explained|insisted|claimed|tweeted|posted)\b", re.I
+)
 
 
 def _previous_word(text: str, pos: int) -> str:
     # a bounded look back: searching all of text[:pos] made long sentences quadratic
-    m = re.search(r"([\w'’.-]+)\W*$", text[max(0, pos - _LOOK):pos])
+    m = re.search(r"([\w'’.-]+)\W*$", text[max(0, pos - _LOOK) : pos])
     return m.group(1) if m else ""
 
 
@@ -85,7 +91,7 @@ def _run_on_breaks(text: str) -> list[int]:
         if start <= 0 or start >= len(text):
             continue
         # bounded windows around the break, so a long sentence costs linear time
-        before, after = text[max(0, m.start() - _LOOK):m.start()], text[start:start + _LOOK]
+        before, after = text[max(0, m.start() - _LOOK) : m.start()], text[start : start + _LOOK]
         word = _previous_word(text, m.start())
         prev = word.lower()
         # a caption's last word is lower case, a number or a day ("... last Saturday Skilful: The kite")
@@ -95,13 +101,20 @@ def _run_on_breaks(text: str) -> list[int]:
                 continue
         elif kind == "quote":
             # a real opening quote runs on for a few words ('Titanic' is a title, not a sentence)
-            if prev in _FUNCTION_WORDS or re.match(r"^.[^‘“'\"’”]*?[’”'\"](?:\W|$)", after) and \
-                    len(re.match(r"^.[^’”'\"]*", after).group(0).split()) < 4:
+            if (
+                prev in _FUNCTION_WORDS
+                or re.match(r"^.[^‘“'\"’”]*?[’”'\"](?:\W|$)", after)
+                and len(re.match(r"^.[^’”'\"]*", after).group(0).split()) < 4
+            ):
                 continue
         elif kind == "label":
             label = after.split(":", 1)[0]
-            if (prev in _FUNCTION_WORDS or not ends_caption or _LABEL_VERBS.search(label)
-                    or any(w[:1].isupper() for w in label.split()[1:])):
+            if (
+                prev in _FUNCTION_WORDS
+                or not ends_caption
+                or _LABEL_VERBS.search(label)
+                or any(w[:1].isupper() for w in label.split()[1:])
+            ):
                 continue
         elif kind == "aftermark":
             if not re.search(_CAPTION_MARK + r"$", before):
@@ -109,8 +122,9 @@ def _run_on_breaks(text: str) -> list[int]:
         elif kind in ("mark", "pronoun"):
             if prev in _FUNCTION_WORDS or not ends_caption:
                 continue
-        if kind != "scroll" and not (_at_least_words(text, cuts[-1] if cuts else 0, m.start())
-                                     and _at_least_words(text, start, len(text))):
+        if kind != "scroll" and not (
+            _at_least_words(text, cuts[-1] if cuts else 0, m.start()) and _at_least_words(text, start, len(text))
+        ):
             continue
         if not cuts or start > cuts[-1]:
             cuts.append(start)
@@ -181,8 +195,7 @@ def _pieces(text: str, s: int, e: int):
     while s < e:
         while k < len(word_ends) and word_ends[k] <= s:
             k += 1
-        target = min(word_ends[k + PIECE_WORDS - 1] if k + PIECE_WORDS - 1 < len(word_ends) else e,
-                     s + PIECE_CHARS)
+        target = min(word_ends[k + PIECE_WORDS - 1] if k + PIECE_WORDS - 1 < len(word_ends) else e, s + PIECE_CHARS)
         if e - s <= PIECE_CHARS * 1.5 and len(word_ends) - k <= PIECE_WORDS * 1.5:
             yield s, e
             return

@@ -4,6 +4,7 @@ BRIEFING_TEST_FAULT set, pysbd's sentence splitter (Segmenter.processor) raises 
 Put this folder on PYTHONPATH of a subprocess (tests/test_isolation.py does) and Python imports it at
 start-up; nothing of briefing is replaced, so the boundary under test is the real one.
 """
+
 import os
 
 _MARKER = os.environ.get("BRIEFING_TEST_FAULT")
