@@ -50,7 +50,7 @@ def _encodable(text: str | None) -> str | None:
 
 def prepare(article: Article) -> tuple[str, list]:
     """The analysis text (same length as ``article.text``) and its sentences."""
-    article.text, article.title = _encodable(article.text), _encodable(article.title)
+    article.text, article.title = _encodable(article.text) or "", _encodable(article.title)
     name = article.path or article.url or article.id or "input"
     if not article.text or not article.text.strip():
         raise InputError(f"{name}: empty text, nothing to summarise")
@@ -110,7 +110,8 @@ def build_brief(
     if max_n is not None and len(sentences) < max_n:
         notes.append(f"the article has only {len(sentences)} sentence(s); all are shown")
 
-    published = options.published or article.published or date.today()
+    dated = options.published or article.publication_date
+    published = dated or date.today()
     when = find_time_expressions(analysis, published, doc)
     quotes = find_quotes(analysis, who, doc)
     for q in quotes:  # quote text verbatim from the user's text, without the comma before "he said"
@@ -125,9 +126,7 @@ def build_brief(
         "url": article.url,
         "name": article.source_name,
         "author": article.author,
-        "published": (options.published or article.published).isoformat()
-        if (options.published or article.published)
-        else None,
+        "published": dated.isoformat() if dated else None,
         "reference_date": published.isoformat(),
         "format": article.format,
         "words": word_count(analysis),

@@ -227,7 +227,8 @@ def _render_builtin(obj: Any, data: Any, fmt: str, kind: str) -> str:
     try:
         return _builtin_env(fmt == "html").get_template(f"{kind}.{_EXT[fmt]}.j2").render(**ctx)
     except jinja2.TemplateError as e:
-        where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
+        lineno = getattr(e, "lineno", None)  # syntax errors know their line; others may not
+        where = f" (line {lineno})" if lineno else ""
         raise TemplateError(f"template error{where}: {e.message or e}") from None
 
 
@@ -238,6 +239,7 @@ def _enforce_width(text: str) -> str:
         if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line, re.I):  # a broken URL is a dead link
             lines.append(line.rstrip())
         else:
-            indent = re.match(r"\s*(?:[-*] |\d+\. )?", line).group(0)
+            m = re.match(r"\s*(?:[-*] |\d+\. )?", line)  # matches every line, perhaps empty
+            indent = m.group(0) if m else ""
             lines.append(wrap_text(line, EMAIL_WIDTH, indent=line[: len(indent)], subsequent=" " * len(indent)))
     return "\n".join(lines).strip("\n") + "\n"
