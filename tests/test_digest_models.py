@@ -139,3 +139,25 @@ def test_digest_shows_a_date_only_item_at_noon_and_keeps_it_in_the_window(tmp_pa
     }
     today = next(st for st in d["stories"] if st["articles"][0]["id"] == "today")
     assert today["earliest"] == today["latest"] == "2026-03-10T12:00:00+00:00"
+
+
+PAGE = """<!doctype html><html><head><title>Tram line to Oster approved</title>
+<meta property="article:published_time" content="2026-03-09">
+</head><body><article><h1>Tram line to Oster approved</h1>
+<p>The city council of Marlow approved the new tram line to Oster on Monday after a long debate.</p>
+<p>Work on the line starts in the spring and the first trams should run in two years, the council said.</p>
+<p>Residents of Oster had asked for a tram connection for more than a decade.</p>
+</article></body></html>"""
+
+
+def test_a_page_dated_by_day_only_follows_the_same_rule(http_server, tmp_path, main_run):
+    """A web page whose metadata gives a day only was put at that day's midnight as if it were a
+    moment, so a 24h window at 09:00 left out yesterday's page; now it is date-only like any other."""
+    url = http_server.add("/tram.html", PAGE)
+    urls = tmp_path / "reading.txt"
+    urls.write_text(url + "\n", encoding="utf-8")
+    args = ("--since", "24h", "--now", "2026-03-10T09:00:00+00:00", "--no-entities", "--allow-private")
+    code, out, err = main_run("digest", urls, "-f", "json", *args, "--state", tmp_path / "s.db")
+    assert code == 0, err
+    (story,) = json.loads(out)["stories"]
+    assert story["articles"][0]["published"] == "2026-03-09T12:00:00+00:00"
