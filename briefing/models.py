@@ -183,6 +183,7 @@ class Brief:
     timeline: list[TimelineEvent] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     explain: list[ScoredSentence] | None = None
+    language: str = "en"  # ISO 639-1, detected or given with --language
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form. Field names here are a public contract (see README)."""
@@ -190,6 +191,7 @@ class Brief:
             "id": self.id,
             "title": self.title,
             "algorithm": self.algorithm,
+            "language": self.language,
             "source": self.source,
             "summary": [s.to_dict() for s in self.summary],
             "who": [e.to_dict() for e in self.who],
