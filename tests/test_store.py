@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +209,26 @@ def test_an_old_file_upgrades_through_the_cli_and_the_run_goes_on(tmp_path, main
     with StateDB(state) as db:
         assert db.run_count() == 2  # the old run kept, the new one added
         assert db.was_sent(digest_key("morning", "2026-03-10")) == "<m1@example.org>"
+
+
+def _imports(path: Path, package: str) -> set[str]:
+    """Every module a source file imports, lazily or not, as absolute names."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)] if node.level else []
+            found.add(".".join([*base, node.module or ""]).rstrip("."))
+    return found
+
+
+def test_deliver_does_not_import_digest_and_digest_does_not_import_the_main_cli():
+    root = Path(__file__).resolve().parents[1] / "briefing"
+    for path in (root / "deliver").glob("*.py"):
+        bad = {m for m in _imports(path, "briefing.deliver") if m.startswith("briefing.digest")}
+        assert not bad, f"{path.name} imports {bad}: both packages use briefing.store"
+    for path in (root / "digest").glob("*.py"):
+        assert "briefing.cli" not in _imports(path, "briefing.digest"), f"{path.name} imports briefing.cli (a circle)"
