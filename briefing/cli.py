@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from ._lazy import load
+from .clikit import write_output
 from .deliver.cli import mail_options as _mail_options  # click decorators only: no heavy imports
 from .deliver.cli import wants_mail as _wants_mail
 from .errors import BriefingError, UsageError
@@ -311,6 +312,7 @@ def _summarise_source(spec: str, options, *, fmt, template, timeout, allow_priva
         lambda: read_source(spec, published=options.published, timeout=timeout, allow_private=allow_private), name=spec
     )
     if failure is None:
+        assert article is not None  # isolate() returns the value when there was no failure
         from .extract.nlp import get_nlp
 
         get_nlp()  # loading the model (a second or two, once) is not the article's time
@@ -342,18 +344,6 @@ def _json_list(briefs) -> str:
     import json
 
     return json.dumps([b.to_dict() for b in briefs], ensure_ascii=False, indent=2) + "\n"
-
-
-def write_output(output: str, text: str) -> None:
-    """Write to stdout or atomically to a file (a crash never leaves half a file)."""
-    from .fileio import is_stdout
-
-    if is_stdout(output):
-        click.echo(text, nl=False)
-        return
-    from .fileio import write_atomic
-
-    write_atomic(output, text)
 
 
 @cli.command()

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import Article, Entity, TimelineEvent
+from ..store import ReportedStory, fingerprint
 from .models import Digest, Section, SourceFailure, Story, StoryArticle, StoryLine
-from .state import ReportedStory, fingerprint
 
 DEFAULT_MAX_STORIES = 20
 MIN_STORY_WORDS = 30  # a story needs room for at least one sentence

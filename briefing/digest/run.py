@@ -17,10 +17,10 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..models import Article
+from ..store import ReportedStory, SeenItem, StateDB
 from .build import DigestOptions, article_key, article_time, build_digest
 from .models import Digest, SourceFailure
 from .sources import SourceSpec, read_sources
-from .state import ReportedStory, SeenItem, StateDB
 
 DEFAULT_SINCE = "24h"
 DEFAULT_DEADLINE = 300.0  # seconds for reading every source: a cron job never hangs on one slow server
