@@ -173,7 +173,9 @@ def build_brief(
             while q.end > q.start and article.text[q.end - 1] in ", \n":
                 q.end -= 1
             q.text = article.text[q.start : q.end]
-    timeline = build_timeline(article.text, sentences, when, published) if english else []
+    # "When" follows the summary's budget: a date or so more than the sentences shown, six at most
+    events = min(6, max(2, len(chosen) + 1))
+    timeline = build_timeline(article.text, sentences, when, published, limit=events) if english else []
 
     source = {
         "path": article.path,

@@ -109,6 +109,19 @@ def top_parts(parts: Any, n: int = 4) -> list[tuple[str, float]]:
     return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
 
 
+def who_line(entity: Any) -> str:
+    """ "Helen Sato, Mayor" / "BlueWave Ferries": a who entry for one line of plain text."""
+    e = dict(entity) if not isinstance(entity, dict) else entity
+    name, role = one_line(e.get("name", "")), e.get("role")
+    return f"{name}, {one_line(role)}" if role else name
+
+
+def clip_words(text: Any, n: int = 30) -> str:
+    """At most ``n`` words of ``text``, with "…" where the rest was left out."""
+    words = str(text).split()
+    return " ".join(words) if len(words) <= n else " ".join(words[:n]).rstrip(",;:") + "…"
+
+
 def template_filters() -> dict[str, Any]:
     """The filters every template sees, built-in or the user's."""
     return {
@@ -118,6 +131,8 @@ def template_filters() -> dict[str, Any]:
         "top_parts": top_parts,
         "md_url": md_url,
         "text_url": text_url,
+        "who_line": who_line,
+        "clip_words": clip_words,
     }
 
 
