@@ -9,9 +9,8 @@ offline splitter and words from a regex tokenizer (sumy only calls
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..models import ScoredSentence
+from ..text.lexicon import stemmer, sumy_stop_words
 from ..text.segment import words
 from .base import RankInput, Summarizer
 
@@ -72,20 +71,6 @@ class _Tokenizer:
         return tuple(words(sentence))
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    return frozenset(get_stop_words("english"))
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    from sumy.nlp.stemmers import Stemmer
-
-    return Stemmer("english")
-
-
 # sumy's KL-Sum re-scores every sentence left each time it picks one (the cube of their number:
 # 500 sentences took 80-125 s); the longest real article (248 sentences) still fits.
 KL_MAX_RANKED = 250
@@ -102,11 +87,11 @@ class SumySummarizer(Summarizer):
         import importlib
 
         cls = getattr(importlib.import_module(self._module), self._class)
-        summarizer = cls(_stemmer())
+        summarizer = cls(stemmer("sumy"))
         if hasattr(summarizer, "stop_words"):
-            summarizer.stop_words = _stop_words()
+            summarizer.stop_words = sumy_stop_words()
         if self.name == "edmundson":
-            summarizer.null_words = _stop_words()
+            summarizer.null_words = sumy_stop_words()
             summarizer.bonus_words = _BONUS
             summarizer.stigma_words = _STIGMA
         return summarizer
