@@ -151,6 +151,7 @@ def test_quotes_use_the_shared_speech_verbs():
 
     assert quotes.SPEECH_VERB is lexicon.SPEECH_VERB
     assert all(lexicon.SPEECH_VERB.fullmatch(v) for v in lexicon.SPEECH_VERBS)
+    assert set(lexicon.COMMON_SPEECH_VERBS) <= set(lexicon.SPEECH_VERBS)
 
 
 def test_stories_use_the_shared_light_stemmer_and_story_stop_words():

@@ -138,6 +138,9 @@ acknowledged suggested urged urges stressed emphasised emphasized predicted conc
 cautioned complained joked remarked observed commented confirmed denied promised vowed
 """.split()
 )
+# The commonest of them: enough to tell that a short line reports somebody speaking (a caption
+# printed twice never does).
+COMMON_SPEECH_VERBS = ("said", "says", "told", "tells", "added", "asked")
 SPEECH_VERB_ALTERNATION = "|".join(SPEECH_VERBS)  # for larger regexes
 SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERB_ALTERNATION})\b", re.IGNORECASE)
 
