@@ -10,7 +10,11 @@ summary's total score: its antecedent comes along in place of the weakest chosen
 sentences (the budget stays exact), or it is passed over for the best sentence
 left that reads on its own.
 Budgets are hard limits: never more sentences or words than allowed, and never
-an empty summary.
+an empty summary (the budgeted selection core, ``text.budget``, does the
+best-first pass and the fallback). ``select_news`` runs the steps in order:
+``_article`` (per-article state, captions and furniture excluded), ``_best_first``,
+``_repair_dangling`` (``_bring_antecedent`` or ``_replacement`` for each broken
+sentence), ``_never_empty`` and ``_explain`` (every sentence's reason).
 """
 
 from __future__ import annotations
