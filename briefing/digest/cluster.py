@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..models import Article
+from ..text.lexicon import light_stem, story_stop_words
 
 _TOKEN = re.compile(r"[^\W_](?:[\w’'.&-]*[^\W_])?", re.UNICODE)
-_SUFFIXES = ("’s", "'s", "ing", "ed", "es", "s")
 
 
 @dataclass
@@ -110,13 +110,11 @@ def _terms(text: str, weight: int, name_weight: int) -> list[str]:
 @lru_cache(maxsize=65536)
 def _term(low: str) -> str | None:
     """The indexed form of a lower-cased token, or None for stop words and single letters."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     if low.isdigit():
         return low
-    if low in ENGLISH_STOP_WORDS or len(low) < 2:
+    if low in story_stop_words() or len(low) < 2:
         return None
-    return stem(low)
+    return light_stem(low)
 
 
 def is_headline_only(article: Article, options: ClusterOptions | None = None) -> bool:
@@ -126,14 +124,6 @@ def is_headline_only(article: Article, options: ClusterOptions | None = None) ->
     return len(text[article.body_start :].split()) < options.headline_words
 
 
-def stem(word: str) -> str:
-    """A light suffix strip, so "recalls"/"recalled"/"recall" meet; never below three letters."""
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
-    return word
-
-
 def story_vectors(articles: list[Article], options: ClusterOptions, docs=None):
     """L2-normalised TF-IDF rows (sublinear tf, IDF from the batch itself) as a CSR matrix."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -141,7 +131,7 @@ def story_vectors(articles: list[Article], options: ClusterOptions, docs=None):
     if docs is None:
         docs = [story_terms(a, options) for a in articles]
     if not any(docs):
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # type: ignore[import-untyped]
 
         return sp.csr_matrix((len(articles), 1))
     from sklearn.preprocessing import normalize
