@@ -166,9 +166,11 @@ def _dev(name):
     return score_clustering(gold, cluster_articles(articles))
 
 
+@pytest.mark.data
 def test_ecbplus_dev_target():
     assert _dev("ecbplus_dev.jsonl").b3_f1 >= 0.90
 
 
+@pytest.mark.data
 def test_uci_headlines_dev_target():
     assert _dev("uci_headlines_dev.jsonl").b3_f1 >= 0.75

@@ -324,6 +324,7 @@ def test_jsonl_source_lists_member_ids(tmp_path, run_digest):
     assert d["failures"][0]["reason"].startswith("line 6: invalid JSON")
 
 
+@pytest.mark.e2e
 def test_as_a_cron_job_would_run_it(tmp_path):
     """The real console entry point in a fresh process: file output, quiet, exit codes."""
     from conftest import run_briefing

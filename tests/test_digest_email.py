@@ -222,6 +222,7 @@ def test_another_job_on_the_same_state_is_not_silenced(tmp_path, smtp_server, ru
 
 
 # --- (3) server down: exit 75, kept in the outbox, state kept; then sent exactly once ---------------------
+@pytest.mark.e2e
 @pytest.mark.parametrize("then", ["send --outbox", "next digest run"])
 def test_server_down_keeps_it_in_the_outbox_then_sends_once(tmp_path, run, then):
     port = free_port()

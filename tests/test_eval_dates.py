@@ -69,6 +69,7 @@ def test_one_system_span_matches_one_gold_span():
     assert c.relaxed == 1 and c.value == 1
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not TIMEBANK.is_file(), reason="TimeBank+AQUAINT data ../shared/data/timex absent")
 def test_timebank_targets_without_baseline():
     result = CliRunner().invoke(eval_group, ["dates", str(TIMEBANK), "--json", "--no-baseline"])

@@ -274,6 +274,7 @@ def test_https_checks_the_certificate_against_the_name(https_server, monkeypatch
         other.close()
 
 
+@pytest.mark.e2e
 def test_https_trickle_is_cut_off_at_the_deadline(https_server):
     url = https_server.add("/slow.html", b"<html><body><p>" + b"x" * 300 + b"</p></body></html>", trickle=0.2)
     p = run_briefing(

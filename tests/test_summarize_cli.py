@@ -244,6 +244,7 @@ def test_url_from_local_server(cli_run, http_server):
     assert "Kingsport Harbour Bridge" in " ".join(s["text"] for s in b["summary"])
 
 
+@pytest.mark.e2e
 def test_several_sources_and_stdin(tmp_path):
     res = run_briefing("summarize", SAMPLE_TXT, SAMPLES / "library-reopening.md", "-f", "json")
     assert res.returncode == 0, res.stderr
@@ -265,6 +266,7 @@ def test_output_file_and_user_template(cli_run, tmp_path):
     assert res.output.startswith("Biden, Putin speak as Russian leader demands NATO rebuff Ukraine | 2 | ")
 
 
+@pytest.mark.e2e
 def test_user_templates_are_sandboxed(cli_run, tmp_path):
     tpl = tmp_path / "evil.j2"
     tpl.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
@@ -302,6 +304,7 @@ def _write(path, data: bytes) -> str:
     return str(path)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_is_one_line_and_exit_1(tmp_path, case):
     res = run_briefing("summarize", *BAD_INPUTS[case](tmp_path))
@@ -331,6 +334,7 @@ def test_bad_urls(http_server, tmp_path):
         assert expected in res.stderr, (url, res.stderr)
 
 
+@pytest.mark.e2e
 def test_one_bad_source_does_not_lose_the_good_ones(tmp_path):
     out = tmp_path / "briefs.md"
     res = run_briefing("summarize", SAMPLE_TXT, tmp_path / "missing.txt", "-o", out)
@@ -339,6 +343,7 @@ def test_one_bad_source_does_not_lose_the_good_ones(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("# Biden")
 
 
+@pytest.mark.e2e
 def test_usage_errors_exit_2(tmp_path):
     for args in (
         ["summarize", SAMPLE_TXT, "-a", "nonsense"],
@@ -352,6 +357,7 @@ def test_usage_errors_exit_2(tmp_path):
         assert "Traceback" not in res.stderr
 
 
+@pytest.mark.e2e
 def test_huge_input_is_refused_in_one_line(tmp_path):
     big = tmp_path / "book.txt"
     big.write_text("The council met again on Monday to discuss the budget. " * 20_000, encoding="utf-8")
@@ -380,6 +386,7 @@ def test_readable_explain_shows_the_parts_that_moved_each_sentence_most(cli_run)
     assert len(data["explain"][0]["parts"]) > 4
 
 
+@pytest.mark.e2e
 def test_exit_codes_with_several_sources(tmp_path):
     missing = tmp_path / "missing.txt"
     res = run_briefing("summarize", SAMPLE_TXT, SAMPLES / "library-reopening.md", "-n", "1")
@@ -391,6 +398,7 @@ def test_exit_codes_with_several_sources(tmp_path):
     assert res.returncode == 3 and res.stderr.strip() == f"briefing: error: {missing}: no such file"
 
 
+@pytest.mark.e2e
 def test_special_files_as_source_never_hang(tmp_path):
     import os
 
@@ -403,6 +411,7 @@ def test_special_files_as_source_never_hang(tmp_path):
         assert len(res.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.e2e
 def test_stdin_empty_binary_and_process_substitution():
     for data, expected in (
         (b"", "empty text"),
@@ -416,6 +425,7 @@ def test_stdin_empty_binary_and_process_substitution():
     assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
 def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
     data = SAMPLE.encode(encoding)
@@ -430,6 +440,7 @@ def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
             assert res.stdout.startswith("# Biden, Putin speak"), res.stdout[:200]
 
 
+@pytest.mark.e2e
 def test_an_absurd_date_in_the_article_is_ignored_not_fatal(tmp_path):
     page = tmp_path / "old.md"
     page.write_text(
@@ -442,6 +453,7 @@ def test_an_absurd_date_in_the_article_is_ignored_not_fatal(tmp_path):
     assert json.loads(res.stdout)["source"]["published"] is None
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "args",
     [
@@ -483,6 +495,7 @@ def test_odd_charsets_declared_by_a_server_are_ignored(http_server):
     assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
 
 
+@pytest.mark.e2e
 def test_a_file_name_that_is_not_utf8(tmp_path):
     import os
 

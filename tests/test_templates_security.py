@@ -219,6 +219,7 @@ def test_every_template_error_is_one_line_and_exit_1(render_with, tmp_path, comm
     assert out == ""
 
 
+@pytest.mark.e2e
 def test_runaway_template_as_a_user_runs_it(tmp_path, jsonl):
     """A fresh process, as cron would run it: the memory bomb is refused, the machine is left alone."""
     main = make(tmp_path, "bomb.j2", '{{ "x" * 3000000000 }}')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -207,6 +208,7 @@ def test_normaliser_never_raises_and_writes_readable_values(phrases, dct):
             assert 0 <= int(t.value[:4]) <= 9999  # 0000 is ISO 8601's 1 BC ("last year" in year 1)
 
 
+@pytest.mark.data
 def test_every_gold_value_of_timebank_is_read():
     """The gold data holds forms the normaliser never writes (PXE, P2L, 199X-XX-XX): still read."""
     import json
