@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import SAMPLES
 
 
+@pytest.mark.slow
 def test_readme_api_example():
     import briefing.render  # noqa: F401 - importing the submodule first must not shadow the function
     from briefing import BriefOptions, build_brief, read_source, render

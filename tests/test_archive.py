@@ -66,6 +66,7 @@ def archive_run(main_run, jsonl, tmp_path, site, now=NOW):
     )
 
 
+@pytest.mark.slow
 def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     for _ in range(3):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_DATA, run_briefing
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 BBC = SHARED_DATA / "summarization" / "bbc_dev.jsonl"
 CNNDM = SHARED_DATA / "summarization" / "cnndm_dev.jsonl"

@@ -19,6 +19,7 @@ pytestmark = [
         not os.path.exists(CHROMIUM), reason="needs Debian's chromium package (apt-get install chromium)"
     ),
     pytest.mark.e2e,
+    pytest.mark.slow,
 ]
 
 

@@ -31,6 +31,7 @@ def eml_draft(tmp_path):
     return path, msg
 
 
+@pytest.mark.slow
 def test_send_eml_file_honours_bcc(tmp_path, smtp_server):
     server = smtp_server()
     path, msg = eml_draft(tmp_path)
@@ -55,6 +56,7 @@ def test_send_eml_file_honours_bcc(tmp_path, smtp_server):
     assert "Zürich" in m.get_body(("html",)).get_content()
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_server_down_exits_75_one_line_then_send_outbox(tmp_path):
     port = free_port()
@@ -99,6 +101,7 @@ def test_server_down_exits_75_one_line_then_send_outbox(tmp_path):
     assert not list((tmp_path / "outbox").glob("*.eml"))
 
 
+@pytest.mark.slow
 def test_failed_auth_never_prints_the_password(tmp_path, smtp_server):
     server = smtp_server(auth=True, auth_require_tls=False)
     path, _ = eml_draft(tmp_path)
@@ -168,6 +171,7 @@ def test_config_typo_is_a_usage_error(tmp_path):
     assert p.returncode == 2 and "smtp_hots" in p.stderr and "Traceback" not in p.stderr
 
 
+@pytest.mark.slow
 def test_summarize_email_to_end_to_end(tmp_path, smtp_server):
     server = smtp_server()
     p = run_briefing(
@@ -206,6 +210,7 @@ def test_summarize_email_to_end_to_end(tmp_path, smtp_server):
     assert "<style" not in html and "style=" in html
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_summarize_queues_when_server_down(tmp_path):
     p = run_briefing(
@@ -276,6 +281,7 @@ def test_sendmail_program(tmp_path):
     assert got["Bcc"] is None and got["Message-ID"] == msg["Message-ID"]
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_sendmail_tempfail_queues(tmp_path):
     prog = fake_sendmail(tmp_path, exit_code=75)

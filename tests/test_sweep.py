@@ -16,7 +16,7 @@ import sys
 import pytest
 from conftest import ROOT, SHARED_DATA
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SWEEP = ROOT / "scripts" / "sweep.py"
 CORPORA = ("bbc", "cnndm", "conll", "timebank", "meantime", "ecbplus", "uci", "msrp")
