@@ -12,8 +12,8 @@ A feed that is not one (malformed XML, an HTML page, an empty body) fails with a
 short reason, unless the parser recovered whole entries: those are used, with a
 warning.
 
-Every article carries in ``extra``: ``key`` (stable identity for the state
-database), ``section`` (from the source's config) and ``spec`` (where it came from).
+Every article carries ``key`` (stable identity for the state database),
+``section`` (from the source's config) and ``spec`` (where it came from).
 """
 
 from __future__ import annotations
@@ -431,7 +431,7 @@ def _file_article(p: Path, spec: SourceSpec) -> Article:
             article.published = article.published_at.date()
     article.source_name = spec.name or article.source_name or p.parent.name or None
     article.id = str(p)
-    article.extra.update(key=item_key("file", str(p.resolve())), section=spec.section, spec=spec.spec)
+    article.key, article.section, article.spec = item_key("file", str(p.resolve())), spec.section, spec.spec
     return article
 
 
@@ -440,11 +440,7 @@ def _page_article(text: str, spec: SourceSpec, url: str, fmt: str) -> Article:
 
     article = parse_text(text, fmt=fmt, name=url, url=url, id=url)
     article.source_name = spec.name or article.source_name or hostname(url)
-    if article.published and article.published_at is None:
-        article.published_at = datetime(
-            article.published.year, article.published.month, article.published.day, tzinfo=UTC
-        )
-    article.extra.update(key=item_key("url", url), section=spec.section, spec=spec.spec)
+    article.key, article.section, article.spec = item_key("url", url), spec.section, spec.spec
     return article
 
 
@@ -466,7 +462,7 @@ def _complete_page(teaser: Article, spec: SourceSpec, budget: _Budget) -> _Outco
     page.published_at = teaser.published_at
     page.source_name = teaser.source_name
     page.author = teaser.author or page.author
-    page.extra.update(teaser.extra)
+    page.key, page.section, page.spec, page.categories = teaser.key, teaser.section, teaser.spec, teaser.categories
     return _Outcome(articles=[page])
 
 
@@ -596,12 +592,9 @@ def _entry_article(entry, spec: SourceSpec, source_name: str, feed_url: str | No
         source_name=source_name,
         format="text",
     )
-    article.extra.update(
-        key=item_key("url", link) if link else item_key("guid", feed_url or spec.spec, str(guid)),
-        section=spec.section,
-        spec=spec.spec,
-        categories=[t.get("term") for t in entry.get("tags") or [] if t.get("term")],
-    )
+    article.key = item_key("url", link) if link else item_key("guid", feed_url or spec.spec, str(guid))
+    article.section, article.spec = spec.section, spec.spec
+    article.categories = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
     return article
 
 
@@ -757,11 +750,8 @@ def _read_jsonl_text(text: str, spec: SourceSpec, *, name: str) -> _Outcome:
         except ValueError as e:
             bad.append(f"line {lineno}: {e}")
             continue
-        article.extra.update(
-            section=spec.section or article.extra.get("section"),
-            spec=spec.spec,
-            key=item_key("jsonl", name, article.id),
-        )
+        article.section = spec.section or article.section
+        article.spec, article.key = spec.spec, item_key("jsonl", name, article.id)
         out.articles.append(article)
     if bad:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
@@ -797,7 +787,7 @@ def jsonl_article(line: str, lineno: int, default_source: str | None = None) -> 
         source_name=source or hostname(url) or default_source,
         format="jsonl",
     )
-    article.extra["section"] = section if isinstance(section, str) else None
+    article.section = section if isinstance(section, str) else None
     return article
 
 
