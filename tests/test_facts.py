@@ -9,6 +9,8 @@ import json
 import pytest
 from conftest import run_briefing
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 FORMATS = ("markdown", "html", "email")
 
 UNDATED = (

@@ -5,7 +5,7 @@ types many names differently on each mention. This module proposes candidate spa
 entities plus runs of capitalised words it skipped), describes each with features (spaCy's label,
 the words, their context, the shape of the line, what the rest of the document says about the same
 name) and scores them with a multinomial logistic model learned on CoNLL-2003 train
-(``briefing.extract.entity_train`` rebuilds ``briefing/data/entity_typer.json``). Scoring is a sum
+(``scripts/train_entity_typer.py`` rebuilds ``briefing/data/entity_typer.json``). Scoring is a sum
 of weights in pure Python, a few microseconds a candidate.
 
 Types are decided per document: every mention of the same name gets the type its mentions vote for.

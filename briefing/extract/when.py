@@ -37,15 +37,15 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
             # every match of the rule contains one of its key words: scan only around them
             # (str.find runs in C; the regexes, with optional words in front, are slow to
             # try at every position of a long article)
-            windows = []
+            starts: list[int] = []
             for k in gate:
                 pos = hits.get(k)
                 if pos is None:
                     pos = hits[k] = _find_all(low, k)
-                windows.extend(pos)
-            if not windows:
+                starts.extend(pos)
+            if not starts:
                 continue  # none of the rule's key words: it cannot match
-            windows = _merge_windows(windows, n)
+            windows = _merge_windows(starts, n)
         for lo, hi in windows:
             for m in pattern.finditer(text, lo, hi):
                 if m.end() > m.start():
