@@ -67,6 +67,42 @@ def _breaks(doc, i: int) -> bool:
     return False
 
 
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "di",
+    "da",
+    "du",
+    "la",
+    "le",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "dos",
+    "das",
+    "plc",
+    "ltd",
+    "inc",
+    "co",
+    "llc",
+    "ag",
+    "sa",
+    "nv",
+    "bv",
+    "gmbh",
+    "spa",
+}
+
+
+def _common_word(t: str) -> bool:
+    """An all-lower-case word that is no name particle or corporate suffix ("joins", "province")."""
+    return t.isalpha() and t.islower() and t not in _PARTICLES
+
+
 def _segments(doc, start: int, end: int):
     """Split tokens [start, end) into name-like pieces: no line breaks or separators inside, no numbers
     or punctuation at the edges, no leading article or trailing possessive."""
@@ -84,9 +120,12 @@ def _segments(doc, start: int, end: int):
             a += 1
         while b > a and not any(ch.isalpha() for ch in doc[b - 1].text):
             b -= 1
-        # "the United States": names are compared, and annotated, without the article
-        while a < b - 1 and doc[a].lower_ in ("the", "a", "an"):
+        # "the United States": names are compared, and annotated, without the article; nor do they
+        # start or end with a common word ("joins City", "Xinhua news agency"), name particles aside
+        while a < b - 1 and (doc[a].lower_ in ("the", "a", "an") or _common_word(doc[a].text)):
             a += 1
+        while b > a + 1 and _common_word(doc[b - 1].text):
+            b -= 1
         while b > a + 1 and doc[b - 1].text in ("'s", "’s", "'", "’"):
             b -= 1
         if a < b:
@@ -379,6 +418,17 @@ _SPORTS_WORDS = {
 }
 
 
+def is_sports_report(lower_words) -> bool:
+    """Whether a text (its lower-case words) reads as a sports report: two sports words or more."""
+    n = 0
+    for w in lower_words:
+        if w in _SPORTS_WORDS:
+            n += 1
+            if n >= 2:
+                return True
+    return False
+
+
 def _norm(s: str) -> str:
     return " ".join(s.lower().split())
 
@@ -388,10 +438,10 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
     line_of, lines = _line_info(doc, text)
     n_lines = sum(1 for ln in lines if ln.tokens)
     table_lines = sum(1 for ln in lines if ln.tokens and ln.numbers >= 2 and ln.numbers >= 0.3 * ln.tokens)
-    table_doc = n_lines > 0 and table_lines >= 0.25 * n_lines
+    # a results page: several score lines (a dateline "December 10, 2013" in a 3-line text is none)
+    table_doc = table_lines >= 3 and table_lines >= 0.25 * n_lines
 
-    sports = sum(1 for t in doc if t.lower_ in _SPORTS_WORDS)
-    sports_doc = sports >= 2
+    sports_doc = is_sports_report(t.lower_ for t in doc)
     inside = {}  # token -> label of a non-name entity (DATE, CARDINAL...) around it
     for ent in doc.ents:
         if ent.label_ not in NAME_LABELS:
@@ -430,7 +480,7 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
         low = _norm(c.text)
         line = lines[line_of[c.start]]
         is_table = line.numbers >= 2 and line.numbers >= 0.3 * line.tokens
-        lab = c.label
+        lab = c.label + ("~" + c.cut if c.cut else "")  # spaCy's own span, or a guess derived from it
         f = [
             "bias",
             "lab=" + lab,
@@ -550,7 +600,7 @@ def type_names(doc, text: str, model: dict | None = None) -> list[Candidate]:
         confidence[id(c)] = c.probs[k]
     # overlapping candidates (sub-runs of a headline, a name inside a longer one): keep the surest
     named = sorted((c for c in cands if c.type != "O"), key=lambda c: -confidence[id(c)])
-    used = set()
+    used: set[int] = set()
     for c in named:
         toks = range(c.start, c.end)
         if any(t in used for t in toks):
