@@ -102,3 +102,17 @@ def test_a_place_beside_a_club_named_after_it_stays_a_place():
     assert any(e.name == "Manchester City" and e.type == "organisation" for e in who)
     assert any(e.name == "Manchester" for e in where)
     assert not any("Manchester" in e.aliases and e.type == "organisation" for e in who)
+
+
+def test_clubs_are_organisations_and_their_grounds_places():
+    from briefing.extract.entities import extract_entities
+
+    who, where = extract_entities(
+        "Leeds United were held 1-1 by Athletic Bilbao in a pre-season friendly at Elland Road on Saturday.\n\n"
+        "The league club's coach said the match was good preparation. The Athletic Bilbao squad moves on "
+        "to the Etihad Stadium next week."
+    )
+    types = {e.name: e.type for e in who + where}
+    assert types["Leeds United"] == "organisation"
+    assert types["Athletic Bilbao"] == "organisation"
+    assert types["Elland Road"] == "place" and types["Etihad Stadium"] == "place"

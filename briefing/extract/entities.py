@@ -113,6 +113,9 @@ _CLUB_ONLY = {
 _CLUB_IN_SPORTS = {"city", "town", "county", "villa", "vale", "wednesday", "celtic", "alexandra", "stanley"}
 
 
+_FACILITIES = {"stadium", "arena", "airport", "road", "street", "avenue", "square", "bridge", "station"}
+
+
 def _club_like(name: str, sports: bool) -> bool:
     """Whether a name reads as a club or team: "Manchester City" in a match report, "FC Porto", "Borussia"."""
     from .entity_typer import CLUB_PREFIXES
@@ -120,7 +123,7 @@ def _club_like(name: str, sports: bool) -> bool:
     words = name.lower().split()
     if len(words) == 1:
         return sports and words[0] in CLUB_PREFIXES  # "Borussia", "Deportivo" on their own
-    if words[0] in CLUB_PREFIXES or words[-1] in _CLUB_ONLY:
+    if words[0] in CLUB_PREFIXES or words[0] == "athletic" or words[-1] in _CLUB_ONLY:
         return True
     return sports and words[-1] in _CLUB_IN_SPORTS
 
@@ -144,8 +147,10 @@ def _mentions(text: str, doc) -> list[_Mention]:
             start = c.end_char - len(surface) if text[c.start_char : c.end_char].endswith(surface) else start
         if _key(surface) in outlets():
             kind = "organisation"  # "Reuters", "Getty Images": never people or places
-        elif kind == "place" and _club_like(surface, sports):
-            kind = "organisation"  # a club named after its town is not the town
+        elif kind in ("place", "person") and _club_like(surface, sports):
+            kind = "organisation"  # a club named after its town is not the town ("Athletic Bilbao")
+        elif kind == "person" and len(surface.split()) > 1 and surface.split()[-1].lower() in _FACILITIES:
+            kind = "place"  # "Elland Road", "Etihad Stadium": grounds and buildings are not people
         out.append(_Mention(surface, kind, start, start + len(surface), title))
     return out
 

@@ -210,7 +210,7 @@ def candidates(doc, text: str) -> list[Candidate]:
         if "\n" in doc[c.end - 1].whitespace_:
             continue
         for d in by_start.get(c.end, ()):
-            if d.end - c.start <= 4:
+            if d.end - c.start <= 3 and min(c.end - c.start, d.end - d.start) == 1:
                 out.append(
                     Candidate(
                         c.start, d.end, c.start_char, d.end_char, c.label, text[c.start_char : d.end_char], "join"
