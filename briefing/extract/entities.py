@@ -1,9 +1,12 @@
 """People, organisations and places: typed names, merged into entities, with roles and salience.
 
 1. ``entity_typer`` finds and types the names (spaCy-small's entities re-typed by a learned model).
-2. Cleanup: no names without a capital letter ("n't"), agencies and outlets are organisations.
+2. Cleanup: no names without a capital letter ("n't"), agencies and outlets are organisations,
+   clubs are organisations even when read as their town ("Manchester City" in a match report,
+   "Leeds United", "Borussia"), grounds are places ("Elland Road").
 3. Alias merging: "Biden" and "President Biden" join "Joe Biden" (surname and title forms),
-   "NATO" joins "North Atlantic Treaty Organization" (initials), "US" joins "United States".
+   "NATO" joins "North Atlantic Treaty Organization" (initials), "US" joins "United States",
+   "Dortmund" and "Borussia" join "Borussia Dortmund" (a shorter form of one organisation).
 4. Roles from the title before a name or an apposition after it (``entity_roles``).
 5. Salience: how often, how early, and whether the summary mentions it.
 """

@@ -2,13 +2,17 @@
 
 spaCy-small misses most sports teams (town names in results tables), calls agencies people and
 types many names differently on each mention. This module proposes candidate spans (spaCy's
-entities plus runs of capitalised words it skipped), describes each with features (spaCy's label,
-the words, their context, the shape of the line, what the rest of the document says about the same
-name) and scores them with a multinomial logistic model learned on CoNLL-2003 train
-(``briefing.extract.entity_train`` rebuilds ``briefing/data/entity_typer.json``). Scoring is a sum
-of weights in pure Python, a few microseconds a candidate.
+entities, split at scores and "v"; the same without spaCy's extra first or last word; runs of
+capitalised words it skipped; short neighbours joined), describes each with features (spaCy's label,
+the words, their context, the shape of the line, whether the text is a sports report, club words,
+what the rest of the document says about the same name) and scores them with a multinomial
+logistic model learned on CoNLL-2003 train (``briefing.extract.entity_train`` rebuilds
+``briefing/data/entity_typer.json``). Scoring is a sum of weights in pure Python, a few
+microseconds a candidate.
 
-Types are decided per document: every mention of the same name gets the type its mentions vote for.
+Types are decided per document: every mention of the same name gets the type its mentions vote for
+(derived spans vote only for names that never stand on their own); overlapping readings keep the
+surest.
 """
 
 from __future__ import annotations
