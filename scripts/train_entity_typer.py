@@ -36,7 +36,7 @@ def labelled_examples(path: str, batch_size: int = 16):
     return X, y
 
 
-def train(X: list[list[str]], y: list[str], *, C: float = 0.5, min_count: int = 2) -> dict:
+def train(X: list[list[str]], y: list[str], *, C: float = 1.0, min_count: int = 2) -> dict:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -66,7 +66,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("train")
     ap.add_argument("-o", "--output", default=str(ROOT / "briefing" / "data" / "entity_typer.json"))
-    ap.add_argument("--C", type=float, default=0.5)
+    ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--min-count", type=int, default=2)
     args = ap.parse_args(argv)
     X, y = labelled_examples(args.train)
