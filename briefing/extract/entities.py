@@ -155,7 +155,64 @@ def _mentions(text: str, doc) -> list[_Mention]:
         elif kind == "person" and len(surface.split()) > 1 and surface.split()[-1].lower() in _FACILITIES:
             kind = "place"  # "Elland Road", "Etihad Stadium": grounds and buildings are not people
         out.append(_Mention(surface, kind, start, start + len(surface), title))
+    return _split_run_together(out, text)
+
+
+def _split_run_together(mentions: list[_Mention], text: str) -> list[_Mention]:
+    """Two names a missing full stop ran together: a photo caption ending in a place or a team,
+    then the story's next sentence starting with a person ("...a frantic contest at Headingley
+    Sinfield stayed on the bench", "...in the Premier League Klopp said"). A name seen once is split
+    when its last words are a person named elsewhere (whole, or by surname) and its first words are
+    a place's or an organisation's name, or the end of one, seen elsewhere."""
+    people: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for m in mentions:
+        people.update(_person_forms(m))
+        others.update(_other_forms(m))
+        seen[_key(m.text)] += 1
+    if not people or not others:
+        return mentions
+    out: list[_Mention] = []
+    for m in mentions:
+        k = _run_together_at(m, people, others) if seen[_key(m.text)] == 1 else None
+        gaps = [g for g in re.finditer(r"\s+", text[m.start : m.end])]
+        if k is None or len(gaps) < k:
+            out.append(m)
+            continue
+        gap = gaps[k - 1]
+        head_end, tail_start = m.start + gap.start(), m.start + gap.end()
+        head_kind = "place" if m.kind == "person" else m.kind
+        out.append(_Mention(text[m.start : head_end], head_kind, m.start, head_end))
+        out.append(_Mention(text[tail_start : m.end], "person", tail_start, m.end))
     return out
+
+
+def _person_forms(m: _Mention) -> set[str]:
+    if m.kind != "person":
+        return set()
+    words = _key(m.text).split()
+    return {" ".join(words), words[-1]} if len(words) >= 2 else {" ".join(words)}
+
+
+def _other_forms(m: _Mention) -> set[str]:
+    if m.kind == "person":
+        return set()
+    words = _key(m.text).split()
+    return {" ".join(words[i:]) for i in range(len(words))}
+
+
+def _run_together_at(m: _Mention, people: Counter[str], others: Counter[str]) -> int | None:
+    """How many words of ``m`` form the first name of a run-together pair, or None."""
+    keys = _key(m.text).split()
+    if len(keys) < 2 or len(keys) != len(m.text.split()):
+        return None
+    mine_people, mine_others = _person_forms(m), _other_forms(m)
+    for k in range(1, len(keys)):
+        head, tail = " ".join(keys[:k]), " ".join(keys[k:])
+        if people[tail] - (tail in mine_people) > 0 and others[head] - (head in mine_others) > 0:
+            return k
+    return None
 
 
 def _initials(name: str) -> str:
