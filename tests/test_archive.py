@@ -67,6 +67,7 @@ def archive_run(main_run, jsonl, tmp_path, site, now=NOW, extra=()):
     )
 
 
+@pytest.mark.slow
 def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     for _ in range(3):
@@ -95,6 +96,7 @@ def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl,
     assert sorted(e.find("a:link", ATOM).get("href") for e in items) == htmls
 
 
+@pytest.mark.slow
 def test_a_name_left_by_a_deleted_archive_entry_is_not_reused_while_listed(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     assert archive_run(main_run, jsonl, tmp_path, site)[0] == 0

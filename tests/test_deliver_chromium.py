@@ -14,9 +14,13 @@ from test_deliver_message import elements
 from briefing.deliver import MailSettings, compose_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="needs Debian's chromium package (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason="needs Debian's chromium package (apt-get install chromium)"
+    ),
+    pytest.mark.e2e,
+    pytest.mark.slow,
+]
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
