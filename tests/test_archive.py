@@ -171,6 +171,7 @@ def write_config(tmp_path, **settings) -> Path:
     return cfg
 
 
+@pytest.mark.slow
 def test_the_feed_is_worth_subscribing_to(main_run, jsonl, tmp_path):
     """feedparser reads the config's title, the self and alternate links on base_url, and each entry's
     digest as HTML content, older entries included."""
@@ -202,6 +203,7 @@ def test_the_feed_is_worth_subscribing_to(main_run, jsonl, tmp_path):
     assert "<h1>Harbour &amp; &lt;Friends&gt; daily</h1>" in index
 
 
+@pytest.mark.slow
 def test_without_base_url_the_feed_links_are_relative_and_escaped_content_stays_xml(main_run, tmp_path):
     import feedparser
 

@@ -65,6 +65,8 @@ def mailed_and_page(tmp_path, main_run, smtp_server, monkeypatch):  # noqa: F811
 
 
 @needs_chromium
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_mailed_digest_reads_like_the_page_story_by_story(browser, mailed_and_page):  # noqa: F811
     mail, page = mailed_and_page
     browser.open(page.as_uri())

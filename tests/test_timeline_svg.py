@@ -159,6 +159,8 @@ def pages(tmp_path_factory):
 
 
 @needs_chromium
+@pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.parametrize("page", ["brief.html", "brief-mail.html"])
 def test_brief_timeline_on_a_phone_screen(browser, pages, page):  # noqa: F811
     folder, brief, _ = pages
@@ -172,6 +174,8 @@ def test_brief_timeline_on_a_phone_screen(browser, pages, page):  # noqa: F811
 
 
 @needs_chromium
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_digest_timelines_on_a_phone_screen(browser, pages):  # noqa: F811
     folder, _, digest = pages
     drawn = [st["when"][:4] for st in digest["stories"] if len(dated_events(st["when"][:4])) >= 2]
@@ -181,6 +185,8 @@ def test_digest_timelines_on_a_phone_screen(browser, pages):  # noqa: F811
 
 
 @needs_chromium
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_dark_mode_draws_in_the_text_colour(tmp_path, pages):
     folder, _, _ = pages
     for dark in (False, True):
