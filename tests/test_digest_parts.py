@@ -14,9 +14,10 @@ import pytest
 from briefing.digest.config import load_config
 from briefing.digest.lock import LockHeld, RunLock
 from briefing.digest.run import parse_since
-from briefing.digest.sources import SourceSpec, html_to_text, read_sources
+from briefing.digest.sources import SourceSpec, read_sources
 from briefing.digest.state import ReportedStory, SeenItem, StateDB
 from briefing.errors import StateError, UsageError
+from briefing.sources.feed import html_to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -20,7 +20,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..sources.fetch import MAX_TIMEOUT
-from .sources import SOURCE_KINDS, SourceSpec
+from ..sources.registry import KINDS as SOURCE_KINDS
+from .sources import SourceSpec
 
 _TOP_KEYS = {
     "title",
