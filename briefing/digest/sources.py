@@ -1,6 +1,7 @@
 """Reading many sources for a digest: files, globs, folders, URL lists, RSS/Atom, OPML, JSONL.
 
-Every source is read in a bounded thread pool with its own timeout, and the run
+The readers are ``briefing.sources`` (its ``registry`` picks one per source); this module is the
+run that calls them. Every source is read in a bounded thread pool with its own timeout, and the run
 has a deadline: what is still pending when it passes is listed as failed and the
 digest is made from the rest. A source can expand into more sources (a folder
 into files, an OPML list into feeds, a feed with ``fetch_full`` into article
@@ -8,9 +9,7 @@ pages); those go into the same pool. Every source is read at most once a run
 (lists that name themselves or each other do not loop), and lists may name at
 most ``MAX_LISTED_SOURCES`` sources in all. A source that fails becomes a
 ``SourceFailure`` and the others carry on: nothing that was already read is lost.
-A feed that is not one (malformed XML, an HTML page, an empty body) fails with a
-short reason, unless the parser recovered whole entries: those are used, with a
-warning.
+A JSONL source with bad lines is one failure that names the first (the good lines are read).
 
 Every article carries in ``extra``: ``key`` (stable identity for the state
 database), ``section`` (from the source's config) and ``spec`` (where it came from).
@@ -30,12 +29,12 @@ from pathlib import Path
 
 from ..errors import BriefingError, InputError
 from ..models import Article
-from ..sources.base import Listed, Origin, Reading, hostname, is_url, item_key, read_file_bytes
+from ..sources.base import MAX_LISTED, Listed, Origin, Reading, hostname, is_url, item_key, read_file_bytes
 from ..sources.base import parse_published as parse_published  # `digest --now` reads it here
 from .models import SourceFailure
 
 MAX_DEPTH = 3  # an OPML list may name feeds; a list naming lists naming lists stops here
-MAX_LISTED_SOURCES = 1000  # sources that OPML and URL lists may name in one run, all lists together
+MAX_LISTED_SOURCES = MAX_LISTED  # sources that OPML and URL lists may name in one run, all lists together
 DEADLINE_GRACE = 1.0  # a download may outlive the run's deadline by this much, so the run notices first
 FEED_ACCEPT = (
     "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
