@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import InputError
-from .models import Article, Brief
+from .models import Article, Brief, Sentence
 from .summarize import Budget, RankInput, get_summarizer
 from .text import clean_for_analysis, split_sentences, word_count
 
@@ -21,6 +21,8 @@ class BriefOptions:
     algorithm: str | None = None
     published: date | None = None  # overrides the article's own date
     explain: bool = False
+    language: str | None = None  # ISO 639-1 code or a name ("de", "german"); None = detect
+    default_published: date | None = None  # for articles that give no date and print none (batch --published)
 
     def budget(self) -> Budget:
         return Budget(sentences=self.sentences, words=self.words, ratio=self.ratio)
@@ -50,7 +52,7 @@ def _encodable(text: str | None) -> str | None:
 
 def prepare(article: Article) -> tuple[str, list]:
     """The analysis text (same length as ``article.text``) and its sentences."""
-    article.text, article.title = _encodable(article.text), _encodable(article.title)
+    article.text, article.title = _encodable(article.text) or "", _encodable(article.title)
     name = article.path or article.url or article.id or "input"
     if not article.text or not article.text.strip():
         raise InputError(f"{name}: empty text, nothing to summarise")
@@ -59,7 +61,37 @@ def prepare(article: Article) -> tuple[str, list]:
             f"{name}: too long for one article ({len(article.text):,} characters, limit {MAX_ARTICLE_CHARS:,})"
         )
     analysis = clean_for_analysis(article.text, keep_from=article.body_start, markdown=article.format == "markdown")
-    return analysis, split_sentences(analysis)
+    return analysis, join_quoted(analysis, split_sentences(analysis))
+
+
+QUOTE_SENTENCES = 4  # a quotation runs over at most this many sentences; an unclosed mark past it is a typo
+
+
+def join_quoted(text: str, sentences: list[Sentence]) -> list[Sentence]:
+    """One unit for a quotation that runs over several sentences: 'Biden “urged Russia to de-escalate.
+    He made clear that ...,” Psaki said.' is one statement with one speaker, so it is ranked, chosen and
+    shown whole, never cut after its first sentence. Only curly marks count (“ opens, ” closes): a
+    straight mark cannot say which it is. Never across a paragraph."""
+    out: list[Sentence] = []
+    i = 0
+    while i < len(sentences):
+        first = sentences[i]
+        depth = first.text.count("“") - first.text.count("”")
+        j = i
+        while depth > 0 and j + 1 < len(sentences) and j + 1 - i < QUOTE_SENTENCES:
+            nxt = sentences[j + 1]
+            if nxt.paragraph != first.paragraph:
+                break
+            depth += nxt.text.count("“") - nxt.text.count("”")
+            j += 1
+        if j > i and depth <= 0:
+            last = sentences[j]
+            out.append(Sentence(text[first.start : last.end], first.start, last.end, len(out), first.paragraph))
+            i = j + 1
+        else:
+            out.append(Sentence(first.text, first.start, first.end, len(out), first.paragraph))
+            i += 1
+    return out
 
 
 def build_brief(
@@ -85,13 +117,22 @@ def build_brief(
     for s in sentences:
         s.text = article.text[s.start : s.end]
 
-    if doc is None:
-        from .extract.nlp import parse
+    language = _language(options, analysis[article.body_start :])
+    english = language.english
+    if english:
+        if doc is None:
+            from .extract.nlp import parse
 
-        doc = parse(analysis)
-    who, where = extract_entities(analysis, doc)
+            doc = parse(analysis)
+        who, where = extract_entities(analysis, doc)
+    else:  # the entity and date models read English only: better nothing than English-model guesses
+        who, where = [], []
+        notes.append(
+            f"written in {_LANGUAGE_NAMES.get(language.code, language.code)} ({language.code}): who, where and "
+            "when are left out, the entity and date models read English only"
+        )
 
-    summarizer = get_summarizer(options.algorithm)
+    summarizer = get_summarizer(options.algorithm, language=None if english else (language.sumy_name or ""))
     rank_input = RankInput(
         text=analysis,
         sentences=sentences,
@@ -110,24 +151,39 @@ def build_brief(
     if max_n is not None and len(sentences) < max_n:
         notes.append(f"the article has only {len(sentences)} sentence(s); all are shown")
 
-    published = options.published or article.published or date.today()
-    when = find_time_expressions(analysis, published, doc)
-    quotes = find_quotes(analysis, who, doc)
+    published, how = publication_date(article, options)
+    if published is None:
+        published = date.today()
+        if english:
+            notes.append(f"dates are relative to {published.isoformat()}: publication date unknown")
+    when = find_time_expressions(analysis, published, doc) if english else []
+    if how == "text":  # the stamp is when the article appeared, not an event it reports
+        from .extract.dateline import find_dateline
+
+        stamp = find_dateline(article.text)
+        if stamp is not None:
+            line_start = article.text.rfind("\n", 0, stamp.start) + 1
+            line_end = article.text.find("\n", stamp.end)
+            line_end = len(article.text) if line_end < 0 else line_end
+            when = [t for t in when if t.end <= line_start or t.start >= line_end]
+            notes.append(f"publication date {published.isoformat()} read from the article's own text")
+    quotes = find_quotes(analysis, who, doc) if english else []
     for q in quotes:  # quote text verbatim from the user's text, without the comma before "he said"
         if 0 <= q.start < q.end:
             while q.end > q.start and article.text[q.end - 1] in ", \n":
                 q.end -= 1
             q.text = article.text[q.start : q.end]
-    timeline = build_timeline(article.text, sentences, when, published)
+    # "When" follows the summary's budget: a date or so more than the sentences shown, six at most
+    events = min(6, max(2, len(chosen) + 1))
+    timeline = build_timeline(article.text, sentences, when, published, limit=events) if english else []
 
     source = {
         "path": article.path,
         "url": article.url,
         "name": article.source_name,
         "author": article.author,
-        "published": (options.published or article.published).isoformat()
-        if (options.published or article.published)
-        else None,
+        "published": published.isoformat() if how else None,
+        "published_from": how,
         "reference_date": published.isoformat(),
         "format": article.format,
         "words": word_count(analysis),
@@ -135,6 +191,7 @@ def build_brief(
     }
     return Brief(
         id=article_id(article),
+        language=language.code,
         title=article.title or _fallback_title(sentences),
         algorithm=summarizer.name,
         source=source,
@@ -147,6 +204,44 @@ def build_brief(
         notes=notes,
         explain=scored if options.explain else None,
     )
+
+
+def publication_date(article: Article, options: BriefOptions | None = None) -> tuple[date | None, str | None]:
+    """The date relative dates are resolved against, and where it came from.
+
+    In order: the ``--published`` option ("option"), the source's own metadata ("metadata": front matter,
+    HTML meta, the feed, the batch line), the date the text prints at its head ("text": "PUBLISHED: May 2,
+    2013", "WASHINGTON (AP) — Dec. 30, 2021"), then the run's default (``batch --published``: "default").
+    (None, None) when nothing says it.
+    """
+    if options is not None and options.published:
+        return options.published, "option"
+    if article.publication_date:
+        return article.publication_date, "metadata"
+    from .extract.dateline import find_dateline
+
+    found = find_dateline(article.text)
+    if found is not None:
+        return found.date, "text"
+    if options is not None and options.default_published:
+        return options.default_published, "default"
+    return None, None
+
+
+_LANGUAGE_NAMES = {
+    "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
+    "sv": "Swedish", "ru": "Russian", "pl": "Polish", "cs": "Czech", "sk": "Slovak", "el": "Greek",
+    "uk": "Ukrainian", "ar": "Arabic", "he": "Hebrew", "ja": "Japanese", "zh": "Chinese", "ko": "Korean",
+    "hu": "Hungarian", "da": "Danish", "no": "Norwegian", "fi": "Finnish", "tr": "Turkish",
+}  # fmt: skip
+
+
+def _language(options: BriefOptions, body: str):
+    from .text.language import detect_language, language_for
+
+    if options.language and options.language.lower() != "auto":
+        return language_for(options.language)
+    return detect_language(body)
 
 
 TITLE_WORDS, TITLE_CHARS = 12, 100

@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from ._lazy import load
+from .clikit import write_output
 from .deliver.cli import mail_options as _mail_options  # click decorators only: no heavy imports
 from .deliver.cli import wants_mail as _wants_mail
 from .errors import BriefingError, UsageError
@@ -121,8 +122,28 @@ def cli():
     """Turn news articles into short, trustworthy briefs: what / who / when / where."""
 
 
+def _parse_language(ctx, param, value):
+    if value is None or value.strip().lower() == "auto":
+        return None
+    from .text.language import language_for
+
+    try:
+        return language_for(value).code
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
 def summary_options(f):
     """Options shared by every command that summarises."""
+    f = click.option(
+        "--language",
+        "-l",
+        default=None,
+        callback=_parse_language,
+        metavar="CODE",
+        help="The article's language (en, de, fr...; default: auto, detected). Who/where/when are given for "
+        "English only.",
+    )(f)
     f = click.option(
         "--algorithm",
         "-a",
@@ -193,6 +214,7 @@ def summarize(
     words,
     ratio,
     algorithm,
+    language,
     fmt,
     output,
     template,
@@ -215,7 +237,13 @@ def summarize(
 
     get_summarizer(algorithm)  # unknown names fail before any work
     options = BriefOptions(
-        sentences=sentences, words=words, ratio=ratio, algorithm=algorithm, published=published, explain=explain
+        sentences=sentences,
+        words=words,
+        ratio=ratio,
+        algorithm=algorithm,
+        published=published,
+        explain=explain,
+        language=language,
     )
     options.budget()
     _check_output(output)  # a path we may not write fails before any work, too
@@ -286,6 +314,7 @@ def _summarise_source(spec: str, options, *, fmt, template, timeout, allow_priva
         lambda: read_source(spec, published=options.published, timeout=timeout, allow_private=allow_private), name=spec
     )
     if failure is None:
+        assert article is not None  # isolate() returns the value when there was no failure
         from .extract.nlp import get_nlp
 
         get_nlp()  # loading the model (a second or two, once) is not the article's time
@@ -317,18 +346,6 @@ def _json_list(briefs) -> str:
     import json
 
     return json.dumps([b.to_dict() for b in briefs], ensure_ascii=False, indent=2) + "\n"
-
-
-def write_output(output: str, text: str) -> None:
-    """Write to stdout or atomically to a file (a crash never leaves half a file)."""
-    from .fileio import is_stdout
-
-    if is_stdout(output):
-        click.echo(text, nl=False)
-        return
-    from .fileio import write_atomic
-
-    write_atomic(output, text)
 
 
 @cli.command()
@@ -389,6 +406,13 @@ def write_output(output: str, text: str) -> None:
 )
 @summary_options
 @click.option(
+    "--published",
+    callback=_parse_date,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Publication date for lines that give none and print none at their head (relative dates need one).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr (default: on when stderr is a terminal the briefs are not written to).",
@@ -408,6 +432,8 @@ def batch(
     words,
     ratio,
     algorithm,
+    language,
+    published,
     progress,
     article_timeout,
     verbose,
@@ -429,7 +455,14 @@ def batch(
     if not inputs:
         raise UsageError("give at least one input file (or - for standard input)")
     get_summarizer(algorithm)
-    options = BriefOptions(sentences=sentences, words=words, ratio=ratio, algorithm=algorithm)
+    options = BriefOptions(
+        sentences=sentences,
+        words=words,
+        ratio=ratio,
+        algorithm=algorithm,
+        language=language,
+        default_published=published,
+    )
     options.budget()
     if engine == "dask" and not (scheduler or workers):
         raise UsageError("--engine dask needs --scheduler ADDRESS or --workers N")

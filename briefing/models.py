@@ -7,8 +7,10 @@ batches can ship them to worker processes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+
+DATE_ONLY_HOUR = 12  # a date-only item counts as published at noon UTC (see ``Article.publication_time``)
 
 
 @dataclass
@@ -17,6 +19,14 @@ class Article:
 
     ``text`` is the text every offset refers to: the file's decoded text for
     text and Markdown input, the extracted main text for HTML.
+
+    ``published`` is the day and ``published_at`` the moment, as the input gave them (a reader
+    that knows the moment sets both). Use ``publication_time`` / ``publication_date`` to read them.
+
+    The fields after ``body_start`` are set only for a digest's items (``briefing digest``):
+    ``key`` is the item's identity across runs (the state keys on it), ``section`` the digest
+    section its source assigned, ``spec`` the source spec it was read from, ``categories`` a
+    feed entry's tags, and ``seen_at`` when a digest run first saw it.
     """
 
     text: str
@@ -30,7 +40,41 @@ class Article:
     source_name: str | None = None
     format: str = "text"  # text | markdown | html | jsonl
     body_start: int = 0  # where the body starts in ``text`` (after a title line)
-    extra: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    section: str | None = None
+    spec: str | None = None
+    categories: list[str] = field(default_factory=list)
+    seen_at: datetime | None = None
+
+    @property
+    def publication_time(self) -> datetime | None:
+        """When the article was published, timezone-aware; None when unknown. The one definition.
+
+        - ``published_at`` when the input gave a moment (a naive one is taken as UTC);
+        - a date-only item (``published`` without ``published_at``) counts as published at
+          12:00 UTC that day. Noon, not midnight: noon UTC is the same calendar day in every
+          zone from UTC-11 to UTC+11, so showing or comparing it in another zone does not move
+          the item to the day before, and it is half a day from either neighbouring day.
+        """
+        if self.published_at is not None:
+            t = self.published_at
+            return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+        if self.published is not None:
+            d = self.published
+            return datetime(d.year, d.month, d.day, DATE_ONLY_HOUR, tzinfo=UTC)
+        return None
+
+    @property
+    def publication_date(self) -> date | None:
+        """The day it was published, as the input dated it (relative dates are resolved against it)."""
+        if self.published is not None:
+            return self.published
+        return self.published_at.date() if self.published_at is not None else None
+
+    @property
+    def date_only(self) -> bool:
+        """Dated to the day only: a window takes the whole day, not the noon ``publication_time``."""
+        return self.published_at is None and self.published is not None
 
 
 @dataclass
@@ -56,9 +100,20 @@ class ScoredSentence:
     def text(self) -> str:
         return self.sentence.text
 
+    def to_dict(self) -> dict[str, Any]:
+        """A summary sentence in JSON: the brief's ``summary[]`` (a digest's ``StoryLine`` extends it)."""
+        return {
+            "text": self.text,
+            "start": self.sentence.start,
+            "end": self.sentence.end,
+            "score": round(self.score, 6),
+        }
+
 
 @dataclass
 class Entity:
+    """A person, organisation or place: a brief's ``who``/``where`` entry and a digest story's."""
+
     name: str
     type: str  # person | organisation | place
     mentions: int = 1
@@ -66,6 +121,18 @@ class Entity:
     role: str | None = None
     salience: float = 0.0
     spans: list[tuple[int, int]] = field(default_factory=list)
+    articles: int = 1  # how many articles name it (a brief's: 1; a digest story's: of its members)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One JSON shape for every ``who`` and ``where`` entry, in a brief and in a digest story."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "mentions": self.mentions,
+            "aliases": self.aliases,
+            "role": self.role,
+            "articles": self.articles,
+        }
 
 
 @dataclass
@@ -93,6 +160,11 @@ class TimelineEvent:
     label: str  # human-readable date
     text: str  # the expression as written
     what: str  # the sentence (or clause) that tells what happened
+    articles: int = 1  # how many articles date it so (a brief's: 1; a digest story's: of its members)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A brief's ``timeline[]`` entry, and a digest story's ``when[]`` entry."""
+        return asdict(self)
 
 
 @dataclass
@@ -111,6 +183,7 @@ class Brief:
     timeline: list[TimelineEvent] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     explain: list[ScoredSentence] | None = None
+    language: str = "en"  # ISO 639-1, detected or given with --language
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form. Field names here are a public contract (see README)."""
@@ -118,19 +191,14 @@ class Brief:
             "id": self.id,
             "title": self.title,
             "algorithm": self.algorithm,
+            "language": self.language,
             "source": self.source,
-            "summary": [
-                {"text": s.text, "start": s.sentence.start, "end": s.sentence.end, "score": round(s.score, 6)}
-                for s in self.summary
-            ],
-            "who": [
-                {"name": e.name, "type": e.type, "mentions": e.mentions, "aliases": e.aliases, "role": e.role}
-                for e in self.who
-            ],
-            "where": [{"name": e.name, "mentions": e.mentions, "aliases": e.aliases} for e in self.where],
+            "summary": [s.to_dict() for s in self.summary],
+            "who": [e.to_dict() for e in self.who],
+            "where": [e.to_dict() for e in self.where],
             "when": [asdict(t) for t in self.when],
             "quotes": [{"speaker": q.speaker, "text": q.text} for q in self.quotes],
-            "timeline": [asdict(t) for t in self.timeline],
+            "timeline": [t.to_dict() for t in self.timeline],
             "notes": self.notes,
         }
         if self.explain is not None:

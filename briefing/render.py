@@ -109,6 +109,19 @@ def top_parts(parts: Any, n: int = 4) -> list[tuple[str, float]]:
     return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
 
 
+def who_line(entity: Any) -> str:
+    """ "Helen Sato, Mayor" / "BlueWave Ferries": a who entry for one line of plain text."""
+    e = dict(entity) if not isinstance(entity, dict) else entity
+    name, role = one_line(e.get("name", "")), e.get("role")
+    return f"{name}, {one_line(role)}" if role else name
+
+
+def clip_words(text: Any, n: int = 30) -> str:
+    """At most ``n`` words of ``text``, with "…" where the rest was left out."""
+    words = str(text).split()
+    return " ".join(words) if len(words) <= n else " ".join(words[:n]).rstrip(",;:") + "…"
+
+
 def template_filters() -> dict[str, Any]:
     """The filters every template sees, built-in or the user's."""
     return {
@@ -118,6 +131,8 @@ def template_filters() -> dict[str, Any]:
         "top_parts": top_parts,
         "md_url": md_url,
         "text_url": text_url,
+        "who_line": who_line,
+        "clip_words": clip_words,
     }
 
 
@@ -227,7 +242,8 @@ def _render_builtin(obj: Any, data: Any, fmt: str, kind: str) -> str:
     try:
         return _builtin_env(fmt == "html").get_template(f"{kind}.{_EXT[fmt]}.j2").render(**ctx)
     except jinja2.TemplateError as e:
-        where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
+        lineno = getattr(e, "lineno", None)  # syntax errors know their line; others may not
+        where = f" (line {lineno})" if lineno else ""
         raise TemplateError(f"template error{where}: {e.message or e}") from None
 
 
@@ -238,6 +254,7 @@ def _enforce_width(text: str) -> str:
         if len(line) <= EMAIL_WIDTH or re.fullmatch(r"\s*<?https?://\S+", line, re.I):  # a broken URL is a dead link
             lines.append(line.rstrip())
         else:
-            indent = re.match(r"\s*(?:[-*] |\d+\. )?", line).group(0)
+            m = re.match(r"\s*(?:[-*] |\d+\. )?", line)  # matches every line, perhaps empty
+            indent = m.group(0) if m else ""
             lines.append(wrap_text(line, EMAIL_WIDTH, indent=line[: len(indent)], subsequent=" " * len(indent)))
     return "\n".join(lines).strip("\n") + "\n"

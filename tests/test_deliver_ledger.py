@@ -11,7 +11,7 @@ from test_deliver_smtp import mail_settings
 from briefing.deliver import Ledger, MessageQueued, Outbox, compose_for, digest_key, send_message
 from briefing.deliver.message import envelope_of
 from briefing.deliver.send import flush_waiting
-from briefing.digest.state import StateDB
+from briefing.store import StateDB
 
 KEY = digest_key("morning", "2024-05-02")
 

@@ -90,7 +90,7 @@ def digest_args(tmp_path, src, now=NOW):
 
 def sent_rows(tmp_path):
     with sqlite3.connect(tmp_path / "state.sqlite") as db:
-        return db.execute("SELECT digest_id, recipient, message_id FROM sent ORDER BY recipient").fetchall()
+        return db.execute("SELECT key, recipient, message_id FROM sent ORDER BY recipient").fetchall()
 
 
 def reported_ids(tmp_path) -> set[str]:
@@ -429,7 +429,7 @@ def test_dry_run_does_not_flush_the_outbox(tmp_path, smtp_server, run):
 
 # --- the key ---------------------------------------------------------------------------------------------
 def test_job_key_is_per_job_and_day(tmp_path):
-    from briefing.digest.cli import job_key
+    from briefing.digest.mail import job_key
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -15,9 +15,9 @@ from briefing.digest.config import load_config
 from briefing.digest.lock import LockHeld, RunLock
 from briefing.digest.run import parse_since
 from briefing.digest.sources import SourceSpec, read_sources
-from briefing.digest.state import ReportedStory, SeenItem, StateDB
 from briefing.errors import StateError, UsageError
 from briefing.sources.feed import html_to_text
+from briefing.store import ReportedStory, SeenItem, StateDB
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -79,7 +79,7 @@ def test_folder_glob_and_url_list(tmp_path):
     res, arts = _articles([news])
     assert [a.title for a in arts] == ["Bridge closes", "Dam opens"]
     assert not res.failures
-    assert all(a.published_at is not None and a.extra["key"] for a in arts)  # file time stands in for a date
+    assert all(a.published_at is not None and a.key for a in arts)  # file time stands in for a date
 
     res, arts = _articles([str(news / "**" / "*.txt")])
     assert [a.title for a in arts] == ["Bridge closes"]
@@ -87,14 +87,14 @@ def test_folder_glob_and_url_list(tmp_path):
     urls = tmp_path / "list.txt"
     urls.write_text(f"# my reading list\n{news / 'one.md'}\n")  # a list of paths works like a list of URLs
     res, arts = _articles([{"spec": str(urls), "kind": "urls", "section": "Reading"}])
-    assert [a.title for a in arts] == ["Dam opens"] and arts[0].extra["section"] == "Reading"
+    assert [a.title for a in arts] == ["Dam opens"] and arts[0].section == "Reading"
 
 
 def test_local_feeds_and_opml_sections():
     res, arts = _articles([ROOT / "samples" / "feeds" / "subscriptions.opml", ROOT / "samples" / "feeds" / "world.xml"])
     assert not res.failures
     port = next(a for a in arts if "Port operator" in a.title)
-    assert port.source_name == "Business Brief" and port.extra["section"] == "Business"  # OPML folder -> section
+    assert port.source_name == "Business Brief" and port.section == "Business"  # OPML folder -> section
     assert port.published_at == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
     assert port.url == "https://example.org/business/port-delays"
     bridge = next(a for a in arts if a.url == "https://example.org/world/bridge-closes")
@@ -126,7 +126,7 @@ def test_jsonl_dates_and_bad_lines(tmp_path):
     res, arts = _articles([p])
     assert [a.id for a in arts] == ["x", "1"]
     assert arts[1].published_at == datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
-    assert arts[0].text == "Headline only" and arts[0].published_at is None and arts[0].extra["section"] == "Sport"
+    assert arts[0].text == "Headline only" and arts[0].published_at is None and arts[0].section == "Sport"
     assert len(res.failures) == 1 and "(and 2 more)" in res.failures[0].reason
 
 
@@ -227,7 +227,7 @@ def _article(i, title, text, source, hours_old, key=None):
     from briefing.models import Article
 
     a = Article(text=text, title=title, id=f"id{i}", source_name=source, published_at=NOW - timedelta(hours=hours_old))
-    a.extra["key"] = key or f"k{i}"
+    a.key = key or f"k{i}"
     return a
 
 

@@ -61,7 +61,7 @@ def test_every_truncation_of_a_file_is_a_failure_or_whole_entries_with_a_warning
     warnings = {w.split(": ", 1)[0]: w for w in res.warnings}
     texts: dict[str, list[str]] = {}
     for a in res.articles:
-        texts.setdefault(a.extra["spec"], []).append(a.text)
+        texts.setdefault(a.spec, []).append(a.text)
     assert len(failures) == len(res.failures)  # one failure a file at most
     for spec, n in cuts.items():
         prefix = FEED[:n]

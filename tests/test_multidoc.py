@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefing.digest.dedup import is_near_duplicate
-from briefing.digest.multidoc import StorySentence, summarize_story
+from briefing.digest.models import StoryLine
+from briefing.digest.multidoc import summarize_story
 from briefing.models import Article
 from briefing.text import word_count
 
@@ -43,7 +44,7 @@ STORY = [
 
 def test_sentences_are_verbatim_with_offsets():
     out = summarize_story(STORY)
-    assert out and all(isinstance(s, StorySentence) for s in out)
+    assert out and all(isinstance(s, StoryLine) for s in out)
     for s in out:
         assert STORY[s.article_index].text[s.start : s.end] == s.text
 

@@ -104,7 +104,7 @@ def test_each_local_reader_reads_what_it_was_picked_for(tmp_path):
     _, feed = _read_file(_write(tmp_path, "feed.xml", RSS))
     assert [a.title for a in feed.articles] == ["Dam opens in Kessler", "Bridge closes in Lindholm"]
     assert feed.articles[0].published_at == datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-    assert feed.articles[0].source_name == "Metro Herald" and feed.articles[0].extra["key"]
+    assert feed.articles[0].source_name == "Metro Herald" and feed.articles[0].key
 
     _, opml = _read_file(_write(tmp_path, "subscriptions.xml", OPML))
     assert [(e.target, e.kind, e.name, e.section) for e in opml.listed] == [

@@ -187,9 +187,9 @@ def make_digest(s: list[str], urls: list[str]) -> Digest:
             sources=[s[4], s[6]],
             earliest=NOW,
             latest=NOW,
-            who=[{"name": s[9], "type": "person", "mentions": 2, "aliases": [], "articles": 2}],
-            where=[{"name": s[10], "mentions": 1, "aliases": [], "articles": 1}],
-            when=[{"value": "2026-03-10", "label": s[11], "what": s[12], "articles": 1}],
+            who=[Entity(s[9], "person", 2, aliases=[], articles=2)],
+            where=[Entity(s[10], "place", 1, aliases=[], articles=1)],
+            when=[TimelineEvent("2026-03-10", s[11], s[11], s[12], articles=1)],
             update=i == 2,
         )
 

@@ -167,7 +167,7 @@ def test_helpers():
     assert parse_number("several") is None
     assert canonical("2000-W7") == "2000-W07"
     assert label_for("2021-12-30") == "Thu 30 December 2021"
-    assert label_for("2021-W51") == "week 51 of 2021"
+    assert label_for("2021-W51") == "20–26 December 2021"
     assert period_start("2021-W51") < period_start("2021-12-30")
 
 

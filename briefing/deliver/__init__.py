@@ -28,7 +28,8 @@ Errors: ``MessageQueued`` (exit 75: kept in the outbox, the next run sends it),
 ``SettingsFailure``: kept until the setting is fixed), ``RecipientsRefused`` — all
 ``DeliveryError``s with one-line messages. ``failures(flush_waiting(settings))`` are what a
 flush has to report. Lower level: ``compose_message(...)``, ``deliver(msg, transport,
-outbox=..., retry=...)``, the transports in ``transports.py``, ``Outbox``, ``Ledger``.
+outbox=..., retry=...)``, the transports in ``transports.py``, ``Outbox``, ``Ledger`` (from
+``briefing.store``, which owns the state database and its ``sent`` table).
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ _EXPORTS = {
     "RecipientsRefused": "errors",
     "SettingsFailure": "errors",
     "TemporaryFailure": "errors",
-    "Ledger": "ledger",
-    "SentRecord": "ledger",
-    "digest_key": "ledger",
+    "Ledger": ".store",  # the ledger lives in the one state database (briefing.store)
+    "SentRecord": ".store",
+    "digest_key": ".store",
     "Envelope": "message",
     "compose_message": "message",
     "envelope_of": "message",

@@ -41,7 +41,7 @@ def subject_for(obj: Any, settings: MailSettings | None = None, kind: str = "bri
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as e:
         # what a template can do at run time ({{ 1/0 }}, {{ x[99] }}): the user's template, not our bug
         raise TemplateError(f"subject template: {type(e).__name__}: {e}") from None
-    return " ".join(out.split()) or ctx["title"]
+    return " ".join(out.split()) or str(ctx["title"])
 
 
 def compose_for(

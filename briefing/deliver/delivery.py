@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from ..errors import BriefingError, DeliveryError
+from ..store import Ledger, SentLog
 from .errors import MessageFailed, MessageQueued, PermanentFailure, RecipientsRefused, SettingsFailure, TemporaryFailure
-from .ledger import Ledger, SentLog
 from .message import Envelope, envelope_of
 from .outbox import Broken, Outbox, OutboxEntry
 from .retry import RetryPolicy

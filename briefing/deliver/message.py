@@ -26,6 +26,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import overload
 
 from ..errors import UsageError
 
@@ -367,6 +368,12 @@ def _subject_line(subject: str) -> str:
     return _shorten(" ".join(text.split()), SUBJECT_MAX)
 
 
+@overload
+def _unpaired_replaced(text: str) -> str: ...
+@overload
+def _unpaired_replaced(text: None) -> None: ...
+@overload
+def _unpaired_replaced(text: str | None) -> str | None: ...
 def _unpaired_replaced(text: str | None) -> str | None:
     """Lone surrogates (json.loads lets "\\ud800" through) cannot be encoded: U+FFFD instead."""
     if text is None:

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -71,7 +71,7 @@ class Broken:
 
 
 # field -> the types its JSON value may have
-_TYPES = {
+_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "sender": str,
     "recipients": list,
@@ -130,29 +130,23 @@ class Outbox:
             raise DeliveryError(f"{self.path}: cannot create the outbox ({e.strerror})") from None
 
     @contextmanager
-    def lock(self, timeout: float = 120.0):
+    def lock(self, timeout: float = 120.0) -> Iterator[Outbox]:
         """One sender at a time: two cron runs must not both send the same waiting message."""
-        import fcntl
+        from ..locking import FileLock
 
         self._ensure()
+        # read-only is enough for a lock, so an existing lock file we may not write still works
+        lock = FileLock(self.path / ".lock", read_only=True)
         try:
-            # read-only is enough for flock, so an existing lock file we may not write still works
-            fd = os.open(self.path / ".lock", os.O_RDONLY | os.O_CREAT, 0o666)
+            got = lock.acquire(timeout=timeout)
         except OSError as e:
-            raise DeliveryError(f"{self.path}: cannot lock the outbox ({e.strerror})") from None
-        deadline = time.monotonic() + timeout
+            raise DeliveryError(f"{self.path}: cannot lock the outbox ({e.strerror or e})") from None
+        if not got:
+            raise OutboxBusy(f"{self.path}: another briefing run is sending; try again later")
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise OutboxBusy(f"{self.path}: another briefing run is sending; try again later") from None
-                    time.sleep(0.1)
             yield self
         finally:
-            os.close(fd)  # releases the lock
+            lock.release()
 
     def put(
         self, msg: EmailMessage, envelope: Envelope, key: str | None = None, ledger: str | os.PathLike | None = None

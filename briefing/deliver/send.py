@@ -6,9 +6,9 @@ import logging
 from email.message import EmailMessage
 
 from ..errors import BriefingError
+from ..store import Ledger, SentRecord
 from .delivery import DeliveryReport, deliver, flush_outbox
 from .errors import MessageFailed, MessageQueued
-from .ledger import Ledger, SentRecord
 from .outbox import Outbox
 from .settings import MailSettings
 

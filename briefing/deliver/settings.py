@@ -146,7 +146,7 @@ class MailSettings:
     def merged(self, **options: Any) -> MailSettings:
         """These settings with every given (not None, not empty) option on top."""
         known = {f.name for f in fields(self)}
-        changes = {}
+        changes: dict[str, Any] = {}
         for k, v in options.items():
             name = _ALIASES.get(k, k)
             if name not in known:
@@ -243,6 +243,8 @@ class MailSettings:
             )
         if kind == "sendmail":
             return t.SendmailTransport(path=self.sendmail_path or self.path or "/usr/sbin/sendmail")
+        if not self.path:  # validated() refuses a file/maildir transport without a path
+            raise UsageError(f"mail transport {kind} needs a path (--mail-path)")
         if kind == "file":
             return t.FileTransport(path=os.path.expanduser(self.path))
         return t.MaildirTransport(path=os.path.expanduser(self.path))
@@ -258,6 +260,6 @@ class MailSettings:
         return Path(user_state_dir("briefing")) / "outbox"
 
     def state_path(self) -> Path:
-        from .ledger import default_state_path
+        from ..store import default_state_path
 
         return Path(os.path.expanduser(self.state)) if self.state else default_state_path()

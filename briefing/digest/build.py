@@ -28,11 +28,11 @@ import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from ..models import Article
+from ..models import Article, Entity, TimelineEvent
+from ..store import ReportedStory, fingerprint
 from .models import Digest, Section, SourceFailure, Story, StoryArticle, StoryLine
-from .state import ReportedStory, fingerprint
 
 DEFAULT_MAX_STORIES = 20
 MIN_STORY_WORDS = 30  # a story needs room for at least one sentence
@@ -68,26 +68,17 @@ class _Candidate:
     newest_seen: datetime | None = None  # recency of undated items: when we first saw them
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
-    who: list[dict] = field(default_factory=list)
-    where: list[dict] = field(default_factory=list)
-
-
-def published_time(article: Article) -> datetime | None:
-    """Publication time, or the day's midnight (UTC) for date-only items; None when unknown."""
-    if article.published_at:
-        return article.published_at
-    if article.published:
-        return datetime(article.published.year, article.published.month, article.published.day, tzinfo=UTC)
-    return None
+    who: list[Entity] = field(default_factory=list)
+    where: list[Entity] = field(default_factory=list)
 
 
 def article_time(article: Article) -> datetime | None:
     """For windows and recency: the publication time, else when a run first saw the item."""
-    return published_time(article) or article.extra.get("seen_at")
+    return article.publication_time or article.seen_at
 
 
 def article_key(article: Article) -> str:
-    return article.extra.get("key") or fingerprint([article.url or article.id or article.text[:200]])
+    return article.key or fingerprint([article.url or article.id or article.text[:200]])
 
 
 def source_of(article: Article) -> str:
@@ -277,7 +268,7 @@ def _candidate(
     if not new_keys and not options.include_seen:
         return None
     members = sorted(members, key=lambda i: (_ts(article_time(articles[i])), i))
-    times = [t for t in (published_time(articles[i]) for i in members) if t]
+    times = [t for t in (articles[i].publication_time for i in members) if t]
     seen = [t for t in (article_time(articles[i]) for i in members) if t]
     sources = Counter(source_of(articles[i]) for i in members)
     return _Candidate(
@@ -327,27 +318,27 @@ def _add_entities(articles: list[Article], shortlist: list[_Candidate]) -> None:
 
     jobs = [(c, i, _lead(articles[i])) for c in shortlist for i in c.members[-NER_MEMBERS:]]
     docs = parse_many([text for _, _, text in jobs], batch_size=64)
-    merged: dict[int, dict[tuple[str, str], dict]] = defaultdict(dict)
+    merged: dict[int, dict[str, Entity]] = defaultdict(dict)
+    types: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for (c, _i, text), doc in zip(jobs, docs):
         who, where = extract_entities(text, doc)
         for e in who + where:
             # one name, one entity: the small model may type "Marrow Falls" as a place here, an org there
             key = e.name.casefold()
-            slot = merged[id(c)].setdefault(
-                key, {"name": e.name, "type": e.type, "mentions": 0, "articles": 0, "aliases": [], "types": Counter()}
-            )
-            slot["types"][e.type] += e.mentions
-            slot["mentions"] += e.mentions
-            slot["articles"] += 1
+            slot = merged[id(c)].setdefault(key, Entity(name=e.name, type=e.type, mentions=0, articles=0))
+            types[id(c)][key][e.type] += e.mentions
+            slot.mentions += e.mentions
+            slot.articles += 1
+            slot.role = slot.role or e.role
             for alias in e.aliases:
-                if alias != slot["name"] and alias not in slot["aliases"]:
-                    slot["aliases"].append(alias)
+                if alias != slot.name and alias not in slot.aliases:
+                    slot.aliases.append(alias)
     for c in shortlist:
-        for e in merged[id(c)].values():
-            e["type"] = e.pop("types").most_common(1)[0][0]
-        ents = sorted(merged[id(c)].values(), key=lambda e: (-e["articles"], -e["mentions"], e["name"]))
-        c.who = [e for e in ents if e["type"] != "place"][:10]
-        c.where = [{k: v for k, v in e.items() if k != "type"} for e in ents if e["type"] == "place"][:8]
+        for key, ent in merged[id(c)].items():
+            ent.type = types[id(c)][key].most_common(1)[0][0]
+        ents = sorted(merged[id(c)].values(), key=lambda e: (-e.articles, -e.mentions, e.name))
+        c.who = [e for e in ents if e.type != "place"][:10]
+        c.where = [e for e in ents if e.type == "place"][:8]
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -368,7 +359,7 @@ def _add_prominence(c: _Candidate, index: dict[str, set[int]], n_articles: int) 
     n = max(n_articles, 1)
     best = 0
     for e in c.who[:3] + c.where[:3]:
-        words = _WORD.findall(e["name"].casefold())
+        words = _WORD.findall(e.name.casefold())
         if not words:
             continue
         hits = set.intersection(*(index.get(w, set()) for w in words))
@@ -389,7 +380,7 @@ def _share_budget(words: int | None, scores: list[float]) -> list[int | None]:
 # ---------------------------------------------------------------- one story
 
 
-def _summarize(members: list[Article], budget: int | None, max_sentences: int):
+def _summarize(members: list[Article], budget: int | None, max_sentences: int) -> list[StoryLine]:
     from .multidoc import summarize_story
 
     return summarize_story(members, budget_words=budget, max_sentences=max_sentences)
@@ -397,33 +388,22 @@ def _summarize(members: list[Article], budget: int | None, max_sentences: int):
 
 def _story(articles: list[Article], c: _Candidate, budget: int | None, options: DigestOptions) -> Story:
     members = [articles[i] for i in c.members]
-    lines = []
-    for s in _summarize(members, budget, options.max_sentences):
-        a = members[s.article_index]
-        lines.append(
-            StoryLine(
-                text=" ".join(s.text.split()),
-                article_id=str(a.id),
-                source=source_of(a),
-                url=a.url,
-                start=s.start,
-                end=s.end,
-                score=float(s.score),
-            )
-        )
+    lines = _summarize(members, budget, options.max_sentences)
+    for line in lines:  # shown as one line; the offsets still point at the verbatim sentence
+        line.text, line.score = " ".join(line.text.split()), float(line.score)
     story_articles = [
         StoryArticle(
             id=str(a.id),
             title=(a.title or _first_words(a.text)),
             source=source_of(a),
             url=a.url,
-            published=published_time(a),
+            published=a.publication_time,
             new=article_key(a) in c.new_keys,
         )
         for a in members
     ]
     title = _central_title(members) or _first_words(members[0].text)
-    sections = Counter(a.extra.get("section") for a in members if a.extra.get("section"))
+    sections = Counter(a.section for a in members if a.section)
     return Story(
         id=c.story_id,
         title=" ".join(title.split()),
@@ -461,14 +441,14 @@ def _first_words(text: str, n: int = 12) -> str:
     return " ".join(words[:n]) + ("…" if len(words) > n else "")
 
 
-def _when(members: list[Article], lines: list[StoryLine]) -> list[dict]:
+def _when(members: list[Article], lines: list[StoryLine]) -> list[TimelineEvent]:
     """Dated events of the story, from the members' leads, merged by date (regex tagger: cheap)."""
     from ..extract.when import build_timeline, find_time_expressions
     from ..text import split_sentences
 
-    events: dict[str, dict] = {}
+    events: dict[str, TimelineEvent] = {}
     for a in members[:NER_MEMBERS]:
-        published = a.published or (a.published_at.date() if a.published_at else None)
+        published = a.publication_date
         if published is None:
             continue
         lead = _lead(a)
@@ -478,15 +458,16 @@ def _when(members: list[Article], lines: list[StoryLine]) -> list[dict]:
         except Exception:  # a tagger bug on one article must not sink the digest
             continue
         for ev in timeline:
-            slot = events.setdefault(ev.value, {"value": ev.value, "label": ev.label, "what": ev.what, "articles": 0})
-            slot["articles"] += 1
-    ranked, told = [], set()
-    for e in sorted(events.values(), key=lambda e: -e["articles"]):
-        if e["what"] not in told:  # one sentence dated twice ("Monday ... on Tuesday") is one event
-            told.add(e["what"])
+            slot = events.setdefault(ev.value, TimelineEvent(ev.value, ev.label, ev.text, ev.what, articles=0))
+            slot.articles += 1
+    ranked: list[TimelineEvent] = []
+    told: set[str] = set()
+    for e in sorted(events.values(), key=lambda e: -e.articles):
+        if e.what not in told:  # one sentence dated twice ("Monday ... on Tuesday") is one event
+            told.add(e.what)
             ranked.append(e)
     ranked = ranked[:6]
-    return sorted(ranked, key=lambda e: e["value"])
+    return sorted(ranked, key=lambda e: e.value)
 
 
 # ---------------------------------------------------------------- sections and identity

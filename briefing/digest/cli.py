@@ -10,16 +10,15 @@ render -> write the output -> put the message in the outbox -> commit the run ->
 send. The run's stories are recorded as reported once the mail that carries them
 is safe in the outbox, not before (a failure before that leaves the state as it
 was: the next run reports them again) and not after the send (a crash between a
-send and the commit would report, and mail, them twice). See ``_DigestMailer``.
+send and the commit would report, and mail, them twice). That logic is a Python API of its
+own: ``briefing.digest.mail`` (``DigestMailer``, ``job_key``, ``finish_run``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
-from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -189,11 +188,12 @@ def digest(
     mailed, once per day per job: a re-run the same day sends nothing unless
     --resend (which implies --include-seen).
     """
+    from ..store import default_state_path
     from .config import DigestConfig, load_config
     from .lock import RunLock, lock_path_for
+    from .mail import finish_run
     from .run import DEFAULT_DEADLINE, RunOptions
     from .sources import SourceSpec
-    from .state import default_state_path
 
     cfg = load_config(config_path) if config_path else DigestConfig()
     specs = [SourceSpec(spec=s) for s in sources] + cfg.sources
@@ -217,7 +217,7 @@ def digest(
             raise UsageError(f"--now {now_text!r}: expected an ISO date-time, not a date")
     log = dict(quiet=quiet, verbose=verbose)
     # Mail settings are checked before any source is read: a typo in [email] must not cost a fetch.
-    mailer = _DigestMailer.setup(
+    mailer = _mailer(
         cfg,
         config_path,
         sources,
@@ -259,196 +259,43 @@ def digest(
         with RunLock(lock_path_for(state)):
             run = _prepare(opts, quiet, verbose)
             _deliver(run, fmt, output, output_dir, template, cfg, log, mailing=mailer is not None)
-            if mailer:
-                try:
-                    mailer.send(run)  # commits the run itself, once the mail is safe in the outbox
-                except BriefingError as e:  # reported after the run's summary, with its exit code
-                    mail_error = e
-            else:
-                run.commit()  # only now: a crash before this point leaves the state as it was
+            try:
+                finish_run(run, mailer)  # with mail: committed once the mail is safe in the outbox
+            except BriefingError as e:
+                if mailer is None:
+                    raise
+                mail_error = e  # reported after the run's summary, with its exit code
     _finish(run, dry_run, log, mail_error)
 
 
-def job_key(config_path: str | None, cli_sources, day: date, job: str | None = None) -> str:
-    """The idempotency key of one cron job's mail on one day.
+def _mailer(cfg, config_path, cli_sources, mail: dict, *, state: Path, now, resend, template, log, enabled, job):
+    """The run's ``DigestMailer`` from the options and the config's [email] table; None when nobody
+    is to get mail (no --email-to and no `to` in [email], or --no-email)."""
+    from ..deliver.cli import settings_from
+    from ..deliver.settings import MailSettings
+    from .mail import DigestMailer, job_name
 
-    Why this key and not another:
-    - Per job, not per message or per digest id: the digest's id and Message-ID change
-      whenever the content does, and a re-run the same day usually finds one more story;
-      it must still not mail a second digest that day (unless --resend).
-    - The job is, in this order: its explicit name (`--job`, or `job = "..."` in the config):
-      ``digest:<name>:<day>``; else its config file (resolved path, hashed; the readable part is
-      the file's name): ``digest:<name>-<hash>:<day>``; only without a config, the sorted sources
-      of the command line, hashed: ``digest:sources-<hash>:<day>``. A config's job does not
-      depend on the sources named beside it: a cron line whose shell glob finds one more file
-      by noon is the same job. Two different jobs that share a state database (the default
-      one) must not silence each other, so a config's name alone (two `digest.toml` in
-      different folders) is not enough. Recipients are left out on purpose: adding someone to
-      the list mid-day must not mail everyone again. Options that only shape the content
-      (--since, --words, --format) are left out too.
-    - Per day: one digest a day is what a cron job sends. The day is local time (cron's
-      clock) or the date of --now in its own offset, so a 00:30 run belongs to its own day.
-    The ledger is the digest's own state database, so a separate --state is a separate job.
-    """
-    from ..deliver.ledger import digest_key
-
-    if job:
-        return digest_key(job, day)
-    if config_path:
-        identity = ["config:" + os.path.realpath(os.path.expanduser(config_path))]
-    else:
-        identity = ["config:"] + [
-            "source:" + (spec if "://" in spec[:12] else os.path.abspath(os.path.expanduser(spec)))
-            for spec in sorted(cli_sources)
-        ]
-    hashed = hashlib.sha1("\n".join(identity).encode()).hexdigest()[:10]
-    name = Path(config_path).stem if config_path else "sources"
-    return digest_key(f"{name}-{hashed}", day)
-
-
-def _job_name(value: str | None, where: str) -> str | None:
-    """A job name is a key and a log word: one line of printable text."""
-    if value is None:
-        return None
-    name = value.strip()
-    if not name or not name.isprintable() or len(name) > 200:
-        raise UsageError(f"{where}: a job name is one line of text (at most 200 characters), not {value!r}")
-    return name
-
-
-class _DigestMailer:
-    """Mails one run's digest under the job's daily key, and decides when the run is committed."""
-
-    def __init__(self, settings, key: str, *, resend: bool, template: str | None, log: dict):
-        self.settings, self.key, self.resend, self.template, self.log = settings, key, resend, template, log
-
-    @classmethod
-    def setup(
-        cls,
-        cfg,
-        config_path,
-        cli_sources,
-        mail: dict,
-        *,
-        state: Path,
-        now: datetime | None,
-        resend: bool,
-        template: str | None,
-        log: dict,
-        enabled: bool = True,
-        job: str | None = None,
-    ) -> _DigestMailer | None:
-        """None when nobody is to get mail (no --email-to and no `to` in [email], or --no-email)."""
-        from ..deliver.cli import settings_from
-        from ..deliver.settings import MailSettings
-
-        job = _job_name(job, "--job") or _job_name(cfg.job, f"{config_path}: job")
-
-        base = None
-        if "email" in cfg.extra:
-            try:
-                base = MailSettings.from_config(
-                    cfg.extra["email"], base=Path(config_path).expanduser().resolve().parent
-                )
-            except UsageError as e:
-                raise UsageError(f"{config_path}: {e}") from None
-        settings = settings_from(mail, base)
-        if not enabled or not settings.wants_mail:
-            return None
-        if not settings.sender:
-            raise UsageError("no sender address: give --email-from (or `from` in the config's [email] table)")
-        # The ledger of what was sent lives in the digest's own state database, whatever [email] says.
-        settings = settings.merged(state=str(state))
-        day = (now or datetime.now().astimezone()).date()
-        return cls(settings, job_key(config_path, cli_sources, day, job=job), resend=resend, template=template, log=log)
-
-    def _compose(self, run):
-        from ..deliver.compose import compose_for
-
-        return compose_for(run.digest, self.settings, kind="digest", template=self.template)
-
-    def _recipients(self) -> str:
-        s = self.settings
-        return ", ".join([*s.to, *s.cc, *(f"{b} (bcc)" for b in s.bcc)])
-
-    def dry_run(self, run) -> None:
-        from ..deliver.send import already_sent
-
-        n = len(run.digest.stories)
-        if not n:
-            _log("dry run: nothing new, nothing would be mailed", **self.log)
-            return
-        msg = self._compose(run)  # composing checks the subject template and addresses
-        earlier = None if self.resend else already_sent(self.settings, self.key)
-        if earlier:
-            _log(
-                f"dry run: today's digest was already mailed ({earlier.message_id}); "
-                f"it would not be sent again without --resend",
-                **self.log,
-            )
-        else:
-            _log(f'dry run: would mail "{msg["Subject"]}" to {self._recipients()} (not sent)', **self.log)
-
-    def send(self, run) -> None:
-        """Flush the outbox, then mail this run's digest unless today's was sent (or waits) already.
-
-        Commits the run exactly when its stories are on their way: with the message safe in the
-        outbox (``on_queued``), or when there is nothing to mail. When today's mail went out
-        already, the run is NOT committed: its new stories stay unreported and go out with the
-        next digest instead of being marked as reported without anyone having been mailed them.
-        A message of an earlier run that can never be sent is moved aside by the flush and
-        reported (exit 1) after today's digest went out: it never holds today's back.
-        """
-        from ..deliver.cli import raise_errors
-        from ..deliver.send import failures, flush_waiting
-
-        results = flush_waiting(self.settings)  # what can never be sent is moved aside: it blocks nothing
-        for entry, result in results:
-            if not isinstance(result, Exception) and result.delivered:
-                _log(f"sent {entry.message_id} (waiting in the outbox since {entry.created})", **self.log)
-        errors = failures(results)
+    job = job_name(job, "--job") or job_name(cfg.job, f"{config_path}: job")
+    base = None
+    if "email" in cfg.extra:
         try:
-            self._send_today(run)
-        except BriefingError as e:
-            errors.append(e)
-        raise_errors(errors)  # one line each; the exit code of the one that needs a person
-
-    def _send_today(self, run) -> None:
-        from ..deliver.errors import MessageQueued
-        from ..deliver.send import already_sent, send_message, waiting_entry
-
-        n = len(run.digest.stories)
-        left = f"; its {n} new stor{'y' if n == 1 else 'ies'} will be in the next digest" if n else ""
-        if not self.resend:
-            earlier = already_sent(self.settings, self.key)
-            if earlier:
-                _log(
-                    f"today's digest was already mailed ({earlier.message_id}); not sending it again "
-                    f"(--resend sends it){left}",
-                    **self.log,
-                )
-                return
-            queued = waiting_entry(self.settings, self.key)
-            if queued:
-                raise MessageQueued(
-                    f"today's digest still waits in the outbox ({queued.last_error or 'not tried'}); "
-                    f"not queuing another{left}; `briefing send --outbox` or the next run sends it"
-                )
-        if not n:
-            _log("nothing new: no mail sent", **self.log)
-            run.commit()
-            return
-        msg = self._compose(run)
-        report = send_message(msg, self.settings, key=self.key, resend=self.resend, flush=False, on_queued=run.commit)
-        if report.skipped:  # another process sent it between our check and the outbox lock
-            _log(
-                f"today's digest was already mailed ({report.previous_message_id}); not sending it again{left}",
-                **self.log,
-            )
-            return
-        if report.delivered:
-            _log(f"sent {report.message_id} to {len(report.delivered)} recipient(s)", **self.log)
-        report.raise_for_refused()
+            base = MailSettings.from_config(cfg.extra["email"], base=Path(config_path).expanduser().resolve().parent)
+        except UsageError as e:
+            raise UsageError(f"{config_path}: {e}") from None
+    settings = settings_from(mail, base)
+    if not enabled:
+        return None
+    return DigestMailer.for_job(
+        settings,
+        state=state,  # the ledger of what was sent is the run's own state database, whatever [email] says
+        now=now,
+        config_path=config_path,
+        sources=cli_sources,
+        job=job,
+        resend=resend,
+        template=template,
+        log=lambda msg: _log(msg, **log),
+    )
 
 
 def _prepare(opts, quiet: bool, verbose: bool):
@@ -499,7 +346,7 @@ def _prepare(opts, quiet: bool, verbose: bool):
 def _deliver(
     run, fmt: str, output: str | None, output_dir: str | None, template, cfg, log, mailing: bool = False
 ) -> None:
-    from ..cli import write_output
+    from ..clikit import write_output
     from ..render import render
 
     d = run.digest

@@ -27,7 +27,6 @@ import heapq
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from ..models import Article
@@ -359,13 +358,5 @@ def _relabel(groups: list[int]) -> list[int]:
 
 
 def _timestamp(article: Article) -> float | None:
-    when = article.published_at
-    if when is not None:
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return when.timestamp()
-    if isinstance(article.published, date):
-        return datetime(
-            article.published.year, article.published.month, article.published.day, 12, tzinfo=UTC
-        ).timestamp()
-    return None
+    when = article.publication_time
+    return when.timestamp() if when is not None else None

@@ -1,8 +1,9 @@
 """One digest run at a time per state database.
 
-An OS lock (``flock`` / ``msvcrt.locking``) on a file next to the database: the
-kernel releases it when the process dies, so a crashed run never leaves a
-stale lock behind for the next cron job to trip over.
+An OS lock (``briefing.locking``: ``flock`` / ``LockFileEx``) on a file next to the database:
+the kernel releases it when the process dies, so a crashed run never leaves a stale lock
+behind for the next cron job to trip over. The holder writes its pid in the file, so the run
+that finds the lock taken can say who holds it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 from ..errors import StateError
+from ..locking import FileLock
 
 
 class LockHeld(StateError):
@@ -20,70 +22,36 @@ class LockHeld(StateError):
 
 
 class RunLock:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._fd: int | None = None
+        self._lock = FileLock(self.path)
 
     def acquire(self) -> RunLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            got = self._lock.acquire(timeout=0)
         except OSError as e:
-            raise StateError(f"{self.path}: cannot create the lock file ({e.strerror})") from None
+            raise StateError(f"{self.path}: cannot lock ({e.strerror or e})") from None
+        if not got:
+            pid = self._lock.read(32).strip()
+            holder = f" (pid {pid})" if pid.isdigit() else ""
+            raise LockHeld(f"another digest run is in progress{holder} (lock {self.path})")
         try:
-            _lock(fd)
+            self._lock.write(f"{os.getpid()}\n")
         except OSError:
-            holder = _read_holder(fd)
-            os.close(fd)
-            raise LockHeld(f"another digest run is in progress{holder} (lock {self.path})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
+            pass  # who holds it is only for the message of the run that waits
         return self
 
     def release(self) -> None:
-        if self._fd is not None:
-            _unlock(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        self._lock.release()
 
     def __enter__(self) -> RunLock:
         return self.acquire()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
-def lock_path_for(state_path: str | Path) -> Path:
+def lock_path_for(state_path: str | os.PathLike) -> Path:
     p = Path(state_path)
     return p.with_name(p.name + ".lock")
-
-
-def _read_holder(fd: int) -> str:
-    try:
-        pid = os.pread(fd, 32, 0).decode().strip() if hasattr(os, "pread") else ""
-    except OSError:
-        return ""
-    return f" (pid {pid})" if pid.isdigit() else ""
-
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fd: int) -> None:
-        try:
-            os.lseek(fd, 0, 0)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        except OSError:
-            pass
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -2,6 +2,10 @@
 
 ``Digest.to_dict()`` is the JSON form and a public contract: ``stories[].articles[].id``
 lists each story's member articles (the ids the input gave them).
+
+A story's ``who``/``where`` are the brief's ``Entity`` and its ``when`` the brief's
+``TimelineEvent`` (dated events, like a brief's ``timeline``), so a brief and a story
+write those entries in one JSON shape.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from ..models import Entity, TimelineEvent
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -65,7 +71,12 @@ class StoryArticle:
 
 @dataclass
 class StoryLine:
-    """One summary sentence, with the member article it was taken from."""
+    """One summary sentence of a story, with the member article it was taken from: the one type
+    from the multi-document summariser to the renderers.
+
+    ``articles[article_index].text[start:end]`` is the sentence verbatim (the digest shows ``text``
+    with its whitespace collapsed); a headline (for an item without text) has ``start == end == -1``.
+    """
 
     text: str
     article_id: str
@@ -74,6 +85,7 @@ class StoryLine:
     start: int
     end: int
     score: float
+    article_index: int = -1  # the member's index in the list the story was summarised from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,9 +110,9 @@ class Story:
     sources: list[str]  # independent source names, most-cited first
     earliest: datetime | None
     latest: datetime | None
-    who: list[dict[str, Any]] = field(default_factory=list)
-    where: list[dict[str, Any]] = field(default_factory=list)
-    when: list[dict[str, Any]] = field(default_factory=list)
+    who: list[Entity] = field(default_factory=list)
+    where: list[Entity] = field(default_factory=list)
+    when: list[TimelineEvent] = field(default_factory=list)
     update: bool = False  # an earlier run reported this story; it has grown since
     score_parts: dict[str, float] = field(default_factory=dict)
 
@@ -117,9 +129,9 @@ class Story:
             "earliest": _iso(self.earliest),
             "latest": _iso(self.latest),
             "summary": [s.to_dict() for s in self.summary],
-            "who": self.who,
-            "where": self.where,
-            "when": self.when,
+            "who": [e.to_dict() for e in self.who],
+            "where": [e.to_dict() for e in self.where],
+            "when": [t.to_dict() for t in self.when],
             "articles": [a.to_dict() for a in self.articles],
         }
 

@@ -16,10 +16,9 @@ the same wire sentence reprinted by five outlets appears once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..models import Article
 from ..text import word_count
+from .models import StoryLine
 
 LEAD_SENTENCES = 12  # candidates per article: the news is in the lead, and it bounds the cost
 MAX_ARTICLES = 40  # a huge story is summarised from its first articles (the digest passes them ranked)
@@ -28,23 +27,9 @@ SUPPORT_WEIGHT = 0.5
 REDUNDANT_SIMILARITY = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
 
 
-@dataclass
-class StorySentence:
-    """A summary sentence: ``articles[article_index].text[start:end] == text``.
-
-    A headline (used when an item has no text) has ``start == end == -1``.
-    """
-
-    text: str
-    article_index: int
-    start: int
-    end: int
-    score: float
-
-
 def summarize_story(
     articles: list[Article], budget_words: int | None = None, max_sentences: int = 3
-) -> list[StorySentence]:
+) -> list[StoryLine]:
     """The story's best sentences, best first; never empty when some article has a title or text."""
     candidates = _candidates(articles[:MAX_ARTICLES])
     if not candidates:
@@ -54,15 +39,17 @@ def summarize_story(
     return _select(candidates, sims, budget_words, max_sentences)
 
 
-def _candidates(articles: list[Article]) -> list[StorySentence]:
+def _candidates(articles: list[Article]) -> list[StoryLine]:
     from ..brief import prepare
     from ..errors import InputError
     from ..summarize import RankInput, get_summarizer
+    from .build import source_of
 
     summarizer = get_summarizer()
-    out: list[StorySentence] = []
+    out: list[StoryLine] = []
     for ai, article in enumerate(articles):
-        sentences = []
+        aid, source = str(article.id), source_of(article)
+        sentences: list = []
         if article.text and article.text.strip():
             try:
                 analysis, sentences = prepare(article)
@@ -72,14 +59,15 @@ def _candidates(articles: list[Article]) -> list[StorySentence]:
             scored = summarizer.score(RankInput(text=analysis, sentences=sentences, title=article.title))
             for s in scored[:LEAD_SENTENCES]:
                 st = s.sentence
-                out.append(StorySentence(article.text[st.start : st.end], ai, st.start, st.end, s.score))
+                text = article.text[st.start : st.end]
+                out.append(StoryLine(text, aid, source, article.url, st.start, st.end, s.score, article_index=ai))
         elif article.title and article.title.strip():
             # a feed item with a headline only: the headline is what it says
-            out.append(StorySentence(article.title.strip(), ai, -1, -1, 0.5))
+            out.append(StoryLine(article.title.strip(), aid, source, article.url, -1, -1, 0.5, article_index=ai))
     return out
 
 
-def _similarities(candidates: list[StorySentence]):
+def _similarities(candidates: list[StoryLine]):
     """TF-IDF cosine between every two candidates (a story has at most a few hundred)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -91,7 +79,7 @@ def _similarities(candidates: list[StorySentence]):
     return (X @ X.T).toarray()
 
 
-def _add_support(candidates: list[StorySentence], S, n_articles: int) -> None:
+def _add_support(candidates: list[StoryLine], S, n_articles: int) -> None:
     """Mix each score with the share of *other* articles that carry a similar sentence."""
     if n_articles < 2:
         return
@@ -105,15 +93,15 @@ def _add_support(candidates: list[StorySentence], S, n_articles: int) -> None:
         c.score = (1 - SUPPORT_WEIGHT) * c.score + SUPPORT_WEIGHT * support
 
 
-def _select(candidates: list[StorySentence], S, budget_words: int | None, max_sentences: int) -> list[StorySentence]:
+def _select(candidates: list[StoryLine], S, budget_words: int | None, max_sentences: int) -> list[StoryLine]:
     from .dedup import DEFAULT_THRESHOLD, key_similarity, sentence_key
 
     order = sorted(
         range(len(candidates)), key=lambda i: (-candidates[i].score, candidates[i].article_index, candidates[i].start)
     )
-    chosen: list[StorySentence] = []
+    chosen: list[StoryLine] = []
     chosen_ix: list[int] = []
-    keys = []
+    keys: list = []
     used = 0
     for i in order:
         c = candidates[i]

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..models import Article
-from .build import DigestOptions, article_key, article_time, build_digest, published_time
+from ..store import ReportedStory, SeenItem, StateDB
+from .build import DigestOptions, article_key, article_time, build_digest
 from .models import Digest, SourceFailure
 from .sources import SourceSpec, read_sources
-from .state import ReportedStory, SeenItem, StateDB
 
 DEFAULT_SINCE = "24h"
 DEFAULT_DEADLINE = 300.0  # seconds for reading every source: a cron job never hangs on one slow server
@@ -131,7 +131,7 @@ def prepare_run(
         articles = _dedupe(read.articles)
         first_seen = db.first_seen(article_key(a) for a in articles)
         for a in articles:
-            a.extra["seen_at"] = first_seen.get(article_key(a), now)
+            a.seen_at = first_seen.get(article_key(a), now)
         in_window = [a for a in articles if _in_window(a, window_start, now)]
         reported = {} if not in_window else db.reported(article_key(a) for a in in_window)
     _unique_ids(in_window)
@@ -164,7 +164,7 @@ def prepare_run(
             source=a.source_name,
             url=a.url,
             title=a.title,
-            published=published_time(a),
+            published=a.publication_time,
         )
         for a in articles
     ]
@@ -185,11 +185,12 @@ def _in_window(article: Article, start: datetime | None, end: datetime) -> bool:
     t = article_time(article)
     if t is None:
         return True
+    if article.date_only and article.published is not None:
+        # date-only items: the whole day counts, so yesterday's dated item is in a 24h window,
+        # and an item dated today is not "in the future" at 09:00 because it counts as noon
+        return start.date() <= article.published <= (end + FUTURE_SLACK).astimezone(UTC).date()
     if t > end + FUTURE_SLACK:  # a run for an earlier --now leaves out what came after it
         return False
-    if article.published_at is None and article.published is not None:
-        # date-only items: the whole day counts, so yesterday's dated item is in a 24h window
-        return article.published >= start.date()
     return t >= start
 
 

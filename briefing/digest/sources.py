@@ -11,8 +11,8 @@ most ``MAX_LISTED_SOURCES`` sources in all. A source that fails becomes a
 ``SourceFailure`` and the others carry on: nothing that was already read is lost.
 A JSONL source with bad lines is one failure that names the first (the good lines are read).
 
-Every article carries in ``extra``: ``key`` (stable identity for the state
-database), ``section`` (from the source's config) and ``spec`` (where it came from).
+Every article carries ``key`` (stable identity for the state database),
+``section`` (from the source's config) and ``spec`` (where it came from).
 """
 
 from __future__ import annotations
@@ -321,8 +321,8 @@ def _outcome_of(reading: Reading, spec: SourceSpec, fmt: str) -> _Outcome:
     sources a list names as specs that inherit this one's settings, bad lines as one failure."""
     out = _Outcome(warnings=list(reading.warnings), left_out=reading.left_out)
     for article in reading.articles:
-        section = spec.section or article.extra.get("section") if fmt == "jsonl" else spec.section
-        article.extra.update(section=section, spec=spec.spec)
+        article.section = spec.section or article.section if fmt == "jsonl" else spec.section
+        article.spec = spec.spec
         if fmt == "feed" and spec.fetch_full and article.url and is_url(article.url):
             out.pages.append((article, spec))
         elif article.text.strip():
@@ -361,17 +361,13 @@ def _file_article(p: Path, spec: SourceSpec) -> Article:
             article.published = article.published_at.date()
     article.source_name = spec.name or article.source_name or p.parent.name or None
     article.id = str(p)
-    article.extra.update(key=item_key("file", str(p.resolve())), section=spec.section, spec=spec.spec)
+    article.key, article.section, article.spec = item_key("file", str(p.resolve())), spec.section, spec.spec
     return article
 
 
 def _page_article(article: Article, spec: SourceSpec, url: str) -> Article:
     article.source_name = spec.name or article.source_name or hostname(url)
-    if article.published and article.published_at is None:
-        article.published_at = datetime(
-            article.published.year, article.published.month, article.published.day, tzinfo=UTC
-        )
-    article.extra.update(key=item_key("url", url), section=spec.section, spec=spec.spec)
+    article.key, article.section, article.spec = item_key("url", url), spec.section, spec.spec
     return article
 
 
@@ -394,5 +390,5 @@ def _complete_page(teaser: Article, spec: SourceSpec, budget: _Budget) -> _Outco
     page.published_at = teaser.published_at
     page.source_name = teaser.source_name
     page.author = teaser.author or page.author
-    page.extra.update(teaser.extra)
+    page.key, page.section, page.spec, page.categories = teaser.key, teaser.section, teaser.spec, teaser.categories
     return _Outcome(articles=[page])

@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "entities": "briefing.eval.entities:command",
     "dates": "briefing.eval.dates:command",
     "stories": "briefing.eval.stories:command",
+    "brief-facts": "briefing.eval.brief_facts:command",
 }
 
 

@@ -93,6 +93,30 @@ def _days_in_month(y: int, m: int) -> int:
     return days_from_civil(y + (m == 12), m % 12 + 1, 1) - days_from_civil(y, m, 1)
 
 
+def civil_from_days(z: int) -> tuple[int, int, int]:
+    """(year, month, day) of a day number (days since 1970-01-01), any year."""
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (m <= 2), m, d
+
+
+def day_range_label(first: int, last: int) -> str:
+    """'4–10 March 2024', '26 February – 3 March 2024', '30 December 2024 – 5 January 2025'."""
+    y1, m1, d1 = civil_from_days(first)
+    y2, m2, d2 = civil_from_days(last)
+    if (y1, m1) == (y2, m2):
+        return f"{d1}–{d2} {MONTH_NAMES[m2 - 1]} {_year_label(y2)}"
+    if y1 == y2:
+        return f"{d1} {MONTH_NAMES[m1 - 1]} – {d2} {MONTH_NAMES[m2 - 1]} {_year_label(y2)}"
+    return f"{d1} {MONTH_NAMES[m1 - 1]} {_year_label(y1)} – {d2} {MONTH_NAMES[m2 - 1]} {_year_label(y2)}"
+
+
 def _iso_week_start(y: int, w: int) -> int:
     jan4 = days_from_civil(y, 1, 4)
     return jan4 - (jan4 + 3) % 7 + 7 * (w - 1)  # 1970-01-01 was a Thursday (weekday 3)
@@ -257,10 +281,14 @@ def _read_week(y: int | None, ww: str, suffix: str | None) -> Reading | None:
         return None
     start = _iso_week_start(y, w) if y is not None else None
     if suffix == "WE":
-        return Reading(f"weekend of week {w}{year}", None if start is None else start + 5, WEEK)
+        if start is not None:  # the days a reader can place: "weekend of 9–10 March 2024"
+            return Reading(f"weekend of {day_range_label(start + 5, start + 6)}", start + 5, WEEK)
+        return Reading(f"weekend of week {w}{year}", None, WEEK)
     if suffix:
         day = int(suffix)
         return Reading(f"{WEEKDAY_NAMES[day - 1]} of week {w}{year}", None if start is None else start + day - 1, DAY)
+    if start is not None:  # "4–10 March 2024" rather than "week 10 of 2024"
+        return Reading(day_range_label(start, start + 6), start, WEEK)
     return Reading(f"week {w}{year}", start, WEEK)
 
 

@@ -185,13 +185,102 @@ def build_timeline(
         position = 1.0 - e["sentence"].index / n  # early in the article matters more
         return e["count"] + 2.0 * position + 0.5 * _granularity(key)
 
-    chosen = sorted(by_value.items(), key=score, reverse=True)[:limit]
-    chosen.sort(key=lambda kv: sort_key(kv[0]))
-    events = []
+    chosen = sorted(by_value.items(), key=score, reverse=True)
+    events: list[TimelineEvent] = []
+    told: set[str] = set()
     for key, e in chosen:
-        what = " ".join(text[e["sentence"].start : e["sentence"].end].split())
-        events.append(TimelineEvent(value=key, label=label_for(key), text=e["first"].text, what=what))
+        if len(events) >= limit:
+            break
+        what = clause_around(text, e["sentence"], e["first"])
+        if what.casefold() in told:  # one clause dated twice ("Monday ... on Tuesday") is one event
+            continue
+        told.add(what.casefold())
+        events.append(
+            TimelineEvent(value=key, label=heading_for(key, e["first"].text), text=e["first"].text, what=what)
+        )
+    events.sort(key=lambda ev: sort_key(ev.value))
     return events
+
+
+CLAUSE_WORDS = 12  # a "When" line shows the few words around its date, not the whole sentence
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[,;:()\[\]]|\s[—–-]{1,2}\s)\s*|\s+(?=(?:but|while|whereas|although|forcing|after|before)\b)"
+)
+_OPEN_QUOTE, _CLOSE_QUOTE = '“‘"', '”’"'
+
+
+def clause_around(text: str, sentence: Sentence, timex: TimeExpression) -> str:
+    """The clause of ``sentence`` that holds ``timex``, short enough for one line of a timeline.
+
+    Clauses break at commas, semicolons, colons, brackets, dashes and before "but", "while", "after"...;
+    a clause under four words takes its neighbour; one over CLAUSE_WORDS is cut to the words around the
+    expression, with "…" where words were left out. Verbatim from the text, whitespace folded.
+    """
+    a, b = sentence.start, sentence.end
+    cuts = [a]
+    for m in _CLAUSE_BREAK.finditer(text[a:b]):
+        if 0 < m.start() and m.end() < b - a:
+            cuts.extend([a + m.start(), a + m.end()])
+    cuts.append(b)
+    pieces = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
+    k = next((i for i, (x, y) in enumerate(pieces) if x <= timex.start < y), None)
+    if k is None:
+        lo, hi = a, b
+    else:
+        lo, hi = pieces[k]
+        while _words(text, lo, hi) < 4 and (k > 0 or hi < b):
+            if hi < b and k + 1 < len(pieces):
+                hi = pieces[k + 1][1]
+            elif k > 0:
+                k -= 1
+                lo = pieces[k][0]
+            else:
+                break
+    lo, hi = _window(text, lo, hi, timex.start, timex.end)
+    clause = " ".join(text[lo:hi].split()).strip(" ,;:—–-")
+    clause = _balance_quotes(clause)
+    prefix = "…" if lo > a and text[a:lo].strip() else ""
+    suffix = "…" if text[hi:b].strip(' .!?"”’') else ""
+    return (prefix + clause + suffix) if clause else " ".join(text[a:b].split())
+
+
+def _words(text: str, lo: int, hi: int) -> int:
+    return len(text[lo:hi].split())
+
+
+def _window(text: str, lo: int, hi: int, t0: int, t1: int) -> tuple[int, int]:
+    """At most CLAUSE_WORDS words of text[lo:hi] holding text[t0:t1]: from the clause's start (its
+    subject and verb) when the expression is near it, else ending a few words after the expression."""
+    if _words(text, lo, hi) <= CLAUSE_WORDS:
+        return lo, hi
+    spans = [(lo + m.start(), lo + m.end()) for m in re.finditer(r"\S+", text[lo:hi])]
+    last = next((i for i, (_x, y) in enumerate(spans) if y >= t1), len(spans) - 1)
+    if last < CLAUSE_WORDS:
+        return spans[0][0], spans[CLAUSE_WORDS - 1][1]
+    end = min(len(spans) - 1, last + 3)
+    return spans[max(0, end - CLAUSE_WORDS + 1)][0], spans[end][1]
+
+
+def heading_for(value: str, written: str) -> str:
+    """The label a reader sees: the date, led by the words the article used when they were relative
+    and the date alone does not say them ("last week, 4–10 March 2024"; "Thursday" -> "Thu 14 March 2024")."""
+    shown = label_for(value)
+    words = written.strip()
+    if not words or any(c.isdigit() for c in words) or words.casefold() == shown.casefold():
+        return shown
+    first = words.split()[0].casefold()
+    if first[:3] in shown.casefold():
+        return shown
+    return f"{words}, {shown}"
+
+
+def _balance_quotes(clause: str) -> str:
+    """Drop a quotation mark left alone at either end when the clause cut its pair away."""
+    if clause[:1] in _OPEN_QUOTE and not any(c in clause[1:] for c in '”’"'):
+        clause = clause[1:]
+    if clause[-1:] in _CLOSE_QUOTE and not any(c in clause[:-1] for c in '“‘"'):
+        clause = clause[:-1]
+    return clause.strip()
 
 
 def _sentence_at(sentences: list[Sentence], starts: list[int], pos: int) -> Sentence | None:

@@ -2,7 +2,7 @@
 
 A feed that is not one (malformed XML, an HTML page, an empty body) fails with a short reason,
 unless the parser recovered whole entries: those are used, with a warning. Every article carries
-``extra["key"]``, its stable identity: its link, or else its guid within the feed.
+``key``, its stable identity: its link, or else its guid within the feed.
 """
 
 from __future__ import annotations
@@ -142,10 +142,8 @@ def _entry_article(entry: Any, origin: Origin, source_name: str) -> Article | No
         source_name=source_name,
         format="text",
     )
-    article.extra.update(
-        key=item_key("url", link) if link else item_key("guid", origin.url or origin.name, str(guid)),
-        categories=[t.get("term") for t in entry.get("tags") or [] if t.get("term")],
-    )
+    article.key = item_key("url", link) if link else item_key("guid", origin.url or origin.name, str(guid))
+    article.categories = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
     return article
 
 

@@ -137,8 +137,7 @@ def _string(value: Any) -> str | None:
 
 def read_jsonl(content: bytes, origin: Origin) -> Reading:
     """Every good line's article (a headline alone is one); the bad lines' messages in ``bad``.
-    Each article's ``extra`` holds ``key`` (its identity: the file and the line's id) and
-    ``section``; its source name is the line's ``source``, its URL's host, or the file's name."""
+    Each article has its ``key`` (its identity: the file and the line's id) and ``section``; its source name is the line's ``source``, its URL's host, or the file's name."""
     text = decode_bytes(content, origin.where, declared=origin.charset)
     where = origin.where
     default_source = origin.source_name or Path(urllib.parse.urlsplit(where).path).stem
@@ -154,6 +153,6 @@ def read_jsonl(content: bytes, origin: Origin) -> Reading:
         article = got.article
         article.title = article.title or None
         article.source_name = got.source or hostname(article.url) or default_source
-        article.extra.update(section=got.section, key=item_key("jsonl", where, article.id))
+        article.section, article.key = got.section, item_key("jsonl", where, article.id)
         out.articles.append(article)
     return out

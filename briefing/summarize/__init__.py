@@ -14,7 +14,21 @@ def algorithm_names() -> list[str]:
     return [DEFAULT_ALGORITHM, "lead", *SUMY_ALGORITHMS]
 
 
-def get_summarizer(name: str | None = None) -> Summarizer:
+# The ranker for articles not in English when no algorithm is asked for: the news ranker's cues are
+# English words, LexRank needs only the language's stemmer and stop words (sumy's).
+FOREIGN_ALGORITHM = "lexrank"
+
+
+def get_summarizer(name: str | None = None, *, language: str | None = None) -> Summarizer:
+    """The summariser called ``name``; ``language`` (sumy's name, e.g. "german") for text not in English."""
+    if language and language != "english":
+        from .sumy_adapter import SUMY_ALGORITHMS, SumySummarizer
+
+        wanted = (name or FOREIGN_ALGORITHM).lower()
+        if wanted in ("default", DEFAULT_ALGORITHM):
+            wanted = FOREIGN_ALGORITHM
+        if wanted in SUMY_ALGORITHMS:
+            return SumySummarizer(wanted, language)
     name = (name or DEFAULT_ALGORITHM).lower()
     if name in ("default", DEFAULT_ALGORITHM):
         from .news import NewsSummarizer

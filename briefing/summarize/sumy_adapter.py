@@ -72,18 +72,26 @@ class _Tokenizer:
         return tuple(words(sentence))
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+@lru_cache(maxsize=8)
+def _stop_words(language: str = "english") -> frozenset[str]:
+    """sumy's stop words for ``language``; none when sumy has no list for it."""
     from sumy.utils import get_stop_words
 
-    return frozenset(get_stop_words("english"))
+    try:
+        return frozenset(get_stop_words(language))
+    except LookupError:
+        return frozenset()
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    from sumy.nlp.stemmers import Stemmer
+@lru_cache(maxsize=8)
+def _stemmer(language: str = "english"):
+    """sumy's stemmer for ``language``; no stemming when sumy has none for it."""
+    from sumy.nlp.stemmers import Stemmer, null_stemmer
 
-    return Stemmer("english")
+    try:
+        return Stemmer(language)
+    except LookupError:
+        return null_stemmer
 
 
 # sumy's KL-Sum re-scores every sentence left each time it picks one (the cube of their number:
@@ -92,8 +100,9 @@ KL_MAX_RANKED = 250
 
 
 class SumySummarizer(Summarizer):
-    def __init__(self, name: str):
+    def __init__(self, name: str, language: str = "english"):
         self.name = name
+        self.language = language
         self._module, self._class, self.description = SUMY_ALGORITHMS[name]
         if name == "kl":
             self.max_ranked = KL_MAX_RANKED
@@ -102,11 +111,11 @@ class SumySummarizer(Summarizer):
         import importlib
 
         cls = getattr(importlib.import_module(self._module), self._class)
-        summarizer = cls(_stemmer())
+        summarizer = cls(_stemmer(self.language))
         if hasattr(summarizer, "stop_words"):
-            summarizer.stop_words = _stop_words()
+            summarizer.stop_words = _stop_words(self.language)
         if self.name == "edmundson":
-            summarizer.null_words = _stop_words()
+            summarizer.null_words = _stop_words(self.language)
             summarizer.bonus_words = _BONUS
             summarizer.stigma_words = _STIGMA
         return summarizer

@@ -1,0 +1,123 @@
+"""Facts a reader can trust (issue #13): dates against the right day or a visible note, languages the
+models cannot read left honest, a quotation over two sentences kept whole, unnamed speakers said so.
+Each in every format a user reads: Markdown, HTML, email (plain text) and JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_briefing
+
+FORMATS = ("markdown", "html", "email")
+
+UNDATED = (
+    "The city council met on Thursday and agreed next year's budget after a long debate.\n\n"
+    "The mayor said the plan was fair to every district and would be reviewed next month.\n\n"
+    "Opposition members said they would keep pressing for more money for schools.\n"
+)
+STAMPED = "PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM\n\n" + UNDATED
+GERMAN = (
+    "Der Bundestag hat am Donnerstag ein neues Gesetz zum Klimaschutz beschlossen. Im nächsten Monat soll es "
+    "in Kraft treten.\n\nDie Opposition kritisierte das Vorhaben scharf und kündigte eine Klage vor dem "
+    "Bundesverfassungsgericht an. Der Minister sagte, das Gesetz sei notwendig, weil die Preise seit Monaten "
+    "steigen.\n\nDie Abstimmung fiel knapp aus. Mehrere Abgeordnete der Regierungsparteien stimmten dagegen.\n"
+)
+QUOTE = (
+    "Anna Berg spoke to reporters outside the court on Monday after the verdict was read.\n\n"
+    "Berg “welcomed the decision of the court. She made clear that the family would not appeal and wanted "
+    "only quiet,” her lawyer Tom Lind said in a statement.\n\n"
+    "“We will need time to think about what comes next for all of us,” a spokesman said later.\n"
+)
+
+
+def brief(tmp_path, text, *args, fmt="json", name="a.txt"):
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    p = run_briefing("summarize", src, "-f", fmt, *args)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout) if fmt == "json" else p.stdout
+
+
+def test_an_undated_article_says_what_its_dates_are_relative_to(tmp_path):
+    data = brief(tmp_path, UNDATED)
+    assert data["source"]["published"] is None and data["source"]["published_from"] is None
+    note = [n for n in data["notes"] if "publication date unknown" in n]
+    assert note and note[0].startswith("dates are relative to " + data["source"]["reference_date"])
+    for fmt in FORMATS:
+        assert "publication date unknown" in brief(tmp_path, UNDATED, fmt=fmt)
+
+
+def test_a_date_printed_at_the_head_anchors_the_relative_dates(tmp_path):
+    data = brief(tmp_path, STAMPED)
+    assert data["source"]["published"] == "2013-05-02" and data["source"]["published_from"] == "text"
+    assert not any("publication date unknown" in n for n in data["notes"])
+    assert {t["text"]: t["value"] for t in data["when"]}["next month"] == "2013-06"
+    assert all("2013" not in t["text"] for t in data["timeline"])  # the stamp is no event
+    assert "2026" not in json.dumps(data["when"])  # nothing resolved against today
+
+
+def test_the_option_wins_over_the_text_and_the_metadata(tmp_path):
+    data = brief(tmp_path, STAMPED, "--published", "2020-01-10")
+    assert data["source"]["published"] == "2020-01-10" and data["source"]["published_from"] == "option"
+
+
+def test_batch_published_is_a_default_for_lines_without_a_date(tmp_path):
+    lines = [
+        {"id": "none", "text": UNDATED},
+        {"id": "own", "text": UNDATED, "published": "2019-06-01"},
+        {"id": "stamp", "text": STAMPED},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    p = run_briefing("batch", src, "--published", "2024-03-01")
+    assert p.returncode == 0, p.stderr
+    got = {d["id"]: d["source"] for d in map(json.loads, p.stdout.splitlines())}
+    assert (got["none"]["published"], got["none"]["published_from"]) == ("2024-03-01", "default")
+    assert (got["own"]["published"], got["own"]["published_from"]) == ("2019-06-01", "metadata")
+    assert (got["stamp"]["published"], got["stamp"]["published_from"]) == ("2013-05-02", "text")
+    p = run_briefing("batch", src)
+    notes = {d["id"]: d["notes"] for d in map(json.loads, p.stdout.splitlines())}
+    assert any("publication date unknown" in n for n in notes["none"])
+
+
+def test_a_german_article_gets_no_english_model_guesses(tmp_path):
+    data = brief(tmp_path, GERMAN)
+    assert data["language"] == "de"
+    assert data["who"] == [] and data["where"] == [] and data["when"] == [] and data["timeline"] == []
+    assert data["algorithm"] == "lexrank" and data["summary"]
+    assert any("German" in n and "English only" in n for n in data["notes"])
+    for fmt in FORMATS:
+        out = brief(tmp_path, GERMAN, fmt=fmt)
+        assert "English only" in out and "Bundestag (person)" not in out
+
+
+def test_language_option_and_english_default(tmp_path):
+    assert brief(tmp_path, UNDATED)["language"] == "en"
+    forced = brief(tmp_path, GERMAN, "--language", "en")
+    assert forced["language"] == "en" and forced["algorithm"] == "news"
+    p = run_briefing("summarize", tmp_path / "a.txt", "--language", "klingon")
+    assert p.returncode == 2 and "klingon" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_quotation_over_two_sentences_is_one_item(tmp_path):
+    data = brief(tmp_path, QUOTE, "-n", "3")
+    whole = [s["text"] for s in data["summary"] if "welcomed the decision" in s["text"]]
+    assert whole and "She made clear" in whole[0] and whole[0].endswith("said in a statement.")
+    md = brief(tmp_path, QUOTE, "-n", "3", fmt="markdown")
+    item = [line for line in md.splitlines() if "welcomed the decision" in line]
+    assert item and item[0].startswith("- ") and "She made clear" in item[0]
+
+
+def test_a_quote_with_no_named_speaker_says_so(tmp_path):
+    data = brief(tmp_path, QUOTE)
+    unnamed = [q for q in data["quotes"] if "need time to think" in q["text"]]
+    assert unnamed and unnamed[0]["speaker"] is None
+    for fmt in FORMATS:
+        out = brief(tmp_path, QUOTE, fmt=fmt)
+        assert "speaker not named" in out
+
+
+@pytest.mark.parametrize("text", [UNDATED, GERMAN])
+def test_every_brief_states_its_language(tmp_path, text):
+    assert brief(tmp_path, text)["language"] in ("en", "de")
