@@ -98,11 +98,12 @@ def run_digest(path: Path, state: Path) -> tuple[float, dict[str, float], int]:
 def baseline_ner(path: Path) -> float:
     """NER over every article's full analysis text: what building a brief per article costs at least."""
     from briefing.brief import prepare
-    from briefing.digest.sources import jsonl_article
     from briefing.extract.nlp import parse_many
+    from briefing.sources.jsonl import parse_line
 
     t = time.perf_counter()
-    texts = [prepare(jsonl_article(line, i))[0] for i, line in enumerate(path.open(encoding="utf-8"), 1)]
+    lines = enumerate(path.open(encoding="utf-8"), 1)
+    texts = [prepare(parse_line(line, i, headline_only=True).article)[0] for i, line in lines]
     for _ in parse_many(texts, batch_size=32):
         pass
     return time.perf_counter() - t

@@ -25,13 +25,10 @@ from typing import Any
 from .brief import BriefOptions, build_brief, prepare
 from .guard import DEFAULT_ARTICLE_TIMEOUT, Failure, isolate, timeout_error
 from .models import Article
-from .sources import clean_surrogates as _clean
+from .sources.jsonl import BadLine
+from .sources.jsonl import parse_line as parse_jsonl_line
 
 CHUNK = 32
-
-# What one input line may hold, and the types each field may have.
-_TEXT_FIELDS = ("title", "url", "author")
-_BUDGET_FIELDS = ("sentences", "words")
 
 
 @dataclass
@@ -47,81 +44,14 @@ class Item:
 # ---------------------------------------------------------------- one input line
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _line_id(rec: dict, lineno: int) -> tuple[Any, str | None]:
-    rid = rec.get("id")
-    if rid is None:
-        return f"line-{lineno}", None
-    if isinstance(rid, str):
-        return _clean(rid), None
-    if _is_int(rid):
-        return rid, None
-    return f"line-{lineno}", f'line {lineno}: "id" must be a string or an integer'
-
-
-def _published(value: Any, lineno: int):
-    """(date or None, error or None)."""
-    from .sources import parse_published
-
-    if value is None or value == "":
-        return None, None
-    if not isinstance(value, str):
-        return None, f'line {lineno}: "published" must be a date string (YYYY-MM-DD)'
-    try:
-        return parse_published(value), None
-    except ValueError as e:
-        return None, f'line {lineno}: "published": {e}'
-
-
 def parse_line(line: str | None, lineno: int) -> tuple[Any, Article | None, dict | None, str | None]:
-    """(id, article, per-line options, error). ``line`` None: a line too long to read."""
-    if line is None:
-        from .sources.lines import MAX_LINE_CHARS
-
-        return f"line-{lineno}", None, None, f"line {lineno}: longer than {MAX_LINE_CHARS:,} characters"
+    """(id, article, per-line options, error) for one input line (the rules: ``briefing.sources.jsonl``).
+    ``line`` None: a line too long to read."""
     try:
-        rec = json.loads(line)
-    except json.JSONDecodeError as e:
-        return f"line-{lineno}", None, None, f"line {lineno}: invalid JSON ({e.msg})"
-    except (ValueError, RecursionError) as e:  # a 5,000-digit number, arrays nested 100,000 deep
-        why = "nested too deeply" if isinstance(e, RecursionError) else " ".join(str(e).split())[:120]
-        return f"line-{lineno}", None, None, f"line {lineno}: invalid JSON ({why})"
-    if not isinstance(rec, dict):
-        return f"line-{lineno}", None, None, f"line {lineno}: expected a JSON object"
-    rid, err = _line_id(rec, lineno)
-    if err:
-        return rid, None, None, err
-    text = rec.get("text")
-    if not isinstance(text, str) or not text.strip():
-        return rid, None, None, f'line {lineno}: missing or empty "text"'
-    fields: dict[str, str | None] = {}
-    for key in _TEXT_FIELDS:
-        value = rec.get(key)
-        if value is not None and not isinstance(value, str):
-            return rid, None, None, f'line {lineno}: "{key}" must be a string'
-        fields[key] = _clean(value) if value is not None else None
-    published, err = _published(rec.get("published"), lineno)
-    if err:
-        return rid, None, None, err
-    over = {}
-    for key in _BUDGET_FIELDS:
-        if rec.get(key) is not None:
-            if not _is_int(rec[key]) or rec[key] < 1:
-                return rid, None, None, f'line {lineno}: "{key}" must be a positive integer'
-            over[key] = rec[key]
-    article = Article(
-        text=_clean(text),
-        title=fields["title"],
-        id=str(rid),
-        url=fields["url"],
-        author=fields["author"],
-        published=published,
-        format="jsonl",
-    )
-    return rid, article, over, None
+        got = parse_jsonl_line(line, lineno)
+    except BadLine as e:
+        return e.id, None, None, str(e)
+    return got.id, got.article, got.options, None
 
 
 # ---------------------------------------------------------------- a chunk of lines
@@ -188,7 +118,8 @@ def _parse_docs(ready: list[_Ready]) -> list[Any]:
     if not ready:
         return []
     budgets = [r.clock.left() for r in ready]
-    total = None if any(b is None for b in budgets) else sum(max(b, 0.0) for b in budgets)
+    known = [b for b in budgets if b is not None]
+    total = None if len(known) < len(budgets) else sum(max(b, 0.0) for b in known)
     start = time.monotonic()
     docs, failure = isolate(
         lambda: list(parse_many([r.prepared[0] for r in ready], batch_size=CHUNK)),
@@ -199,11 +130,11 @@ def _parse_docs(ready: list[_Ready]) -> list[Any]:
     chars = sum(len(r.prepared[0]) for r in ready) or 1
     for r in ready:
         r.clock.spent += used * len(r.prepared[0]) / chars
-    if failure is None and len(docs) == len(ready):
+    if failure is None and docs is not None and len(docs) == len(ready):
         return docs
     out = []
     for r in ready:
-        doc, failure = r.clock.run(lambda r=r: parse(r.prepared[0]), r.name)
+        doc, failure = r.clock.run(partial(parse, r.prepared[0]), r.name)
         out.append(failure if failure else doc)
     return out
 
@@ -226,15 +157,15 @@ def _process_items(
     ready: list[_Ready] = []
     for i, (n, line) in enumerate(chunk):
         clock, name = _Clock(article_timeout), f"line {n}"
-        parsed, failure = clock.run(lambda line=line, n=n: parse_line(line, n), name)
-        if failure:
-            results[i] = _error_item(f"line-{n}", failure)
+        parsed, failure = clock.run(partial(parse_line, line, n), name)
+        if failure or parsed is None:
+            results[i] = _error_item(f"line-{n}", failure or Failure("no result", internal=True))
             continue
         rid, article, over, err = parsed
-        if err:
-            results[i] = _error_item(rid, Failure(err))
+        if err or article is None or over is None:
+            results[i] = _error_item(rid, Failure(err or "no article"))
             continue
-        prepared, failure = clock.run(lambda a=article: prepare(a), name)
+        prepared, failure = clock.run(partial(prepare, article), name)
         if failure:
             results[i] = _error_item(rid, failure)
             continue
@@ -243,9 +174,11 @@ def _process_items(
         if isinstance(doc, Failure):
             results[r.index] = _error_item(r.rid, doc)
             continue
-        line, failure = r.clock.run(lambda r=r, doc=doc: _brief_line(r, doc, options), r.name)
+        line, failure = r.clock.run(partial(_brief_line, r, doc, options), r.name)
         results[r.index] = _error_item(r.rid, failure) if failure else Item(line)
-    return results  # type: ignore[return-value] - every slot is filled above
+    done = [item for item in results if item is not None]
+    assert len(done) == len(results), "every line has its item"
+    return done
 
 
 def _process_chunk(
@@ -306,7 +239,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # one BLAS thread per worker: the workers already use every core
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no py.typed
 
         threadpool_limits(1)
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn

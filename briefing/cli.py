@@ -63,7 +63,9 @@ def _parse_date(ctx, param, value):
         day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("expected a date as YYYY-MM-DD") from None
-    if not 1800 <= day.year <= 2199:  # the range briefing.sources accepts from articles too
+    from .sources import plausible_date
+
+    if not plausible_date(day):  # the range briefing.sources accepts from articles too
         raise click.BadParameter("expected a date between 1800 and 2199")
     return day
 

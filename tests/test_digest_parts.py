@@ -14,8 +14,9 @@ import pytest
 from briefing.digest.config import load_config
 from briefing.digest.lock import LockHeld, RunLock
 from briefing.digest.run import parse_since
-from briefing.digest.sources import SourceSpec, html_to_text, read_sources
+from briefing.digest.sources import SourceSpec, read_sources
 from briefing.errors import StateError, UsageError
+from briefing.sources.feed import html_to_text
 from briefing.store import ReportedStory, SeenItem, StateDB
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..sources.base import is_url
 from ..sources.fetch import MAX_TIMEOUT
-from .sources import SOURCE_KINDS, SourceSpec
+from ..sources.registry import KINDS as SOURCE_KINDS
+from .sources import SourceSpec
 
 _TOP_KEYS = {
     "title",
@@ -78,7 +80,7 @@ class DigestConfig:
 def _expand(value: str, base: Path) -> str:
     """~ and $VARS expanded; relative paths taken from the config file's folder."""
     value = os.path.expandvars(os.path.expanduser(value))
-    if "://" in value[:12] or os.path.isabs(value):
+    if is_url(value) or os.path.isabs(value):
         return value
     return str(base / value)
 

@@ -24,6 +24,7 @@ import io
 import ipaddress
 import math
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -283,7 +284,8 @@ class _HTTPSConnection(http.client.HTTPSConnection):
         raw = _connect(self.host, self.port, self._policy, self._deadline)
         try:
             raw.settimeout(self._deadline.left())  # the handshake as a whole
-            tls = self._context.wrap_socket(raw, server_hostname=self.host)  # SNI and certificate: the name
+            context: ssl.SSLContext = self._context  # type: ignore[attr-defined]  # http.client's, undeclared
+            tls = context.wrap_socket(raw, server_hostname=self.host)  # SNI and certificate: the name
         except BaseException:
             raw.close()
             raise
@@ -393,7 +395,7 @@ def _get_once(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: i
     https = parts.scheme.lower() == "https"
     port = parts.port or (443 if https else 80)  # ValueError for a bad port: the caller makes it one line
     cls = _HTTPSConnection if https else _HTTPConnection
-    conn = cls(parts.hostname, port, policy=policy, deadline=deadline)
+    conn = cls(parts.hostname or "", port, policy=policy, deadline=deadline)
     target = urllib.parse.quote(parts.path or "/", safe=_URL_SAFE)
     if parts.query:
         target += "?" + urllib.parse.quote(parts.query, safe=_URL_SAFE)

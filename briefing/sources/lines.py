@@ -75,8 +75,8 @@ def _split_lines(blocks: Iterator[str], max_chars: int) -> Iterator[Line]:
         if ended:
             pieces.append(ended[0])
             size += len(ended[0])
-            ended[0] = None if skipping or size > max_chars else "".join(pieces)
-            for line in ended:
+            first = None if skipping or size > max_chars else "".join(pieces)
+            for line in (first, *ended[1:]):
                 yield Line(number, None if line is None or len(line) > max_chars else line)
                 number += 1
             pieces, size, skipping = [], 0, False
