@@ -239,7 +239,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # one BLAS thread per worker: the workers already use every core
     try:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no py.typed
+        from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn

@@ -12,17 +12,24 @@ The bound is a ``SIGALRM`` timer in the process doing the analysis (the CLI's ma
 batch worker process's main thread, where pool workers run their tasks). Python runs the handler
 between bytecodes, so a single long C call (one NER batch) finishes before the article is stopped;
 everything written in Python and every regular-expression search is interrupted on time. Where no
-timer can be set (another thread, Windows) the work runs unbounded rather than failing.
+timer can be set (another thread, Windows) the work runs unbounded rather than failing, unless the
+thread asked for ``thread_deadlines()`` (a Dask worker runs its tasks in a thread): a watchdog thread
+then raises the timeout in it between bytecodes, and, for code stuck in C, exits the whole process
+a grace period later (the caller arranges for the process to be replaced and the item recorded).
 """
 
 from __future__ import annotations
 
+import ctypes
+import faulthandler
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -72,9 +79,17 @@ class deadline:  # noqa: N801 - used like a function: ``with deadline(60, "a.txt
         self._previous_handler: Any = None
         self._previous_timer = (0.0, 0.0)
         self._started = 0.0
+        self._watch: _Watchdog | None = None  # the thread path (see thread_deadlines)
+        self._due = 0.0
+        self.fired = False
 
     def __enter__(self) -> deadline:
-        if not self.seconds or not _timer_available():
+        if not self.seconds:
+            return self
+        if not _timer_available():
+            self._watch = getattr(_local, "watch", None)
+            if self._watch is not None:
+                self._watch.add(self)
             return self
         token = object()
         self._token = token
@@ -90,6 +105,8 @@ class deadline:  # noqa: N801 - used like a function: ``with deadline(60, "a.txt
         return self
 
     def __exit__(self, exc_type, exc, tb) -> Literal[False]:
+        if self._watch is not None:
+            return self._thread_exit(exc)
         token = self._token
         if token is None:
             return False
@@ -101,8 +118,25 @@ class deadline:  # noqa: N801 - used like a function: ``with deadline(60, "a.txt
     def timeout_error(self) -> ArticleTimeout:
         return timeout_error(self.name, self.limit)
 
+    def _thread_exit(self, exc: BaseException | None) -> Literal[False]:
+        hit = isinstance(exc, _ThreadExpired)
+        while True:
+            try:
+                self.close()
+                break
+            except _ThreadExpired:  # raised just as the block ended: finish leaving it
+                hit = True
+        if hit and self.fired:
+            raise self.timeout_error() from None
+        if hit and exc is None:  # an outer deadline's, caught in here: pass it on
+            raise _ThreadExpired
+        return False
+
     def close(self) -> None:
         """Stop the timer and put back what was there before; safe to call twice."""
+        if self._watch is not None:
+            self._watch.remove(self)
+            return
         while True:
             try:
                 self._disarm()
@@ -121,6 +155,104 @@ class deadline:  # noqa: N801 - used like a function: ``with deadline(60, "a.txt
             used = time.monotonic() - self._started
             signal.setitimer(signal.ITIMER_REAL, max(left - used, 1e-3), interval)
             self._previous_timer = (0.0, 0.0)
+
+
+class _ThreadExpired(BaseException):
+    """Raised in a thread whose deadline passed, by its watchdog (``PyThreadState_SetAsyncExc``)."""
+
+
+_local = threading.local()  # .watch: the _Watchdog of this thread inside thread_deadlines()
+
+
+def _async_raise(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in the thread at its next bytecode; None takes back one not raised yet."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+
+
+class _Watchdog:
+    """The deadlines of one thread, watched from another: past its time a deadline raises
+    ``_ThreadExpired`` in the thread (again every ``_REFIRE_SECONDS`` until the block is left); with a
+    ``hard_grace``, ``faulthandler`` (a C thread, which needs no interpreter lock) dumps the stacks to
+    ``dump`` and exits the process when a block is still running that long after its time."""
+
+    def __init__(self, hard_grace: float | None, dump: Any) -> None:
+        self.thread_id = threading.get_ident()
+        self.hard_grace = hard_grace
+        self.dump = dump
+        self.active: list[deadline] = []
+        self.cond = threading.Condition()
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="briefing-deadline", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        with self.cond:
+            while not self.stopped:
+                now = time.monotonic()
+                due = min((d._due for d in self.active), default=None)
+                if due is None or due > now:
+                    self.cond.wait(None if due is None else due - now)
+                    continue
+                for d in self.active:
+                    if d._due <= now:
+                        d.fired = True
+                        d._due = now + _REFIRE_SECONDS
+                _async_raise(self.thread_id, _ThreadExpired)
+
+    def add(self, d: deadline) -> None:
+        with self.cond:
+            d._started = time.monotonic()
+            d._due = d._started + (d.seconds or 0.0)
+            d.fired = False
+            self.active.append(d)
+            self._arm_hard()
+            self.cond.notify()
+
+    def remove(self, d: deadline) -> None:
+        with self.cond:
+            if d not in self.active:  # left already, unless the first try was interrupted half-way
+                self._arm_hard()
+                return
+            self.active.remove(d)
+            if d.fired and not any(x.fired for x in self.active):
+                _async_raise(self.thread_id, None)  # it may not have been raised yet: it must not be later
+            self._arm_hard()
+            self.cond.notify()
+
+    def _arm_hard(self) -> None:
+        if self.hard_grace is None:
+            return
+        if not self.active:
+            faulthandler.cancel_dump_traceback_later()
+            return
+        end = min(d._started + (d.seconds or 0.0) for d in self.active) + self.hard_grace
+        faulthandler.dump_traceback_later(max(end - time.monotonic(), 0.001), exit=True, file=self.dump)
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.active.clear()
+            self._arm_hard()
+            self.cond.notify()
+        self.thread.join()
+
+
+@contextmanager
+def thread_deadlines(hard_grace: float | None = None, dump: Any = None) -> Iterator[None]:
+    """Let ``deadline`` (and ``isolate``) bound work in this thread when it is not the main thread.
+    Python code is stopped on time; code stuck in C past ``hard_grace`` more seconds ends the process
+    (exit status 1, the stacks written to ``dump``, a file; standard error by default). In the main
+    thread this changes nothing: the ``SIGALRM`` timer does it."""
+    if _timer_available() or getattr(_local, "watch", None) is not None:
+        yield
+        return
+    watch = _Watchdog(hard_grace, dump if dump is not None else sys.stderr)
+    _local.watch = watch
+    try:
+        yield
+    finally:
+        _local.watch = None
+        watch.stop()
 
 
 def timeout_error(name: str, limit: float | None) -> ArticleTimeout:
@@ -163,6 +295,11 @@ def isolate(
     except _Expired:  # the alarm arrived in the instant between the block's end and its exit
         guard.close()
         return None, Failure(str(guard.timeout_error()))
+    except _ThreadExpired:  # this thread's watchdog: after the block's exit took back its own
+        guard.close()
+        if not guard.fired:
+            raise  # an outer deadline's
+        return None, Failure(str(guard.timeout_error()))
     except BriefingError as e:
         return None, Failure(str(e))
     except Exception as e:  # noqa: BLE001 - this is the boundary: a bug in one item must not stop the run
@@ -178,5 +315,6 @@ __all__ = [
     "describe",
     "debugging",
     "isolate",
+    "thread_deadlines",
     "timeout_error",
 ]

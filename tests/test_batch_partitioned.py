@@ -323,3 +323,72 @@ def test_engine_options_are_checked(tmp_path):
         "batch", a, "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9", "--output-dir", tmp_path / "o", timeout=120
     )
     assert p.returncode == 1 and "scheduler" in p.stderr and "Traceback" not in p.stderr
+
+
+# --- --article-timeout on Dask workers: tasks run in a worker thread, where no timer signal can be used
+
+FAULTS = Path(__file__).parent / "faults"
+MARKER = "Zanzibar-fault-marker"
+
+
+def _faulty_corpus(tmp_path: Path, n: int, slow: set[int]) -> tuple[Path, list[dict]]:
+    """``n`` BBC articles; those at the indexes in ``slow`` hold the fault marker (see tests/faults)."""
+    rows = []
+    with open(BBC, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            rows.append({"id": rec["id"], "text": rec["text"]})
+            if len(rows) == n:
+                break
+    for i in slow:
+        rows[i]["text"] = f"{MARKER} said so on Monday. " + rows[i]["text"]
+    return _write_jsonl(tmp_path / "articles.jsonl", rows), rows
+
+
+def _run_with_fault(mode: str, src: Path, out: Path, *extra: str, timeout: float):
+    path = os.pathsep.join(p for p in (str(FAULTS), os.environ.get("PYTHONPATH", "")) if p)
+    env = {"PYTHONPATH": path, "BRIEFING_TEST_FAULT": MARKER, "BRIEFING_TEST_FAULT_MODE": mode}
+    return run_briefing(
+        "batch", src, "--engine", "dask", "--workers", "2", "--output-dir", out, *extra, env=env, timeout=timeout
+    )
+
+
+def _check_one_result_each(out: Path, rows: list[dict], slow: set[int]) -> list[dict]:
+    got = _read_parts(out)
+    assert [o["id"] for o in got] == [r["id"] for r in rows]  # every article exactly once, in input order
+    for i, o in enumerate(got):
+        if i in slow:
+            assert set(o) == {"id", "error"}, o
+            assert f"line {i + 1}: took longer than 2 s (the per-article limit, --article-timeout)" in o["error"]
+        else:
+            assert "summary" in o and "error" not in o, o
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["complete"] and manifest["errors"] == len(slow)
+    assert not (out / ".briefing-work").exists()  # the tasks' records are gone with the run
+    return got
+
+
+@needs_data
+@pytest.mark.slow
+def test_dask_article_timeout_stops_an_article_looping_in_python(tmp_path):
+    src, rows = _faulty_corpus(tmp_path, 12, {2, 9})
+    out = tmp_path / "parts"
+    p = _run_with_fault("spin", src, out, "--partition-size", "4", "--article-timeout", "2", timeout=300)
+    assert p.returncode == 3, p.stderr  # some articles failed, the run finished
+    got = _check_one_result_each(out, rows, {2, 9})
+    assert not [o for o in got if "worker process was ended" in o.get("error", "")]  # stopped in time, in the task
+
+
+@needs_data
+@pytest.mark.slow
+def test_dask_article_stuck_in_c_ends_its_worker_and_becomes_an_error(tmp_path):
+    """time.sleep in a worker thread cannot be interrupted: the worker process is ended past the hard
+    limit, Dask runs the partition again, and the article recorded as in flight is not tried again."""
+    src, rows = _faulty_corpus(tmp_path, 12, {5})
+    out = tmp_path / "parts"
+    p = _run_with_fault("hang", src, out, "--partition-size", "4", "--article-timeout", "2", timeout=600)
+    assert p.returncode == 3, p.stderr
+    got = _check_one_result_each(out, rows, {5})
+    assert "its Dask worker process was ended" in got[5]["error"]
+    assert "trying each of its articles alone" not in p.stderr  # the partition's own retry recorded it
+    assert "Traceback" not in p.stderr

@@ -32,7 +32,7 @@ from datetime import datetime
 
 from ..models import Article, Entity, TimelineEvent
 from ..store import ReportedStory, fingerprint
-from .models import Digest, Section, SourceFailure, Story, StoryArticle, StoryLine
+from .models import Digest, Section, SourceFailure, Story, StoryArticle, StoryLine, source_of
 
 DEFAULT_MAX_STORIES = 20
 MIN_STORY_WORDS = 30  # a story needs room for at least one sentence
@@ -79,12 +79,6 @@ def article_time(article: Article) -> datetime | None:
 
 def article_key(article: Article) -> str:
     return article.key or fingerprint([article.url or article.id or article.text[:200]])
-
-
-def source_of(article: Article) -> str:
-    from .sources import hostname
-
-    return article.source_name or hostname(article.url) or "unknown source"
 
 
 def build_digest(

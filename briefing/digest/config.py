@@ -198,6 +198,7 @@ def _source_from_dict(raw: Any, base: Path, where: str) -> SourceSpec:
         raise UsageError(f"{where}: give exactly one of url or path")
     spec = raw.get("url") or raw.get("path")
     _check_type(where, "url/path", spec, (str,), "a string")
+    assert isinstance(spec, str)  # _check_type raised otherwise
     kind = raw.get("kind", "auto")
     if kind not in SOURCE_KINDS:
         raise UsageError(f"{where}: kind must be one of {', '.join(SOURCE_KINDS)}")

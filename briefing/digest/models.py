@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..models import Entity, TimelineEvent
+from ..models import Article, Entity, TimelineEvent
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -174,3 +174,10 @@ class Digest:
             "stats": self.stats,
             "notes": self.notes,
         }
+
+
+def source_of(article: Article) -> str:
+    """The name a digest gives an article's source: the feed's name, else the site's host name."""
+    from ..sources.base import hostname
+
+    return article.source_name or hostname(article.url) or "unknown source"

@@ -52,7 +52,7 @@ def _candidates(articles: list[Article]) -> list[StoryLine]:
     from ..brief import prepare
     from ..errors import InputError
     from ..summarize import RankInput, get_summarizer
-    from .build import source_of
+    from .models import source_of
 
     summarizer = get_summarizer()
     out: list[StoryLine] = []

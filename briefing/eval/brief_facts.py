@@ -133,7 +133,7 @@ def check_digest(path: str, findings: Findings, *, limit: int | None = None) -> 
         if not when or not row.get("text"):
             continue
         try:
-            day = parse_published(str(when)[:10])
+            day, _moment = parse_published(str(when)[:10])
         except Exception:
             continue
         articles.append(
