@@ -122,6 +122,17 @@ def clip_words(text: Any, n: int = 30) -> str:
     return " ".join(words) if len(words) <= n else " ".join(words[:n]).rstrip(",;:") + "…"
 
 
+def unsaid(quotes: Any, summary: Any) -> list[Any]:
+    """The quotes whose words the summary does not already show (a quote is shown once)."""
+    said = " ".join(one_line(clean_text(str(dict(s).get("text", "")))) for s in summary or [])
+    out = []
+    for q in quotes or []:
+        text = one_line(clean_text(str(dict(q).get("text", ""))))
+        if not (any(c.isalnum() for c in text) and text in said):  # words, not marks, make a quote said
+            out.append(q)
+    return out
+
+
 def template_filters() -> dict[str, Any]:
     """The filters every template sees, built-in or the user's."""
     from .render_timeline import timeline_svg
@@ -136,6 +147,7 @@ def template_filters() -> dict[str, Any]:
         "who_line": who_line,
         "clip_words": clip_words,
         "timeline_svg": timeline_svg,
+        "unsaid": unsaid,
     }
 
 
