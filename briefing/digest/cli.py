@@ -196,6 +196,14 @@ def digest(
     from .sources import SourceSpec
 
     cfg = load_config(config_path) if config_path else DigestConfig()
+    # The job file (--config) is more specific than the user's config file: what the latter gives
+    # ([digest] in ~/.config/briefing/config.toml) yields to it, the environment and the command line do not.
+    mine = _job_file_first(cfg)
+    since, words, max_stories = mine("since", since, cfg.since), mine("words", words), mine("max_stories", max_stories)
+    fmt, output, output_dir = mine("fmt", fmt, cfg.format), mine("output", output), mine("output_dir", output_dir)
+    title, state_path = mine("title", title), mine("state_path", state_path, cfg.state)
+    timeout, deadline, jobs = mine("timeout", timeout), mine("deadline", deadline), mine("jobs", jobs)
+    job_name = mine("job_name", job_name, cfg.job)
     specs = [SourceSpec(spec=s) for s in sources] + cfg.sources
     if not specs:
         raise UsageError("no sources: give SOURCE arguments or a --config file with [[sources]]")
@@ -268,6 +276,26 @@ def digest(
     _finish(run, dry_run, log, mail_error)
 
 
+def _from_user_config(name: str) -> bool:
+    """Did option ``name`` get its value from the user's config file (click's ``default_map``)?"""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.get_parameter_source(name) is ParameterSource.DEFAULT_MAP
+
+
+def _job_file_first(cfg):
+    """``mine(name, value, job_value)``: the job file's value when option ``name`` only came from the
+    user's config file and the job file sets it; else the option's (None lets the job file's in later)."""
+
+    def mine(name: str, value, job_value=None):
+        if job_value is None:
+            job_value = getattr(cfg, name, None)
+        return job_value if job_value is not None and _from_user_config(name) else value
+
+    return mine
+
+
 def _mailer(cfg, config_path, cli_sources, mail: dict, *, state: Path, now, resend, template, log, enabled, job):
     """The run's ``DigestMailer`` from the options and the config's [email] table; None when nobody
     is to get mail (no --email-to and no `to` in [email], or --no-email)."""
@@ -276,12 +304,20 @@ def _mailer(cfg, config_path, cli_sources, mail: dict, *, state: Path, now, rese
     from .mail import DigestMailer, job_name
 
     job = job_name(job, "--job") or job_name(cfg.job, f"{config_path}: job")
+    from ..settings import current, mail_settings, overlay
+
     base = None
     if "email" in cfg.extra:
         try:
             base = MailSettings.from_config(cfg.extra["email"], base=Path(config_path).expanduser().resolve().parent)
         except UsageError as e:
             raise UsageError(f"{config_path}: {e}") from None
+    # under the job file's [email]: the user's config file, its [email] table and [digest]'s mail options
+    users = {k: v for k, v in mail.items() if _from_user_config(k)}
+    if users:
+        lower = (mail_settings(current()) or MailSettings()).merged(**users)
+        base = overlay(lower, base)
+        mail = {k: v for k, v in mail.items() if k not in users}
     settings = settings_from(mail, base)
     if not enabled:
         return None

@@ -6,6 +6,8 @@ specifies; `briefing eval entities|dates|stories FILE` evaluate the rest.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .._lazy import load
@@ -26,13 +28,44 @@ class EvalGroup(click.Group):
 
     def get_command(self, ctx, name):
         target = SUBCOMMANDS.get(name)
-        return load(target) if target else None
+        if not target:
+            return None
+        command = load(target)
+        _add_quiet_verbose(command)
+        from ..settings import ENV_PREFIX, name_envvars
+
+        name_envvars(command, f"{ENV_PREFIX}_EVAL_{name.upper().replace('-', '_')}")
+        return command
 
     def resolve_command(self, ctx, args):
         # `briefing eval DATA.jsonl ...` means `briefing eval summaries DATA.jsonl ...`
         if args and args[0] not in SUBCOMMANDS and not args[0].startswith("-"):
             args = ["summaries", *args]
         return super().resolve_command(ctx, args)
+
+
+def _debug(ctx, param, value):
+    if value:
+        os.environ["BRIEFING_DEBUG"] = "1"  # an internal error shows its traceback (briefing.cli.main)
+
+
+def _add_quiet_verbose(command) -> None:
+    """-q/-v as on every other command: the evaluations print nothing but their scores, so -q has
+    nothing to drop; -v shows the traceback of an internal error."""
+    if any(p.name == "verbose" for p in command.params):
+        return
+    command.params.append(
+        click.Option(["--quiet", "-q"], is_flag=True, expose_value=False, help="Print only problems (the scores).")
+    )
+    command.params.append(
+        click.Option(
+            ["--verbose", "-v"],
+            is_flag=True,
+            expose_value=False,
+            callback=_debug,
+            help="Show the traceback of an internal error.",
+        )
+    )
 
 
 @click.group(cls=EvalGroup, name="eval")
