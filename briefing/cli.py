@@ -86,8 +86,7 @@ def _one_line_errors():
 
 
 def _usage_message(e: click.UsageError) -> str:
-    msg = e.format_message().strip()
-    return msg[0].lower() + msg[1:] if msg[:1].isupper() and msg[1:2].islower() else msg
+    return e.format_message().strip()  # click's own words ("No such option: --wrods"), which scripts may grep
 
 
 def _parse_date(ctx, param, value):
@@ -258,7 +257,7 @@ def summary_options(f):
     return f
 
 
-@cli.command()
+@cli.command(short_help="Summarise articles (files, URLs, stdin) into briefs.")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @summary_options
 @click.option(
@@ -443,7 +442,7 @@ def _json_lines(rendered: list[str]) -> str:
     return "".join(json.dumps(json.loads(text), ensure_ascii=False) + "\n" for text in rendered)
 
 
-@cli.command()
+@cli.command(short_help="One JSON brief per line of JSONL/Parquet inputs, at scale.")
 @click.argument("inputs", nargs=-1, metavar="IN...")  # checked when read
 @click.option(
     "--output",

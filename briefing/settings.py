@@ -162,7 +162,7 @@ def check_section(cfg: UserConfig, section: dict[str, Any], command, ctx, where:
         try:
             param.type_cast_value(ctx, value)
         except click.BadParameter as e:
-            raise UsageError(f"{cfg.label()}: {name}: {e.format_message()}") from None
+            raise UsageError(f"{cfg.label()}: {name}: {e.message}") from None
 
 
 def check_sections(cfg: UserConfig, group, ctx) -> None:

@@ -53,7 +53,7 @@ def transport_options(f):
             envvar="BRIEFING_MAIL_CONFIG",
             type=click.Path(dir_okay=False),
             default=None,
-            help="TOML file with an [email] section (see docs/email.md).",
+            help="TOML file with an [email] section (its keys: the end of `briefing digest --help`).",
         ),
         click.option(
             "--transport",
@@ -249,7 +249,7 @@ def _echo_report(report, quiet: bool = False) -> None:
         )
 
 
-@click.command()
+@click.command(short_help="Send saved .eml messages, or what waits in the outbox.")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[FILE.eml]...")
 @click.option("--outbox", "from_outbox", is_flag=True, help="Send what waits in the outbox.")
 @click.option("--list", "list_only", is_flag=True, help="List what waits in the outbox; send nothing.")

@@ -56,7 +56,36 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
     click.echo(prefix + msg, err=True)
 
 
-@click.command()
+JOB_FILE_HELP = """\b
+The job file (--config FILE, TOML; every key optional, relative paths from its folder):
+  title, since, words, max_stories, format, output, output_dir, base_url, state,
+  timeout, deadline, jobs, allow_private, job, sections = ["World", ...]
+  [[sources]]   path (file, glob, folder, URL list, OPML, JSONL) or url (page or feed);
+                name, section, category, kind, fetch_full, timeout, allow_private
+  [email]       from, to, cc, bcc, subject, transport, outbox, retries, backoff,
+                sendmail, path; [email.smtp] host, port, security, user,
+                password_file or password_env (never the password), cafile, timeout
+
+\b
+Example job file:
+  title = "Morning briefing"
+  since = "24h"
+  [[sources]]
+  url = "https://example.org/world.rss"
+  section = "World"
+  [email]
+  from = "Briefing <briefing@example.org>"
+  to = ["me@example.org"]
+
+\b
+Your own defaults for every run (the [digest] and [email] sections of
+~/.config/briefing/config.toml, BRIEFING_DIGEST_* variables): `briefing config digest`.
+Precedence: command line > environment > job file > your config file > default.
+Exit: 0 done, 3 some sources failed, 1 nothing made, 2 bad options or config,
+75 another run holds the lock or the mail waits in the outbox."""
+
+
+@click.command(short_help="A daily digest from many feeds and files, grouped into stories.", epilog=JOB_FILE_HELP)
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option(
     "--config",
@@ -64,7 +93,7 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="TOML config file with sources and settings (see samples/digest.toml).",
+    help="The job's TOML file: sources and settings (its keys are listed at the end of this help).",
 )
 @click.option(
     "--since",

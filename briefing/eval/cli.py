@@ -22,6 +22,16 @@ SUBCOMMANDS = {
 }
 
 
+# one line each in `briefing eval --help` (their docstrings' first lines are longer than a line)
+SHORT_HELP = {
+    "summaries": "ROUGE of every algorithm on DATA.jsonl (the default).",
+    "entities": "Entity P/R/F1 on CoNLL-style JSONL.",
+    "dates": "Time-expression scores on TimeBank-style JSONL.",
+    "stories": "Story clustering against gold `story` labels.",
+    "brief-facts": "Count wrong-looking facts in the briefs of FILES.",
+}
+
+
 class EvalGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(SUBCOMMANDS)
@@ -31,6 +41,7 @@ class EvalGroup(click.Group):
         if not target:
             return None
         command = load(target)
+        command.short_help = command.short_help or SHORT_HELP.get(name)
         _add_quiet_verbose(command)
         from ..settings import ENV_PREFIX, name_envvars
 
@@ -68,6 +79,6 @@ def _add_quiet_verbose(command) -> None:
     )
 
 
-@click.group(cls=EvalGroup, name="eval")
+@click.group(cls=EvalGroup, name="eval", short_help="Measure quality: summaries, entities, dates, stories.")
 def eval_group():
     """Measure quality: `briefing eval DATA.jsonl` (summaries), or eval entities|dates|stories FILE."""
