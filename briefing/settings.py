@@ -299,7 +299,6 @@ def describe(group, ctx, only: tuple[str, ...] = ()) -> list[Setting]:
 def _plain(param, ctx, value):
     """The value as the command would see it (converted), or None when it has none."""
     import click
-
     from click import _utils
 
     unset = getattr(_utils, "UNSET", None)  # click 8.3+: "no value" is a sentinel
