@@ -1,6 +1,7 @@
 """Only here to ship templates/ (the source of truth, at the top of the repository) inside the
 wheel as briefing/templates, so a non-editable `pip install .` renders too. Everything else is
 in pyproject.toml."""
+
 import shutil
 from pathlib import Path
 

@@ -10,7 +10,7 @@ The public API (the CLI is a thin layer over it)::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Imported eagerly (it is light: Jinja2 loads on first use) because the submodule briefing.render
 # would otherwise shadow the function of the same name once anything imported it.
@@ -19,7 +19,7 @@ from .render import render  # noqa: E402
 __all__ = ["__version__", "read_source", "build_brief", "BriefOptions", "render", "BriefingError"]
 
 
-def __getattr__(name):  # lazy, so `briefing --help` does not import the heavy parts
+def __getattr__(name: str):  # lazy, so `briefing --help` does not import the heavy parts
     if name == "read_source":
         from .sources import read_source
 

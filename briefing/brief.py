@@ -15,6 +15,10 @@ from .text import clean_for_analysis, split_sentences, word_count
 
 @dataclass
 class BriefOptions:
+    """How to build a brief: the summary's length (``sentences``, ``words`` or ``ratio``; 3 sentences by
+    default), the ``algorithm`` (our news ranker unless named), a ``published`` date that overrides the
+    article's own, and ``explain`` to keep each sentence's score breakdown."""
+
     sentences: int | None = None
     words: int | None = None
     ratio: float | None = None

@@ -14,8 +14,8 @@ from datetime import date
 
 import click
 
-from . import __version__
 from ._lazy import load
+from ._version import __version__
 from .clikit import write_output
 from .deliver.cli import mail_options as _mail_options  # click decorators only: no heavy imports
 from .deliver.cli import wants_mail as _wants_mail

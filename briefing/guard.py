@@ -24,7 +24,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .errors import BriefingError, InputError
 
@@ -89,7 +89,7 @@ class deadline:  # noqa: N801 - used like a function: ``with deadline(60, "a.txt
         self._previous_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:
         token = self._token
         if token is None:
             return False

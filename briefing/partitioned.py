@@ -29,7 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .errors import InputError, OutputError, UsageError
 from .fileio import atomic_open, write_atomic
 

@@ -124,6 +124,8 @@ def clip_words(text: Any, n: int = 30) -> str:
 
 def template_filters() -> dict[str, Any]:
     """The filters every template sees, built-in or the user's."""
+    from .render_timeline import timeline_svg
+
     return {
         "wrap": wrap_text,
         "one_line": one_line,
@@ -133,6 +135,7 @@ def template_filters() -> dict[str, Any]:
         "text_url": text_url,
         "who_line": who_line,
         "clip_words": clip_words,
+        "timeline_svg": timeline_svg,
     }
 
 

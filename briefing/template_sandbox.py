@@ -196,7 +196,7 @@ def contained_loader(
     ``loaded`` collects the files it read (error messages name the template and line)."""
     import jinja2
 
-    loaded = loaded if loaded is not None else set()
+    read_files: set[str] = loaded if loaded is not None else set()
 
     class ContainedLoader(jinja2.BaseLoader):
         def __init__(self) -> None:
@@ -233,7 +233,7 @@ def contained_loader(
                 source = _read_regular(real)
             except _Refused as e:
                 raise _rule_error(template, str(e)) from None
-            loaded.add(str(real))
+            read_files.add(str(real))
             return source, str(real), lambda: True
 
     builtin = jinja2.FileSystemLoader(str(builtin_dir))
@@ -383,8 +383,9 @@ def _child() -> int:
     return 0
 
 
-def _is_memory(e: BaseException) -> bool:
+def _is_memory(exc: BaseException) -> bool:
     seen = set()
+    e: BaseException | None = exc
     while e is not None and id(e) not in seen:
         if isinstance(e, MemoryError):
             return True

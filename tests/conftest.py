@@ -173,3 +173,14 @@ def http_server():
     server = LocalServer()
     yield server
     server.close()
+
+
+# Fixtures that start a real server: a test that takes one, directly or through another fixture, is
+# end to end (`-m e2e`). Tests that run the CLI in a subprocess carry the mark themselves.
+SERVER_FIXTURES = {"http_server", "smtp_server", "silent_port", "trickle_port"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

@@ -48,7 +48,7 @@ class Links(HTMLParser):
             self.links.append(dict(attrs)["href"])
 
 
-def archive_run(main_run, jsonl, tmp_path, site, now=NOW):
+def archive_run(main_run, jsonl, tmp_path, site, now=NOW, extra=()):
     return main_run(
         "digest",
         jsonl,
@@ -63,9 +63,11 @@ def archive_run(main_run, jsonl, tmp_path, site, now=NOW):
         "--now",
         now,
         "--quiet",
+        *extra,
     )
 
 
+@pytest.mark.slow
 def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     for _ in range(3):
@@ -94,6 +96,7 @@ def test_three_runs_at_the_same_time_are_three_archived_digests(main_run, jsonl,
     assert sorted(e.find("a:link", ATOM).get("href") for e in items) == htmls
 
 
+@pytest.mark.slow
 def test_a_name_left_by_a_deleted_archive_entry_is_not_reused_while_listed(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     assert archive_run(main_run, jsonl, tmp_path, site)[0] == 0
@@ -160,3 +163,73 @@ def test_an_archive_list_edited_by_hand_is_read_as_far_as_it_makes_sense(tmp_pat
     entries = json.loads((tmp_path / "digests.json").read_text())
     assert [e["title"] for e in entries] == ["T", "Yesterday"]
     assert len(ET.parse(tmp_path / "feed.atom").getroot().findall("a:entry", ATOM)) == 2
+
+
+def write_config(tmp_path, **settings) -> Path:
+    cfg = tmp_path / "digest.toml"
+    cfg.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items()), encoding="utf-8")
+    return cfg
+
+
+@pytest.mark.slow
+def test_the_feed_is_worth_subscribing_to(main_run, jsonl, tmp_path):
+    """feedparser reads the config's title, the self and alternate links on base_url, and each entry's
+    digest as HTML content, older entries included."""
+    import feedparser
+
+    site = tmp_path / "site"
+    cfg = write_config(tmp_path, title="Harbour & <Friends> daily", base_url="https://news.example/briefings")
+    for now in (NOW, "2026-03-11T07:30:00+00:00"):
+        code, _, err = archive_run(main_run, jsonl, tmp_path, site, now, extra=("--config", cfg))
+        assert code == 0, err
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "Harbour & <Friends> daily"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {
+        "self": "https://news.example/briefings/feed.atom",
+        "alternate": "https://news.example/briefings/index.html",
+    }
+    assert len(feed.entries) == 2
+    for entry, stem in zip(feed.entries, ("digest-2026-03-11-0730", "digest-2026-03-10-1200")):
+        assert entry.link == f"https://news.example/briefings/{stem}.html"
+        [content] = entry.content
+        assert content.type == "text/html"
+        for title in ("Dam opens in Kessler", "Bridge closes in Lindholm"):
+            assert title in content.value
+        assert "The new dam in Kessler opened" in content.value  # the summary itself, not only titles
+        assert "<style" not in content.value and "<head>" not in content.value and "<html" not in content.value
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Harbour &amp; &lt;Friends&gt; daily</h1>" in index
+
+
+@pytest.mark.slow
+def test_without_base_url_the_feed_links_are_relative_and_escaped_content_stays_xml(main_run, tmp_path):
+    import feedparser
+
+    rows = [
+        {
+            "id": "x1",
+            "title": "Bridge <script>alert(1)</script> & \x01 closes",
+            "source": "Wire",
+            "published": "2026-03-10T09:00:00Z",
+            "text": "The old bridge in Lindholm closed on Monday <b>at noon</b>. Repairs will take a year.",
+        }
+    ]
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    site = tmp_path / "site"
+    code, _, err = archive_run(main_run, src, tmp_path, site)
+    assert code == 0, err
+    raw = (site / "feed.atom").read_bytes()
+    root = ET.fromstring(raw)  # well-formed for a strict parser: no \x01, markup escaped
+    [content] = root.findall("a:entry/a:content", ATOM)
+    assert content.get("type") == "html" and "<script>" not in content.text
+    assert "Bridge &lt;script&gt;alert(1)&lt;/script&gt; &amp;  closes" in content.text
+    assert {ln.get("rel"): ln.get("href") for ln in root.findall("a:link", ATOM)} == {
+        "self": "feed.atom",
+        "alternate": "index.html",
+    }
+    feed = feedparser.parse(raw)
+    assert feed.feed.title == "Briefing archive"
+    assert "Lindholm" in feed.entries[0].content[0].value

@@ -9,6 +9,8 @@ import re
 import pytest
 from conftest import SAMPLE_TXT, SAMPLES, run_briefing
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 SAMPLE = SAMPLE_TXT.read_text(encoding="utf-8")
 BODY = SAMPLE.split("\n", 1)[1]
 LIBRARY = (SAMPLES / "library-reopening.md").read_text(encoding="utf-8")

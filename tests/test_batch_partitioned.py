@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_DATA, run_briefing
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 BBC = SHARED_DATA / "summarization" / "bbc_dev.jsonl"
 CNNDM = SHARED_DATA / "summarization" / "cnndm_dev.jsonl"
 
@@ -72,6 +74,7 @@ def local_output(corpus, tmp_path_factory):
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.data
 @needs_data
 @pytest.mark.slow
 def test_dask_local_cluster_equals_local_batch(corpus, local_output, tmp_path):
@@ -93,6 +96,7 @@ def test_dask_local_cluster_equals_local_batch(corpus, local_output, tmp_path):
     assert sum(e["articles"] for e in manifest["partitions"].values()) == 240
 
 
+@pytest.mark.data
 @needs_data
 @pytest.mark.slow
 def test_killing_a_dask_worker_mid_run_loses_and_duplicates_nothing(corpus, local_output, tmp_path):
@@ -141,6 +145,7 @@ def test_killing_a_dask_worker_mid_run_loses_and_duplicates_nothing(corpus, loca
     assert _by_id(got) == _by_id(local_output)
 
 
+@pytest.mark.data
 @needs_data
 @pytest.mark.slow
 def test_killing_a_local_pool_worker_mid_run_loses_and_duplicates_nothing(corpus, local_output, tmp_path):
@@ -184,6 +189,7 @@ def test_killing_a_local_pool_worker_mid_run_loses_and_duplicates_nothing(corpus
     assert _by_id(got) == _by_id(local_output)
 
 
+@pytest.mark.data
 @needs_data
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", [["--jobs", "2"], ["--engine", "dask", "--workers", "2"]])

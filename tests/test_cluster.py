@@ -166,9 +166,13 @@ def _dev(name):
     return score_clustering(gold, cluster_articles(articles))
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_ecbplus_dev_target():
     assert _dev("ecbplus_dev.jsonl").b3_f1 >= 0.90
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_uci_headlines_dev_target():
     assert _dev("uci_headlines_dev.jsonl").b3_f1 >= 0.75

@@ -42,14 +42,19 @@ def _write(path, text: str):
 
 # --- a name of our own ------------------------------------------------------------------------------
 def test_distribution_name_version_and_user_agent_are_ours():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    from briefing._version import __version__ as version
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
     assert project["name"] == "news-briefing"
-    assert all(not d.startswith("briefing[") for d in project["optional-dependencies"]["test"])
-    assert "news-briefing[dask]" in project["optional-dependencies"]["test"]
+    extras = [d for deps in project["optional-dependencies"].values() for d in deps]
+    assert not [d for d in extras if d.startswith("briefing[")]  # the project names itself by its own name
+    assert any(d.startswith("news-briefing[dask") for d in project["optional-dependencies"]["test"])
     assert project["scripts"]["briefing"] == "briefing.cli:main"  # the command keeps its name
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "briefing._version.__version__"}
 
     res = run_briefing("--version")
-    assert res.returncode == 0 and res.stdout.strip() == f"briefing {project['version']}"
+    assert res.returncode == 0 and res.stdout.strip() == f"briefing {version}"
 
     seen: list[str] = []
 
@@ -74,7 +79,7 @@ def test_distribution_name_version_and_user_agent_are_ours():
     finally:
         server.shutdown()
     assert res.returncode == 0, res.stderr
-    assert seen == [f"news-briefing/{project['version']} (+https://pypi.org/project/news-briefing/)"]
+    assert seen == [f"news-briefing/{version} (+https://pypi.org/project/news-briefing/)"]
 
 
 # --- configuration like rss2email's -----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mailbox
 import os
 
+import pytest
 from conftest import SAMPLE_TXT, run_briefing
 from smtp_helpers import PASSWORD, USER, Recorder, free_port, make_brief, smtp_server  # noqa: F401
 
@@ -30,6 +31,7 @@ def eml_draft(tmp_path):
     return path, msg
 
 
+@pytest.mark.slow
 def test_send_eml_file_honours_bcc(tmp_path, smtp_server):
     server = smtp_server()
     path, msg = eml_draft(tmp_path)
@@ -54,6 +56,8 @@ def test_send_eml_file_honours_bcc(tmp_path, smtp_server):
     assert "Zürich" in m.get_body(("html",)).get_content()
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_server_down_exits_75_one_line_then_send_outbox(tmp_path):
     port = free_port()
     path, msg = eml_draft(tmp_path)
@@ -97,6 +101,7 @@ def test_server_down_exits_75_one_line_then_send_outbox(tmp_path):
     assert not list((tmp_path / "outbox").glob("*.eml"))
 
 
+@pytest.mark.slow
 def test_failed_auth_never_prints_the_password(tmp_path, smtp_server):
     server = smtp_server(auth=True, auth_require_tls=False)
     path, _ = eml_draft(tmp_path)
@@ -126,6 +131,7 @@ def test_failed_auth_never_prints_the_password(tmp_path, smtp_server):
     assert server.received == []
 
 
+@pytest.mark.e2e
 def test_no_password_option_on_the_command_line(tmp_path):
     p = run_briefing("send", "--smtp-password", "x", "--outbox", env=env_for(tmp_path))
     assert p.returncode == 2 and "No such option" in p.stderr
@@ -157,6 +163,7 @@ password_file = "pw.txt"
     assert server.received[0].authenticated
 
 
+@pytest.mark.e2e
 def test_config_typo_is_a_usage_error(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text('[email]\nsmtp_hots = "x"\n', encoding="utf-8")
@@ -164,6 +171,7 @@ def test_config_typo_is_a_usage_error(tmp_path):
     assert p.returncode == 2 and "smtp_hots" in p.stderr and "Traceback" not in p.stderr
 
 
+@pytest.mark.slow
 def test_summarize_email_to_end_to_end(tmp_path, smtp_server):
     server = smtp_server()
     p = run_briefing(
@@ -202,6 +210,8 @@ def test_summarize_email_to_end_to_end(tmp_path, smtp_server):
     assert "<style" not in html and "style=" in html
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_summarize_queues_when_server_down(tmp_path):
     p = run_briefing(
         "summarize",
@@ -271,6 +281,8 @@ def test_sendmail_program(tmp_path):
     assert got["Bcc"] is None and got["Message-ID"] == msg["Message-ID"]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_sendmail_tempfail_queues(tmp_path):
     prog = fake_sendmail(tmp_path, exit_code=75)
     path, _ = eml_draft(tmp_path)

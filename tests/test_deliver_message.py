@@ -189,6 +189,7 @@ def styles_of(html: str) -> list[str]:
     return [a["style"] for _, a in elements(html) if a.get("style")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", list(CSS_ATTACKS))
 def test_style_attributes_lose_active_css(tmp_path, attack):
     t = tmp_path / "mine.html"
@@ -200,6 +201,7 @@ def test_style_attributes_lose_active_css(tmp_path, attack):
         assert bad not in style.lower(), (attack, style)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "css",
     [

@@ -136,6 +136,7 @@ def test_unsendable_entry_is_moved_aside_and_the_next_one_still_goes(tmp_path, s
     assert len(server.received) == 1
 
 
+@pytest.mark.slow
 def test_summarize_is_not_blocked_by_an_unsendable_entry(tmp_path, smtp_server, run):
     """The reported bug: every run flushed the outbox first and crashed on the same entry (exit 70)."""
     server = smtp_server()
@@ -151,6 +152,7 @@ def test_summarize_is_not_blocked_by_an_unsendable_entry(tmp_path, smtp_server, 
     assert len(server.received) == 2
 
 
+@pytest.mark.slow
 def test_idn_recipient_from_the_report_is_sent(tmp_path, smtp_server, run):
     """`--email-to 'zoe@exämple.org'` jammed all mail (exit 70, forever): it is an IDNA domain."""
     server = smtp_server()
@@ -230,6 +232,7 @@ main(sys.argv[1:])
 """
 
 
+@pytest.mark.slow
 def test_full_disk_when_queuing_is_one_line_and_loses_nothing(tmp_path, smtp_server):
     """A disk that fills up (simulated with a file-size limit, which works as root too)."""
     server = smtp_server()
@@ -265,6 +268,7 @@ HOSTILE = [  # (option, value, exit code)
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option, value, code", HOSTILE)
 def test_hostile_addresses_and_subjects_are_one_line_never_70(tmp_path, smtp_server, run, option, value, code):
     server = smtp_server()

@@ -92,6 +92,7 @@ def test_implicit_tls_with_password_file(tmp_path, smtp_server, certs, monkeypat
     check_received(server.received[0], msg["Message-ID"])
 
 
+@pytest.mark.slow
 def test_untrusted_certificate_is_refused(tmp_path, smtp_server, certs):
     """Without our CA the client must not talk to the server: verification is never switched off."""
     server = smtp_server(mode="tls", certs=certs)
@@ -186,6 +187,7 @@ def test_server_down_then_up(tmp_path, smtp_server):
     assert handler.received[0].message["Message-ID"] == msg["Message-ID"]
 
 
+@pytest.mark.slow
 def test_hung_server_times_out(tmp_path, silent_port):
     s = mail_settings(tmp_path, silent_port, retries=1, smtp_timeout=0.5)
     with pytest.raises(MessageQueued, match="timed out"):
@@ -302,6 +304,7 @@ def test_hang_up_after_data_is_retried_and_sent_once(tmp_path, smtp_server):
     assert Outbox(s.outbox).entries() == []
 
 
+@pytest.mark.slow
 def test_a_server_that_never_finishes_answering_meets_the_deadline(tmp_path, trickle_port):
     """Every byte arrives within the socket timeout; only a deadline on the whole conversation ends it."""
     s = mail_settings(tmp_path, trickle_port, retries=1, smtp_timeout=10, smtp_deadline=1)

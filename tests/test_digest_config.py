@@ -84,6 +84,7 @@ def test_good_settings_load(tmp_path):
     assert cfg.sources[1].allow_private is None  # the run's setting applies
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("value", ["inf", "nan", "-5", "0", "1e308", "abc"])
 @pytest.mark.parametrize("option", ["--timeout", "--deadline"])
 def test_cli_bounds_are_usage_errors(tmp_path, option, value):
@@ -94,6 +95,7 @@ def test_cli_bounds_are_usage_errors(tmp_path, option, value):
     assert "Traceback" not in p.stderr and option in p.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("value", ["inf", "nan", "-5", "1e308"])
 def test_config_timeout_through_the_cli_exits_2(tmp_path, value):
     (tmp_path / "w.xml").write_bytes(WORLD.read_bytes())

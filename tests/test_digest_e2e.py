@@ -53,6 +53,7 @@ def _story_with(digest: dict, words: str) -> dict:
     raise AssertionError(f"no story about {words!r} in {[s['title'] for s in digest['stories']]}")
 
 
+@pytest.mark.slow
 def test_failing_sources_still_give_a_digest_with_stories_from_all_outlets(news, tmp_path, run_digest):
     server, urls = news
     code, out, err = run_digest("--config", _config(tmp_path, urls), "-f", "json", *_common(tmp_path))
@@ -92,6 +93,7 @@ def test_failing_sources_still_give_a_digest_with_stories_from_all_outlets(news,
         assert line.startswith("briefing: ")  # log-friendly: one line per event, no traceback
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["markdown", "html", "email"])
 def test_every_format_renders_stories_sources_and_failures(news, tmp_path, run_digest, fmt):
     _, urls = news
@@ -107,6 +109,7 @@ def test_every_format_renders_stories_sources_and_failures(news, tmp_path, run_d
         assert all(len(line) <= 72 or line.strip().startswith("http") for line in out.splitlines())
 
 
+@pytest.mark.slow
 def test_second_run_reports_nothing_new_then_include_seen_then_update(news, tmp_path, run_digest):
     server, urls = news
     cfg = _config(tmp_path, urls, failing=False)
@@ -151,6 +154,7 @@ def test_second_run_reports_nothing_new_then_include_seen_then_update(news, tmp_
     assert "*(update)*" not in out  # nothing grew since the update was reported
 
 
+@pytest.mark.slow
 def test_since_last_run_window(news, tmp_path, run_digest):
     _, urls = news
     cfg = _config(tmp_path, urls, failing=False)
@@ -177,6 +181,7 @@ def test_since_last_run_window(news, tmp_path, run_digest):
     assert d["stories"] == []
 
 
+@pytest.mark.slow
 def test_dry_run_records_nothing(news, tmp_path, run_digest):
     _, urls = news
     cfg = _config(tmp_path, urls, failing=False)
@@ -189,6 +194,7 @@ def test_dry_run_records_nothing(news, tmp_path, run_digest):
     assert json.loads(out)["n_stories"] >= 4  # the real run still reports everything
 
 
+@pytest.mark.slow
 def test_a_run_that_fails_half_way_leaves_state_as_it_was(news, tmp_path, run_digest):
     _, urls = news
     cfg = _config(tmp_path, urls, failing=False)
@@ -203,6 +209,7 @@ def test_a_run_that_fails_half_way_leaves_state_as_it_was(news, tmp_path, run_di
     assert code == 0 and json.loads(out)["n_stories"] >= 4  # nothing was lost
 
 
+@pytest.mark.slow
 def test_lock_stops_a_second_run(news, tmp_path, run_digest):
     from briefing.digest.lock import RunLock, lock_path_for
 
@@ -240,6 +247,7 @@ class _Links(HTMLParser):
             self.links.append(dict(attrs).get("href"))
 
 
+@pytest.mark.slow
 def test_output_dir_archive_with_index_and_atom_feed(news, tmp_path, run_digest):
     server, urls = news
     cfg = _config(tmp_path, urls, failing=False, extra='base_url = "https://news.example.org/briefs/"\n')
@@ -324,6 +332,8 @@ def test_jsonl_source_lists_member_ids(tmp_path, run_digest):
     assert d["failures"][0]["reason"].startswith("line 6: invalid JSON")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_as_a_cron_job_would_run_it(tmp_path):
     """The real console entry point in a fresh process: file output, quiet, exit codes."""
     from conftest import run_briefing

@@ -160,6 +160,7 @@ def test_mailing_replaces_stdout_unless_output_is_given(tmp_path, smtp_server, r
 
 
 # --- (2) the same cron job again the same day: nothing; --resend: again -----------------------------------
+@pytest.mark.slow
 def test_rerun_same_day_sends_nothing_unless_resend(tmp_path, smtp_server, run):
     server = smtp_server()
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
@@ -209,6 +210,7 @@ def test_story_held_back_by_a_same_day_rerun_goes_out_the_next_day(tmp_path, smt
     assert {r[0].rsplit(":", 1)[1] for r in sent_rows(tmp_path)} == {"2026-03-10", "2026-03-11"}
 
 
+@pytest.mark.slow
 def test_another_job_on_the_same_state_is_not_silenced(tmp_path, smtp_server, run):
     server = smtp_server()
     mail = ["--email-to", "a@example.com", *smtp_args(server.port, tmp_path)]
@@ -222,6 +224,8 @@ def test_another_job_on_the_same_state_is_not_silenced(tmp_path, smtp_server, ru
 
 
 # --- (3) server down: exit 75, kept in the outbox, state kept; then sent exactly once ---------------------
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("then", ["send --outbox", "next digest run"])
 def test_server_down_keeps_it_in_the_outbox_then_sends_once(tmp_path, run, then):
     port = free_port()
@@ -347,6 +351,7 @@ security = "none"
     return cfg
 
 
+@pytest.mark.slow
 def test_config_email_section_mails_the_digest(tmp_path, smtp_server, run):
     server = smtp_server()
     cfg = write_config(tmp_path, server.port)
@@ -391,6 +396,7 @@ def test_no_sender_is_a_usage_error(tmp_path, run):
 
 
 # --- (5) --dry-run sends nothing ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_dry_run_sends_nothing_and_records_nothing(tmp_path, smtp_server, run):
     server = smtp_server()
     src = write_jsonl(tmp_path / "news.jsonl", ROWS)
@@ -461,6 +467,7 @@ def test_a_glob_that_expands_differently_still_mails_once_a_day(tmp_path, smtp_s
     assert len(server.received) == 1
 
 
+@pytest.mark.slow
 def test_job_name_from_the_command_line_or_the_config(tmp_path, smtp_server, run):
     server = smtp_server()
     mail = ["--email-to", "a@example.com", *smtp_args(server.port, tmp_path)]

@@ -107,6 +107,7 @@ def test_self_listing_opml_over_http_is_fetched_once(http_server):
     assert sorted(http_server.requests) == ["/subs.opml", "/world.rss"]
 
 
+@pytest.mark.slow
 def test_lists_name_at_most_the_cap_with_one_warning(tmp_path):
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -170,6 +171,7 @@ def test_cli_self_listing_list_is_quiet(tmp_path, main_run, kind):
     assert [a["title"] for st in json.loads(out)["stories"] for a in st["articles"]] == ["World story 0"]
 
 
+@pytest.mark.slow
 def test_a_huge_opml_is_streamed_and_capped(tmp_path):
     """30,000 outlines: the tree is never built whole, 1,000 are read, one warning counts the rest."""
     import tracemalloc

@@ -87,6 +87,7 @@ def test_opml_children_inherit_the_opt_in(http_server, run_digest, tmp_path):
     assert json.loads(out)["n_stories"] == 1
 
 
+@pytest.mark.slow
 def test_run_deadline_lists_pending_sources_as_failed(http_server, tmp_path):
     """A feed that trickles for a minute and a per-source timeout of a minute: the run's deadline (2 s)
     ends the reading, the trickling feed is listed as failed, the digest is made from the rest."""
@@ -119,6 +120,7 @@ def test_run_deadline_lists_pending_sources_as_failed(http_server, tmp_path):
     assert d["n_stories"] == 1
 
 
+@pytest.mark.slow
 def test_deadline_from_the_config(http_server, tmp_path):
     slow = http_server.add("/slow.rss", _feed("Slow").encode() * 2, content_type="application/rss+xml", trickle=0.1)
     cfg = tmp_path / "c.toml"

@@ -15,6 +15,7 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "timex_small.jsonl"
 TIMEBANK = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "timex" / "timebank_aquaint.jsonl"
 
 
+@pytest.mark.slow
 def test_eval_dates_table_on_fixture():
     result = CliRunner().invoke(eval_group, ["dates", str(FIXTURE)])
     assert result.exit_code == 0, result.output
@@ -69,6 +70,8 @@ def test_one_system_span_matches_one_gold_span():
     assert c.relaxed == 1 and c.value == 1
 
 
+@pytest.mark.slow
+@pytest.mark.data
 @pytest.mark.skipif(not TIMEBANK.is_file(), reason="TimeBank+AQUAINT data ../shared/data/timex absent")
 def test_timebank_targets_without_baseline():
     result = CliRunner().invoke(eval_group, ["dates", str(TIMEBANK), "--json", "--no-baseline"])

@@ -73,6 +73,8 @@ def test_eval_entities_bad_input(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
+@pytest.mark.data
 @pytest.mark.skipif(not CONLL_DEV.exists(), reason="CoNLL-2003 dev not in ../shared/data (research data, not shipped)")
 def test_beats_plain_spacy_on_conll_dev_sample():
     result = CliRunner().invoke(eval_group, ["entities", str(CONLL_DEV), "--json", "--limit", "40"])

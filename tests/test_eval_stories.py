@@ -55,6 +55,8 @@ def test_metrics_on_a_known_case():
     assert s.pair_recall == pytest.approx(1 / 2)
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_paraphrase_measurement_on_msrp():
     if not MSRP.exists():
         pytest.skip(f"evaluation data not present: {MSRP}")

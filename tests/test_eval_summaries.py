@@ -24,6 +24,7 @@ def scores():
     return json.loads(result.output)
 
 
+@pytest.mark.slow
 def test_json_has_every_algorithm_lead_and_oracle(scores):
     assert scores["rows"] == 3 and scores["k"] == 3
     assert set(scores["scores"]) == set(default_algorithms())

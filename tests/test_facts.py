@@ -9,6 +9,8 @@ import json
 import pytest
 from conftest import run_briefing
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 FORMATS = ("markdown", "html", "email")
 
 UNDATED = (
@@ -113,11 +115,61 @@ def test_a_quote_with_no_named_speaker_says_so(tmp_path):
     data = brief(tmp_path, QUOTE)
     unnamed = [q for q in data["quotes"] if "need time to think" in q["text"]]
     assert unnamed and unnamed[0]["speaker"] is None
-    for fmt in FORMATS:
-        out = brief(tmp_path, QUOTE, fmt=fmt)
+    for fmt in FORMATS:  # one summary sentence, so the quotes are not already shown under "What"
+        out = brief(tmp_path, QUOTE, "-n", "1", fmt=fmt)
         assert "speaker not named" in out
 
 
 @pytest.mark.parametrize("text", [UNDATED, GERMAN])
 def test_every_brief_states_its_language(tmp_path, text):
     assert brief(tmp_path, text)["language"] in ("en", "de")
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def test_a_digest_story_dates_each_event_from_one_article(tmp_path):
+    """Two reports of one story, published on different days, each with its own weekdays: every date
+    shown comes with words from the same article, resolved against that article's own date."""
+    rows = [
+        {
+            "id": "early",
+            "title": "Harbour bridge closed after ship strike",
+            "published": "2026-03-09T18:00:00+00:00",  # a Monday
+            "text": "The harbour bridge was closed to traffic on Monday after a cargo ship struck one of its "
+            "pillars. Engineers inspected the pillar and said repairs would take two weeks. Ferries added "
+            "extra sailings for commuters.",
+        },
+        {
+            "id": "later",
+            "title": "Harbour bridge to reopen after ship strike repairs",
+            "published": "2026-03-12T09:00:00+00:00",  # a Thursday
+            "text": "The harbour bridge will reopen on Saturday, engineers said on Wednesday, after repairs to "
+            "the pillar a cargo ship struck. Ferries will keep their extra sailings for commuters until then.",
+        },
+    ]
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    p = run_briefing(
+        "digest", src, "--since", "all", "--now", "2026-03-12T12:00:00+00:00",
+        "--state", tmp_path / "state.sqlite", "-f", "json",
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    stories = json.loads(p.stdout)["stories"]
+    events = [e for s in stories for e in s["when"]]
+    assert events
+    days = {}
+    for e in events:
+        assert e["text"] in e["what"]  # the words dated are in the clause shown
+        day = next((d for d in WEEKDAYS if d in e["text"]), None)
+        if day:  # the label names the weekday the article's words name
+            assert e["label"].startswith(day[:3]), e
+            days[day] = e["value"]
+    assert days.get("Monday") == "2026-03-09" and days.get("Saturday") == "2026-03-14"
+    assert days.get("Wednesday") == "2026-03-11"
+    for fmt in ("markdown", "email", "html"):
+        out = run_briefing(
+            "digest", src, "--since", "all", "--now", "2026-03-12T12:00:00+00:00",
+            "--state", tmp_path / f"{fmt}.sqlite", "-f", fmt,
+        ).stdout  # fmt: skip
+        assert "Sat 14 March 2026" in out and "Mon 9 March 2026" in out

@@ -49,6 +49,7 @@ def _read(path, kind="auto"):
     return res, sorted(res.articles, key=lambda a: TEXTS.index(a.text) if a.text in TEXTS else -1)
 
 
+@pytest.mark.slow
 def test_every_truncation_of_a_file_is_a_failure_or_whole_entries_with_a_warning(tmp_path):
     assert len(_read_ok(tmp_path)[1]) == 3
     cuts = {}

@@ -200,6 +200,7 @@ def test_timeout_must_be_a_finite_positive_number(http_server):
     assert http_server.requests == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("head", [False, True], ids=["body", "headers"])
 def test_a_trickling_server_is_cut_off_at_the_deadline(http_server, head):
     """One byte every 0.2 s: each read is quick, the download never ends. --timeout is for the whole
@@ -212,6 +213,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(http_server, head):
     assert p.stderr.strip() == f"briefing: error: {url}: timed out after 1s"
 
 
+@pytest.mark.slow
 def test_summarize_refuses_private_urls_unless_allowed(http_server):
     url = http_server.add("/news/bridge.html", PAGE)
     p = run_briefing("summarize", url)
@@ -274,6 +276,8 @@ def test_https_checks_the_certificate_against_the_name(https_server, monkeypatch
         other.close()
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_https_trickle_is_cut_off_at_the_deadline(https_server):
     url = https_server.add("/slow.html", b"<html><body><p>" + b"x" * 300 + b"</p></body></html>", trickle=0.2)
     p = run_briefing(

@@ -88,6 +88,7 @@ def test_cli_output_to_a_fifo_is_one_line_and_exit_1(tmp_path, main_run):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
+@pytest.mark.slow
 def test_cli_output_through_a_symlink_writes_the_target(tmp_path, main_run):
     target = tmp_path / "brief.md"
     target.write_text("")

@@ -133,12 +133,14 @@ def run_pipeline_article(article) -> Brief:
     return brief
 
 
+@pytest.mark.slow
 @FUZZ
 @given(article_text, fmt, published)
 def test_any_text_gives_a_brief_or_a_briefing_error(text, fmt_, published_):
     run_pipeline(text, fmt_, published_)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     st.lists(temporal, min_size=1, max_size=12).map(" ".join),
@@ -153,6 +155,7 @@ def test_temporal_phrases_and_any_publication_date(text, published_, opts):
     assert all(e.label for e in brief.timeline)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(
     st.sampled_from(
@@ -165,6 +168,7 @@ def test_long_runs_of_one_script_digit_or_punctuation(unit, size, fmt_):
     run_pipeline(unit * (size // len(unit)), fmt_, None)
 
 
+@pytest.mark.slow
 def test_a_200000_character_line_without_full_stops():
     """One line, no sentence punctuation (a scraped page that lost it): bounded sentences and title."""
     clause = "officials in the capital met union leaders and farmers to discuss prices wages and fuel"

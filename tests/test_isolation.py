@@ -100,6 +100,8 @@ def test_a_line_of_the_wrong_type_is_isolated_too():
 # ---------------------------------------------------------------- the boundary, through the command line
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
     src = tmp_path / "in.jsonl"
     src.write_text(
@@ -128,6 +130,8 @@ def test_batch_keeps_going_after_a_crash_and_exits_3(tmp_path, crashing_text):
         assert len(res.stdout.splitlines()) == 3
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_summarize_reports_a_crashing_source_in_one_line_and_writes_the_others(tmp_path, crashing_text):
     bad = tmp_path / "bad.txt"
     bad.write_text(crashing_text, encoding="utf-8")
@@ -171,6 +175,7 @@ def test_deadline_stops_python_code_even_if_it_swallows_exceptions():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+@pytest.mark.slow
 def test_nested_deadlines_restore_the_outer_one():
     from briefing.guard import ArticleTimeout, deadline
 
@@ -188,6 +193,8 @@ def _long_article(chars: int = 900_000) -> str:
     return (BODY + "\n\n") * (chars // (len(BODY) + 2))
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_batch_article_over_its_budget_fails_alone(tmp_path):
     # the long article needs far more than 2 s on any machine (NER alone over 900,000 characters);
     # the short ones need a small fraction of it
@@ -211,6 +218,8 @@ def test_batch_article_over_its_budget_fails_alone(tmp_path):
     assert rows[0]["summary"] and rows[2]["summary"]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_summarize_article_over_its_budget_is_one_line(tmp_path):
     long = tmp_path / "long.txt"
     long.write_text(_long_article(), encoding="utf-8")
@@ -221,6 +230,8 @@ def test_summarize_article_over_its_budget_is_one_line(tmp_path):
     )
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "1e400", "soon"])
 def test_article_timeout_must_be_a_usable_number(value):
     for command in (["summarize", SAMPLE_TXT], ["batch", "-"]):
@@ -254,6 +265,8 @@ def _briefing_proc(*args, **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "briefing", *map(str, args)], cwd="/", **kw)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_killed_batch_leaves_the_old_output_and_every_finished_line(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _lines_file(src, 200)
@@ -273,6 +286,8 @@ def test_a_killed_batch_leaves_the_old_output_and_every_finished_line(tmp_path):
         assert row["id"] == f"a{i}" and row["summary"]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
 def test_a_stopped_batch_says_where_its_lines_are(tmp_path, how):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
@@ -299,6 +314,8 @@ def test_a_stopped_batch_says_where_its_lines_are(tmp_path, how):
     assert "Traceback" not in err and "Aborted" not in err
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_batch_to_stdout_streams_each_chunk_as_it_is_done(tmp_path):
     src = tmp_path / "in.jsonl"
     _lines_file(src, 200)
@@ -313,6 +330,8 @@ def test_batch_to_stdout_streams_each_chunk_as_it_is_done(tmp_path):
         proc.stdout.close()
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_run_that_completes_replaces_the_output_and_leaves_no_partial(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _lines_file(src, 3)
@@ -340,6 +359,8 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_worker_killed_mid_run_costs_nothing(tmp_path):
     from briefing.batch import usable_jobs
 

@@ -110,6 +110,8 @@ def test_word_budgets_still_use_best_first_selection():
     assert not any("best of" in (s.reason or "") for s in scored)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_trainer_writes_weights_with_held_out_figures(tmp_path):
     rows = []
     for n in range(8):
@@ -154,6 +156,8 @@ def test_the_trainer_writes_weights_with_held_out_figures(tmp_path):
     assert "random halves" in proc.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_trainer_refuses_missing_data(tmp_path):
     proc = subprocess.run(
         [

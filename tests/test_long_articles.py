@@ -4,6 +4,8 @@ benchmarks/bench_article_size.py, never asserted here)."""
 
 from __future__ import annotations
 
+import pytest
+
 from briefing.brief import BriefOptions, build_brief
 from briefing.extract import nlp
 from briefing.sources import parse_text
@@ -14,6 +16,7 @@ PARAGRAPH = (
 )
 
 
+@pytest.mark.slow
 def test_long_text_is_parsed_in_pieces_with_the_offsets_of_the_whole():
     text = "\n\n".join(f"{PARAGRAPH} Item {i}." for i in range(200))  # ~32,000 characters
     assert len(nlp.chunk_spans(nlp.ner_text(text))) > 1
@@ -35,12 +38,14 @@ def test_chunk_spans_cover_the_text_within_the_size():
     assert all(0 < b - a <= 4_000 for a, b in spans)
 
 
+@pytest.mark.slow
 def test_parse_many_keeps_order_across_short_and_long_texts():
     texts = ["Short one about Paris.", "\n\n".join([PARAGRAPH] * 120), "Another short one, in Berlin.", ""]
     docs = list(nlp.parse_many(texts, batch_size=4))
     assert [d.text for d in docs] == [nlp.ner_text(t) for t in texts]
 
 
+@pytest.mark.slow
 def test_rankers_see_the_first_sentences_of_a_very_long_text():
     text = " ".join(f"Sentence number {i} says the talks in Geneva went on." for i in range(1_200))
     brief = build_brief(parse_text(text, name="long"), BriefOptions(explain=True))

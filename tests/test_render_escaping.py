@@ -296,6 +296,7 @@ def check_utf8(out: str) -> None:
 # ---------------------------------------------------------------- the properties
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
@@ -312,6 +313,7 @@ def test_brief_in_every_format_survives_hostile_fields(strings, urls):
     assert json.loads(out["json"])["id"] == "b1"
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),
@@ -333,6 +335,7 @@ def test_digest_in_every_format_survives_hostile_fields(strings, urls):
             assert len(text_url(clean_text(url)).split()) == 1
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     strings=st.lists(hostile, min_size=N_STRINGS, max_size=N_STRINGS),

@@ -34,6 +34,7 @@ def names(entries):
     return out
 
 
+@pytest.mark.slow
 def test_sample_json_contract(sample_json):
     b = sample_json
     for key in ("id", "title", "algorithm", "source", "summary", "who", "where", "when", "quotes"):
@@ -75,6 +76,7 @@ def test_sample_when(sample_json):
     assert values.get("Jan. 10") == "2022-01-10"
 
 
+@pytest.mark.slow
 def test_furniture_and_doubled_caption_never_reach_a_brief(cli_run):
     for fmt in ("markdown", "html", "email", "json"):
         res = cli_run("summarize", SAMPLE_TXT, "-f", fmt, "-n", "8", "--explain")
@@ -125,6 +127,7 @@ def parse_html(doc: str) -> _Balance:
     return p
 
 
+@pytest.mark.slow
 def test_html_is_standalone_and_well_formed(cli_run):
     res = cli_run("summarize", SAMPLE_TXT, "-f", "html", "--explain")
     assert res.exit_code == 0
@@ -156,6 +159,7 @@ def test_html_escapes_hostile_article_text(cli_run, tmp_path):
     assert "<script" not in md_html and "<img" not in md_html, "Markdown output must not carry raw HTML"
 
 
+@pytest.mark.slow
 def test_email_is_plain_and_wrapped(cli_run):
     res = cli_run("summarize", SAMPLE_TXT, "-f", "email", "-n", "5")
     assert res.exit_code == 0
@@ -165,6 +169,7 @@ def test_email_is_plain_and_wrapped(cli_run):
     assert "WHAT" in lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "algorithm", ["news", "lead", "lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction"]
 )
@@ -184,6 +189,7 @@ def test_algorithms_lists_every_one(cli_run):
         assert re.search(rf"^{name}\s+\S", out, re.M), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("budget", [1, 15, 40, 80])
 def test_word_budget_never_exceeded_and_never_empty(cli_run, budget):
     from briefing.text import word_count
@@ -195,6 +201,7 @@ def test_word_budget_never_exceeded_and_never_empty(cli_run, budget):
     assert total <= budget or (len(b["summary"]) == 1 and b["notes"] and shortest > budget)
 
 
+@pytest.mark.slow
 def test_sentence_count_and_short_article(cli_run, tmp_path):
     b = json.loads(cli_run("summarize", SAMPLE_TXT, "-n", "5", "-f", "json").output)
     assert len(b["summary"]) == 5
@@ -244,6 +251,8 @@ def test_url_from_local_server(cli_run, http_server):
     assert "Kingsport Harbour Bridge" in " ".join(s["text"] for s in b["summary"])
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_several_sources_and_stdin(tmp_path):
     res = run_briefing("summarize", SAMPLE_TXT, SAMPLES / "library-reopening.md", "-f", "json")
     assert res.returncode == 0, res.stderr
@@ -254,6 +263,7 @@ def test_several_sources_and_stdin(tmp_path):
     assert res.stdout.startswith("# Biden, Putin speak")
 
 
+@pytest.mark.slow
 def test_output_file_and_user_template(cli_run, tmp_path):
     out = tmp_path / "out" / "brief.md"
     assert cli_run("summarize", SAMPLE_TXT, "-o", out).exit_code == 0
@@ -265,6 +275,8 @@ def test_output_file_and_user_template(cli_run, tmp_path):
     assert res.output.startswith("Biden, Putin speak as Russian leader demands NATO rebuff Ukraine | 2 | ")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_user_templates_are_sandboxed(cli_run, tmp_path):
     tpl = tmp_path / "evil.j2"
     tpl.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
@@ -302,6 +314,8 @@ def _write(path, data: bytes) -> str:
     return str(path)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_is_one_line_and_exit_1(tmp_path, case):
     res = run_briefing("summarize", *BAD_INPUTS[case](tmp_path))
@@ -311,6 +325,7 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path, case):
     assert res.stderr.startswith("briefing: error: ")
 
 
+@pytest.mark.slow
 def test_bad_urls(http_server, tmp_path):
     http_server.add("/slow.html", "<html><body><p>late</p></body></html>", delay=3)
     http_server.add("/image.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
@@ -331,6 +346,8 @@ def test_bad_urls(http_server, tmp_path):
         assert expected in res.stderr, (url, res.stderr)
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_one_bad_source_does_not_lose_the_good_ones(tmp_path):
     out = tmp_path / "briefs.md"
     res = run_briefing("summarize", SAMPLE_TXT, tmp_path / "missing.txt", "-o", out)
@@ -339,6 +356,8 @@ def test_one_bad_source_does_not_lose_the_good_ones(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("# Biden")
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_usage_errors_exit_2(tmp_path):
     for args in (
         ["summarize", SAMPLE_TXT, "-a", "nonsense"],
@@ -352,6 +371,8 @@ def test_usage_errors_exit_2(tmp_path):
         assert "Traceback" not in res.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_huge_input_is_refused_in_one_line(tmp_path):
     big = tmp_path / "book.txt"
     big.write_text("The council met again on Monday to discuss the budget. " * 20_000, encoding="utf-8")
@@ -361,6 +382,7 @@ def test_huge_input_is_refused_in_one_line(tmp_path):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_readable_explain_shows_the_parts_that_moved_each_sentence_most(cli_run):
     res = cli_run("summarize", SAMPLE_TXT, "--explain")
     assert res.exit_code == 0
@@ -380,6 +402,8 @@ def test_readable_explain_shows_the_parts_that_moved_each_sentence_most(cli_run)
     assert len(data["explain"][0]["parts"]) > 4
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_exit_codes_with_several_sources(tmp_path):
     missing = tmp_path / "missing.txt"
     res = run_briefing("summarize", SAMPLE_TXT, SAMPLES / "library-reopening.md", "-n", "1")
@@ -391,6 +415,8 @@ def test_exit_codes_with_several_sources(tmp_path):
     assert res.returncode == 3 and res.stderr.strip() == f"briefing: error: {missing}: no such file"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_special_files_as_source_never_hang(tmp_path):
     import os
 
@@ -403,6 +429,8 @@ def test_special_files_as_source_never_hang(tmp_path):
         assert len(res.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_stdin_empty_binary_and_process_substitution():
     for data, expected in (
         (b"", "empty text"),
@@ -416,6 +444,8 @@ def test_stdin_empty_binary_and_process_substitution():
     assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
 def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
     data = SAMPLE.encode(encoding)
@@ -430,6 +460,8 @@ def test_byte_order_marks_and_truncated_files(tmp_path, encoding):
             assert res.stdout.startswith("# Biden, Putin speak"), res.stdout[:200]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_an_absurd_date_in_the_article_is_ignored_not_fatal(tmp_path):
     page = tmp_path / "old.md"
     page.write_text(
@@ -442,6 +474,8 @@ def test_an_absurd_date_in_the_article_is_ignored_not_fatal(tmp_path):
     assert json.loads(res.stdout)["source"]["published"] is None
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "args",
     [
@@ -471,6 +505,7 @@ def test_huge_budgets_are_fine(cli_run):
     assert len(b["summary"]) == b["source"]["sentences"]
 
 
+@pytest.mark.slow
 def test_odd_charsets_declared_by_a_server_are_ignored(http_server):
     for charset in ("hex", "idna", "rot13", "no-such-charset", "utf-16"):
         url = http_server.add(f"/{charset}.txt", SAMPLE.encode("utf-8"), content_type=f"text/plain; charset={charset}")
@@ -483,6 +518,8 @@ def test_odd_charsets_declared_by_a_server_are_ignored(http_server):
     assert res.returncode == 0 and res.stdout.startswith("# Biden"), res.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_file_name_that_is_not_utf8(tmp_path):
     import os
 

@@ -16,6 +16,8 @@ import sys
 import pytest
 from conftest import ROOT, SHARED_DATA
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 SWEEP = ROOT / "scripts" / "sweep.py"
 CORPORA = ("bbc", "cnndm", "conll", "timebank", "meantime", "ecbplus", "uci", "msrp")
 
@@ -31,6 +33,7 @@ def _sweep(*args, timeout=900, env=None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.data
 @pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"development data {SHARED_DATA} absent (research data, not shipped)"
 )

@@ -94,6 +94,7 @@ COMMANDS = ["summarize", "digest"]
 # ---------------------------------------------------------------- containment
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_template_may_include_its_own_folder_and_the_builtins(render_with, tmp_path, command):
     home = tmp_path / "tpl"
@@ -114,6 +115,7 @@ def test_a_template_may_include_its_own_folder_and_the_builtins(render_with, tmp
     assert "color-scheme" in out  # the built-in stylesheet, by name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(
     "case", ["dotfile", "dot-folder", "symlink-out", "symlink-to-dotfile", "parent", "absolute", "extension", "fifo"]
@@ -162,6 +164,7 @@ def test_includes_outside_the_rule_are_refused(render_with, tmp_path, command, c
             assert SECRET not in out + err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("tag", ['{% extends "X" %}', '{% import "X" as m %}', '{% from "X" import m %}'])
 def test_extends_and_import_follow_the_same_rule(render_with, tmp_path, command, tag):
@@ -200,6 +203,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("case", sorted(RUNAWAY))
 def test_a_runaway_template_stops_at_its_limit(render_with, tmp_path, command, case):
@@ -210,6 +214,7 @@ def test_a_runaway_template_stops_at_its_limit(render_with, tmp_path, command, c
     assert out == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_every_template_error_is_one_line_and_exit_1(render_with, tmp_path, command, case):
@@ -219,6 +224,8 @@ def test_every_template_error_is_one_line_and_exit_1(render_with, tmp_path, comm
     assert out == ""
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_runaway_template_as_a_user_runs_it(tmp_path, jsonl):
     """A fresh process, as cron would run it: the memory bomb is refused, the machine is left alone."""
     main = make(tmp_path, "bomb.j2", '{{ "x" * 3000000000 }}')

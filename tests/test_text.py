@@ -136,6 +136,7 @@ def test_scripts_without_spaces_or_stops_are_cut_too(text):
     assert sents and all(len(x.text) <= 2000 for x in sents)
 
 
+@pytest.mark.slow
 def test_long_paragraph_is_segmented_like_its_sentences():
     sentence = "The minister said on Friday that the talks in Geneva would resume next week."
     s = " ".join([sentence] * 1500)  # one 115,000-character paragraph

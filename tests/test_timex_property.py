@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +65,7 @@ def test_labels_are_one_line():
     assert label_for("2021\n12") == "2021 12" and label_for("  garbage\r\nvalue ") == "garbage value"
 
 
+@pytest.mark.slow
 @FAST
 @given(anything)
 def test_every_value_has_a_label_and_a_sort_key(value):
@@ -75,6 +77,7 @@ def test_every_value_has_a_label_and_a_sort_key(value):
     assert isinstance(period_start(value), date)
 
 
+@pytest.mark.slow
 @FAST
 @given(grammar)
 def test_values_of_the_grammar_read_as_themselves_not_raw(value):
@@ -95,6 +98,7 @@ def test_days_sort_in_calendar_order(d, delta):
     assert label_for(a).startswith(d.strftime("%a") + f" {d.day} ")
 
 
+@pytest.mark.slow
 @FAST
 @given(
     st.integers(1, 9998),
@@ -117,6 +121,7 @@ def test_granularities_order_a_timeline():
     assert ordered.index("2022-Q4") < ordered.index("2022-W47-WE") < ordered.index("2022-12-01")
 
 
+@pytest.mark.slow
 @FAST
 @given(
     st.sampled_from(["SP", "SU", "FA", "WI", "Q3", "H2", "W07", "W07-WE", "03-14TMO", "03-14T10:30"]),
@@ -194,6 +199,7 @@ PHRASES = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4), st.dates(min_value=date.min, max_value=date.max))
 def test_normaliser_never_raises_and_writes_readable_values(phrases, dct):
@@ -207,6 +213,7 @@ def test_normaliser_never_raises_and_writes_readable_values(phrases, dct):
             assert 0 <= int(t.value[:4]) <= 9999  # 0000 is ISO 8601's 1 BC ("last year" in year 1)
 
 
+@pytest.mark.data
 def test_every_gold_value_of_timebank_is_read():
     """The gold data holds forms the normaliser never writes (PXE, P2L, 199X-XX-XX): still read."""
     import json

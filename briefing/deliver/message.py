@@ -39,7 +39,11 @@ _TAGS = {
     "blockquote",
     "br",
     "code",
+    "dd",
+    "details",
     "div",
+    "dl",
+    "dt",
     "em",
     "footer",
     "h1",
@@ -58,6 +62,7 @@ _TAGS = {
     "span",
     "strong",
     "sub",
+    "summary",
     "sup",
     "table",
     "tbody",
@@ -77,6 +82,31 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "valign", "width"},
     "table": {"width", "cellpadding", "cellspacing", "border", "align"},
 }
+# The timeline picture (briefing.render_timeline): shapes and text, nothing that links, loads, animates
+# or runs (no a/use/image/foreignObject/animate/set/style/script in SVG), and only plain values.
+_SVG_TAGS = {"svg", "g", "line", "circle", "rect", "text"}
+_SVG_NUMBERS = {"x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height", "stroke-width", "font-size"}
+_SVG_ATTRIBUTES = {
+    "svg": {"viewbox", "viewBox", "width", "height", "aria-hidden", "font-family", "fill"},
+    "g": {"fill", "stroke"},
+    "line": {"x1", "y1", "x2", "y2", "stroke", "stroke-width"},
+    "circle": {"cx", "cy", "r", "fill", "stroke", "stroke-width"},
+    "rect": {"x", "y", "width", "height", "fill", "stroke", "stroke-width"},
+    "text": {"x", "y", "font-size", "font-weight", "text-anchor", "fill"},
+}
+_SVG_VALUE = {
+    "fill": re.compile(r"currentColor|none|#[0-9a-fA-F]{3,8}"),
+    "stroke": re.compile(r"currentColor|none|#[0-9a-fA-F]{3,8}"),
+    "font-weight": re.compile(r"bold|normal|[1-9]00"),
+    "text-anchor": re.compile(r"start|middle|end"),
+    "aria-hidden": re.compile(r"true"),
+    "font-family": re.compile(r"[-\w ,]+"),
+    "viewbox": re.compile(r"[-0-9. ]+"),
+}
+_SVG_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?%?")
+_TAGS |= _SVG_TAGS
+for _tag, _attrs in _SVG_ATTRIBUTES.items():
+    _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | _attrs
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 # What a style attribute may set: layout and type. Nothing that loads (background-image, behavior,
@@ -269,7 +299,20 @@ def _plain_css_value(value: str) -> bool:
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     # nh3 hands over the value with entities decoded (&#106;avascript: is javascript: here)
-    return vet_style(value) if attr == "style" else value
+    if attr == "style":
+        return vet_style(value)
+    if tag in _SVG_TAGS and attr not in _ATTRIBUTES["*"]:
+        return _svg_value(attr, value)
+    return value
+
+
+def _svg_value(attr: str, value: str) -> str | None:
+    """An SVG attribute's value if it is a plain number, colour or keyword (see _SVG_VALUE), else None."""
+    value = value.strip()
+    if attr in _SVG_NUMBERS:
+        return value if _SVG_NUMBER.fullmatch(value) else None
+    pattern = _SVG_VALUE.get(attr.lower())
+    return value if pattern is not None and pattern.fullmatch(value) else None
 
 
 _BODY = re.compile(r"<body([^>]*)>(.*)</body>", re.S | re.I)

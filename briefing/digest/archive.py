@@ -73,9 +73,17 @@ def _usable(entry: object) -> bool:
 
 
 def write_archive(
-    folder: str | Path, digest: Digest, rendered: dict[str, str], *, base_url: str | None = None
+    folder: str | Path,
+    digest: Digest,
+    rendered: dict[str, str],
+    *,
+    base_url: str | None = None,
+    title: str | None = None,
 ) -> list[Path]:
-    """Write ``rendered`` ({format: text}) as dated files, then the index and the feed. Returns the paths."""
+    """Write ``rendered`` ({format: text}) as dated files, then the index and the feed. Returns the paths.
+
+    ``title`` names the archive (the index's heading, the feed's title): the config's ``title``;
+    without one, "Briefing archive"."""
     from ..render import _EXT
 
     folder = Path(folder)
@@ -106,8 +114,9 @@ def write_archive(
         entries.insert(0, entry.to_dict())
         entries.sort(key=lambda e: e.get("date", ""), reverse=True)  # stable: the newest run first among equals
         write_atomic(folder / MANIFEST, json.dumps(entries, ensure_ascii=False, indent=1) + "\n")
-        write_atomic(folder / INDEX, render_index(entries, title=_archive_title(digest)))
-        write_atomic(folder / FEED, render_feed(entries, title=_archive_title(digest), base_url=base_url))
+        name = _archive_title(title)
+        write_atomic(folder / INDEX, render_index(entries, title=name))
+        write_atomic(folder / FEED, render_feed(entries, title=name, base_url=base_url, folder=folder))
     written += [folder / MANIFEST, folder / INDEX, folder / FEED]
     return written
 
@@ -171,8 +180,8 @@ def _one_line(text: str | None) -> str:
     return " ".join(clean_text(text or "").split())
 
 
-def _archive_title(digest: Digest) -> str:
-    return "Briefing archive"
+def _archive_title(title: str | None) -> str:
+    return _one_line(title) or "Briefing archive"
 
 
 def _main_file(entry: dict) -> str | None:
@@ -205,8 +214,31 @@ def _xattr(text: object) -> str:
     return quoteattr(_NOT_XML.sub("", str(text)))
 
 
-def render_feed(entries: list[dict], *, title: str, base_url: str | None) -> str:
-    """Atom 1.0 (RFC 4287): one entry per digest, newest first; every entry id unique."""
+# The digest page's own content: what is inside <body> (the <head>'s style sheet stays out of a feed)
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+_MAIN = re.compile(r"<main[^>]*>(.*)</main>", re.S | re.I)
+
+
+def entry_content(folder: Path | None, entry: dict) -> str | None:
+    """The HTML of an archived digest for its feed entry: the page's ``<main>`` (or ``<body>``), read
+    back from the folder; None when the entry has no HTML file there (an older or hand-made entry)."""
+    name = (entry.get("files") or {}).get("html")
+    if folder is None or not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+        return None  # only a file of the folder itself: the list may have been edited by hand
+    try:
+        page = (folder / name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    m = _MAIN.search(page) or _BODY.search(page)
+    return (m.group(1) if m else page).strip()
+
+
+def render_feed(entries: list[dict], *, title: str, base_url: str | None, folder: Path | None = None) -> str:
+    """Atom 1.0 (RFC 4287): one entry per digest, newest first; every entry id unique.
+
+    Links to the feed itself (``rel="self"``) and to the index (``rel="alternate"``) are absolute
+    with ``base_url``, relative to the feed's own address without it. With ``folder``, each entry
+    carries its digest as HTML (``<content type="html">``), so a feed reader shows the digest itself."""
     base = (base_url.rstrip("/") + "/") if base_url else ""
     updated = entries[0]["date"] if entries else datetime.now(UTC).isoformat(timespec="seconds")
     feed_id = f"{base}{FEED}" if base else "urn:briefing:digest-archive"
@@ -219,9 +251,8 @@ def render_feed(entries: list[dict], *, title: str, base_url: str | None) -> str
         "  <author><name>briefing</name></author>",
         "  <generator>briefing</generator>",
     ]
-    if base:
-        out.append(f'  <link rel="self" href={_xattr(base + FEED)}/>')
-        out.append(f'  <link rel="alternate" href={_xattr(base + INDEX)}/>')
+    out.append(f'  <link rel="self" type="application/atom+xml" href={_xattr(base + FEED)}/>')
+    out.append(f'  <link rel="alternate" type="text/html" href={_xattr(base + INDEX)}/>')
     ids: set[str] = set()
     for e in entries[:FEED_ENTRIES]:
         main = _main_file(e)
@@ -237,7 +268,12 @@ def render_feed(entries: list[dict], *, title: str, base_url: str | None) -> str
             f"    <updated>{_x(e['date'])}</updated>",
         ]
         if main:
-            out.append(f'    <link rel="alternate" href={_xattr(base + main)}/>')
-        out += [f"    <summary>{_x(summary)}</summary>", "  </entry>"]
+            kind = ' type="text/html"' if main == (e.get("files") or {}).get("html") else ""
+            out.append(f'    <link rel="alternate"{kind} href={_xattr(base + main)}/>')
+        out.append(f"    <summary>{_x(summary)}</summary>")
+        content = entry_content(folder, e)
+        if content:
+            out.append(f'    <content type="html">{_x(content)}</content>')
+        out.append("  </entry>")
     out.append("</feed>")
     return "\n".join(out) + "\n"

@@ -424,7 +424,7 @@ def _deliver(
             from .archive import write_archive
 
             rendered = {f: render(d, f, kind="digest") for f in ("html", "markdown", "json")}
-            paths = write_archive(output_dir, d, rendered, base_url=cfg.base_url)
+            paths = write_archive(output_dir, d, rendered, base_url=cfg.base_url, title=cfg.title)
             _log(f"archived {paths[0].name} in {output_dir}", level="debug", **log)
         else:
             _log("nothing new: no digest archived", **log)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..models import Article
+from ..text.lexicon import light_stem, story_stop_words
 
 _TOKEN = re.compile(r"[^\W_](?:[\w’'.&-]*[^\W_])?", re.UNICODE)
-_SUFFIXES = ("’s", "'s", "ing", "ed", "es", "s")
 
 
 @dataclass
@@ -110,13 +110,11 @@ def _terms(text: str, weight: int, name_weight: int) -> list[str]:
 @lru_cache(maxsize=65536)
 def _term(low: str) -> str | None:
     """The indexed form of a lower-cased token, or None for stop words and single letters."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     if low.isdigit():
         return low
-    if low in ENGLISH_STOP_WORDS or len(low) < 2:
+    if low in story_stop_words() or len(low) < 2:
         return None
-    return stem(low)
+    return light_stem(low)
 
 
 def is_headline_only(article: Article, options: ClusterOptions | None = None) -> bool:
@@ -124,14 +122,6 @@ def is_headline_only(article: Article, options: ClusterOptions | None = None) ->
     options = options or ClusterOptions()
     text = article.text or ""
     return len(text[article.body_start :].split()) < options.headline_words
-
-
-def stem(word: str) -> str:
-    """A light suffix strip, so "recalls"/"recalled"/"recall" meet; never below three letters."""
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
-    return word
 
 
 def story_vectors(articles: list[Article], options: ClusterOptions, docs=None):
@@ -264,15 +254,16 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> 
     """
     n = X.shape[0]
     X = X.tocsr()
-    sums: list[dict[int, float] | None] = []
+    rows: list[dict[int, float]] = []
     for i in range(n):
         a, b = X.indptr[i], X.indptr[i + 1]
-        sums.append(dict(zip(X.indices[a:b].tolist(), X.data[a:b].tolist())))
-    norm2 = [sum(v * v for v in s.values()) for s in sums]
+        rows.append(dict(zip(X.indices[a:b].tolist(), X.data[a:b].tolist())))
+    norm2 = [sum(v * v for v in s.values()) for s in rows]
+    sums: list[dict[int, float] | None] = list(rows)  # None once merged into another cluster
     size = [1] * n
     n_heads = [1 if h else 0 for h in heads]
-    tmin = list(times)
-    tmax = list(times)
+    tmin: list[float | None] = list(times)
+    tmax: list[float | None] = list(times)
     members: list[list[int] | None] = [[i] for i in range(n)]
     nbrs: list[set[int]] = [set() for _ in range(n)]
     version = [0] * n
@@ -280,9 +271,10 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> 
     heap: list[tuple[float, int, int, int, int]] = []
 
     def too_far(a: int, b: int) -> bool:
-        if window is None or tmin[a] is None or tmin[b] is None:
+        lo_a, lo_b, hi_a, hi_b = tmin[a], tmin[b], tmax[a], tmax[b]
+        if window is None or lo_a is None or lo_b is None or hi_a is None or hi_b is None:
             return False
-        return max(tmax[a], tmax[b]) - min(tmin[a], tmin[b]) > window
+        return max(hi_a, hi_b) - min(lo_a, lo_b) > window
 
     def push(a: int, b: int, dot: float) -> None:
         h = (n_heads[a] + n_heads[b]) / (size[a] + size[b])  # share of headline-only items
@@ -300,7 +292,8 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> 
 
     while heap:
         _, a, b, va, vb = heapq.heappop(heap)
-        if members[a] is None or members[b] is None or version[a] != va or version[b] != vb:
+        mem_a, mem_b = members[a], members[b]
+        if mem_a is None or mem_b is None or version[a] != va or version[b] != vb:
             continue
         if (
             options.event_ratio
@@ -309,23 +302,26 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> 
             and 2 * (n_heads[a] + n_heads[b]) < size[a] + size[b]
         ):
             k = options.event_sample
-            ratio = event_ratio([docs[i] for i in _sample(members[a], k)], [docs[i] for i in _sample(members[b], k)])
+            ratio = event_ratio([docs[i] for i in _sample(mem_a, k)], [docs[i] for i in _sample(mem_b, k)])
             if ratio < options.event_ratio:
                 continue  # two events of the same kind: this pair stays apart (until either changes)
         if size[a] < size[b]:
             a, b = b, a
+            mem_a, mem_b = mem_b, mem_a
         # merge b into a
         sa, sb = sums[a], sums[b]
+        assert sa is not None and sb is not None  # both are live clusters (checked above)
         cross = _dot(sa, sb)
         for t, v in sb.items():
             sa[t] = sa.get(t, 0.0) + v
         norm2[a] = norm2[a] + norm2[b] + 2 * cross
         size[a] += size[b]
         n_heads[a] += n_heads[b]
-        members[a].extend(members[b])
-        if tmin[b] is not None:
-            tmin[a] = tmin[b] if tmin[a] is None else min(tmin[a], tmin[b])
-            tmax[a] = tmax[b] if tmax[a] is None else max(tmax[a], tmax[b])
+        mem_a.extend(mem_b)
+        tb_min, tb_max, ta_min, ta_max = tmin[b], tmax[b], tmin[a], tmax[a]
+        if tb_min is not None and tb_max is not None:
+            tmin[a] = tb_min if ta_min is None else min(ta_min, tb_min)
+            tmax[a] = tb_max if ta_max is None else max(ta_max, tb_max)
         members[b] = None
         sums[b] = None
         version[a] += 1
@@ -335,7 +331,9 @@ def _agglomerate(X, edges, times, heads, options: ClusterOptions, docs=None) -> 
         for c in merged:
             nbrs[c].discard(b)
             nbrs[c].add(a)
-            push(a, c, _dot(sa, sums[c]))
+            sc = sums[c]
+            if sc is not None:
+                push(a, c, _dot(sa, sc))
 
     group = [0] * n
     for g, m in enumerate(members):

@@ -18,12 +18,12 @@ The threshold is calibrated on MSRP news sentence pairs (`briefing eval stories
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .cluster import stem
+from ..text.lexicon import light_stem
+from ..text.vectors import counter_cosine, counter_norm
 
 DEFAULT_THRESHOLD = 0.54
 NUMBER_PENALTY = 0.1
@@ -43,20 +43,18 @@ class SentenceKey:
 
 
 def sentence_key(text: str) -> SentenceKey:
-    toks = [stem(w.lower().replace("’", "'")) for w in _TOKEN.findall(text)]
+    toks = [light_stem(w.lower().replace("’", "'")) for w in _TOKEN.findall(text)]
     joined = " ".join(toks)
     grams = Counter(joined[i : i + 3] for i in range(len(joined) - 2))
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
-    return SentenceKey(frozenset(toks), grams, math.sqrt(sum(v * v for v in grams.values())), numbers)
+    return SentenceKey(frozenset(toks), grams, counter_norm(grams), numbers)
 
 
 def key_similarity(a: SentenceKey, b: SentenceKey) -> float:
     if not a.words or not b.words:
         return 0.0
     dice = 2 * len(a.words & b.words) / (len(a.words) + len(b.words))
-    small, large = (a.trigrams, b.trigrams) if len(a.trigrams) <= len(b.trigrams) else (b.trigrams, a.trigrams)
-    dot = sum(v * large[g] for g, v in small.items() if g in large)
-    cosine = dot / (a.trigram_norm * b.trigram_norm) if a.trigram_norm and b.trigram_norm else 0.0
+    cosine = counter_cosine(a.trigrams, b.trigrams, a.trigram_norm, b.trigram_norm)
     score = 0.5 * dice + 0.5 * cosine
     if a.numbers and b.numbers and a.numbers != b.numbers:
         score -= NUMBER_PENALTY

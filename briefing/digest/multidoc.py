@@ -9,16 +9,25 @@ without text, its headline). A candidate's score mixes
   What several independent sources agree on is the core of the story; a
   detail only one outlet printed is not.
 
-Selection is greedy by score under the word and sentence budgets and skips
+Selection is greedy by score under the word and sentence budgets (the shared budgeted
+selection core, ``text.budget``) and skips
 any sentence that is a near-duplicate of one already chosen (``dedup``), so
 the same wire sentence reprinted by five outlets appears once.
 """
 
 from __future__ import annotations
 
-from ..models import Article
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..models import Article, Sentence
 from ..text import word_count
 from .models import StoryLine
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .dedup import SentenceKey
 
 LEAD_SENTENCES = 12  # candidates per article: the news is in the lead, and it bounds the cost
 MAX_ARTICLES = 40  # a huge story is summarised from its first articles (the digest passes them ranked)
@@ -49,7 +58,7 @@ def _candidates(articles: list[Article]) -> list[StoryLine]:
     out: list[StoryLine] = []
     for ai, article in enumerate(articles):
         aid, source = str(article.id), source_of(article)
-        sentences: list = []
+        sentences: list[Sentence] = []
         if article.text and article.text.strip():
             try:
                 analysis, sentences = prepare(article)
@@ -67,16 +76,11 @@ def _candidates(articles: list[Article]) -> list[StoryLine]:
     return out
 
 
-def _similarities(candidates: list[StoryLine]):
+def _similarities(candidates: list[StoryLine]) -> np.ndarray:
     """TF-IDF cosine between every two candidates (a story has at most a few hundred)."""
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from ..text.vectors import tfidf_cosines
 
-    try:
-        X = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform([c.text for c in candidates])
-    except ValueError:  # nothing but stop words
-        return np.zeros((len(candidates), len(candidates)))
-    return (X @ X.T).toarray()
+    return tfidf_cosines([c.text for c in candidates])
 
 
 def _add_support(candidates: list[StoryLine], S, n_articles: int) -> None:
@@ -93,45 +97,46 @@ def _add_support(candidates: list[StoryLine], S, n_articles: int) -> None:
         c.score = (1 - SUPPORT_WEIGHT) * c.score + SUPPORT_WEIGHT * support
 
 
-def _select(candidates: list[StoryLine], S, budget_words: int | None, max_sentences: int) -> list[StoryLine]:
+def _select(
+    candidates: list[StoryLine], S: np.ndarray, budget_words: int | None, max_sentences: int
+) -> list[StoryLine]:
+    """Best first through the budgeted selection core (``text.budget``), skipping a sentence that
+    repeats one already chosen: never empty, never over the budget."""
+    from ..text.budget import WordBudget, select_within
     from .dedup import DEFAULT_THRESHOLD, key_similarity, sentence_key
 
     order = sorted(
         range(len(candidates)), key=lambda i: (-candidates[i].score, candidates[i].article_index, candidates[i].start)
     )
-    chosen: list[StoryLine] = []
-    chosen_ix: list[int] = []
-    keys: list = []
-    used = 0
-    for i in order:
-        c = candidates[i]
-        if len(chosen) >= max(1, max_sentences):
-            break
-        w = word_count(c.text)
-        if budget_words is not None and used + w > budget_words:
-            continue
-        key = sentence_key(c.text)
-        if any(key_similarity(key, k) >= DEFAULT_THRESHOLD or _contained(key, k) for k in keys):
-            continue
+    budget = WordBudget([word_count(c.text) for c in candidates], max(1, max_sentences), budget_words)
+    keys: dict[int, SentenceKey] = {}
+
+    def key(i: int) -> SentenceKey:
+        if i not in keys:
+            keys[i] = sentence_key(candidates[i].text)
+        return keys[i]
+
+    def accept(i: int, chosen: Sequence[int]) -> str | None:
+        k = key(i)
+        if any(key_similarity(k, key(j)) >= DEFAULT_THRESHOLD or _contained(k, key(j)) for j in chosen):
+            return "near-duplicate of a chosen sentence"
         # within one story every sentence is on topic, so a high content overlap already means "said that"
-        if any(S[i, j] >= REDUNDANT_SIMILARITY for j in chosen_ix):
-            continue
-        chosen.append(c)
-        chosen_ix.append(i)
-        keys.append(key)
-        used += w
-    if not chosen:
-        # nothing fits the word budget: the shortest good sentence is the closest we can get verbatim
-        chosen = [min(candidates, key=lambda c: (word_count(c.text), -c.score))]
-    return chosen
+        if any(S[i, j] >= REDUNDANT_SIMILARITY for j in chosen):
+            return "repeats a chosen sentence"
+        return None
+
+    # nothing fits the word budget: the shortest good sentence is the closest we can get verbatim
+    picked, _ = select_within(order, budget, [c.score for c in candidates], accept)
+    return [candidates[i] for i in picked]
 
 
-def _contained(a, b) -> bool:
+def _contained(a: SentenceKey, b: SentenceKey) -> bool:
     """A sentence whose content words are mostly in another one adds little to it
     ("The navy has captured 23 pirates." next to a longer account of the capture)."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from ..text.lexicon import story_stop_words
 
-    wa = a.words - ENGLISH_STOP_WORDS
-    wb = b.words - ENGLISH_STOP_WORDS
+    stops = story_stop_words()
+    wa = a.words - stops
+    wb = b.words - stops
     small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     return len(small) >= 3 and len(small & large) >= 0.75 * len(small)

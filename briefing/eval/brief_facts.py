@@ -9,7 +9,10 @@ briefed as `briefing summarize` would, and these are counted:
   boundary ("League Klopp" from a photo caption run into the next sentence);
 - ``place_also_organisation``: a name listed under both places and organisations in the same brief;
 - ``relative_date_unanchored``: briefs that resolve a relative date ("Thursday", "last week") with no
-  publication date and without a note saying so.
+  publication date and without a note saying so;
+- ``digest_date_from_other_article`` (with ``--digest FILE``: dated articles, grouped into stories by the
+  digest): story dates whose words, value and clause do not all come from one member article resolved
+  against that article's own publication date.
 
     briefing eval brief-facts ../shared/data/summarization/cnndm_dev.jsonl ../shared/data/summarization/bbc_dev.jsonl
 """
@@ -23,7 +26,13 @@ from dataclasses import dataclass, field
 
 import click
 
-COUNTS = ("person_no_capital", "name_across_sentences", "place_also_organisation", "relative_date_unanchored")
+COUNTS = (
+    "person_no_capital",
+    "name_across_sentences",
+    "place_also_organisation",
+    "relative_date_unanchored",
+    "digest_date_from_other_article",
+)
 _BOUNDARY = re.compile(r"[a-z0-9)][.!?][\"”’)]?\s+[A-Z]|\n")
 _YEAR = re.compile(r"\b\d{4}\b")
 _ABSOLUTE_VALUE = re.compile(r"^\d{4}")
@@ -47,6 +56,7 @@ class Findings:
             "articles": self.articles,
             "errors": self.errors,
             "counts": {k: self.counts.get(k, 0) for k in COUNTS},
+            "digest_dates_checked": self.counts.get("digest_dates_checked", 0),
             "examples": self.examples,
         }
 
@@ -105,6 +115,53 @@ def _crosses(text: str, a: int, b: int, sentence_ends: list[int]) -> bool:
     return "\n" in text[a:b] or any(a < end < b for end in sentence_ends) or bool(_BOUNDARY.search(text[a:b]))
 
 
+def check_digest(path: str, findings: Findings, *, limit: int | None = None) -> None:
+    """Build a digest of every dated article in ``path`` and check each story date against its members."""
+    from datetime import UTC, datetime, timedelta
+
+    from ..digest.build import DigestOptions, build_digest
+    from ..extract.when import find_time_expressions
+    from ..models import Article
+    from ..sources import parse_published
+    from .data import iter_jsonl
+
+    articles = []
+    for n, (lineno, row) in enumerate(iter_jsonl(path)):
+        if limit is not None and n >= limit:
+            break
+        when = row.get("published") or row.get("dct")
+        if not when or not row.get("text"):
+            continue
+        try:
+            day = parse_published(str(when)[:10])
+        except Exception:
+            continue
+        articles.append(
+            Article(text=row["text"], title=row.get("title"), id=str(row.get("id") or lineno), published=day)
+        )
+    if not articles:
+        return
+    latest = max(a.published for a in articles if a.published)
+    now = datetime(latest.year, latest.month, latest.day, 23, 0, tzinfo=UTC) + timedelta(days=1)
+    digest, _ = build_digest(articles, DigestOptions(now=now, include_seen=True, ner=False))
+    by_id = {a.id: a for a in articles}
+    for story in digest.stories:
+        findings.counts["digest_dates_checked"] += len(story.when)
+        for ev in story.when:
+            clause = ev.what.strip("…").strip()
+            ok = False
+            for member in story.articles:
+                a = by_id.get(member.id)
+                if a is None or a.published is None or clause not in " ".join(a.text.split()):
+                    continue
+                found = find_time_expressions(a.text, a.published)
+                if any(t.text == ev.text and (t.value or "").split("T")[0] == ev.value for t in found):
+                    ok = True
+                    break
+            if not ok:
+                findings.add("digest_date_from_other_article", story.id, f"{ev.label}: {ev.what}")
+
+
 def run(paths: list[str], *, limit: int | None = None) -> Findings:
     from ..brief import BriefOptions, build_brief, prepare
     from ..errors import BriefingError
@@ -135,13 +192,24 @@ def run(paths: list[str], *, limit: int | None = None) -> Findings:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.option("--limit", type=int, default=None, help="Only the first N articles of each file.")
-def command(files: tuple[str, ...], as_json: bool, limit: int | None) -> None:
+@click.option(
+    "--digest",
+    "digest_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Also build a digest of this file's dated articles (published or dct) and check its story dates.",
+)
+def command(files: tuple[str, ...], as_json: bool, limit: int | None, digest_files: tuple[str, ...]) -> None:
     """Count wrong-looking facts in the briefs of every article in FILES (JSON lines with "text")."""
     findings = run(list(files), limit=limit)
+    for path in digest_files:
+        check_digest(path, findings, limit=limit)
     if as_json:
         click.echo(json.dumps(findings.to_dict(), indent=2))
         return
     click.echo(f"{findings.articles} articles, {findings.errors} could not be briefed")
+    if digest_files:
+        click.echo(f"digest story dates checked: {findings.counts.get('digest_dates_checked', 0)}")
     for kind in COUNTS:
         click.echo(f"  {kind:28s} {findings.counts.get(kind, 0):5d}")
         for ex in findings.examples.get(kind, [])[:3]:

@@ -201,6 +201,10 @@ def format_table(result: dict) -> str:
 def command(file: str, as_json: bool, no_baseline: bool):
     """Score time expressions (strict, relaxed, value P/R/F1) on TimeBank-style JSONL."""
     from ..errors import BriefingError
+    from .extra import require_eval_extra
+
+    if not no_baseline:  # the spaCy + dateparser baseline column; our own scores need no extra
+        require_eval_extra("briefing eval dates", "dateparser", otherwise="run with --no-baseline")
 
     try:
         result = evaluate(read_rows(file), with_baseline=not no_baseline)

@@ -15,6 +15,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 
@@ -144,7 +145,8 @@ def evaluate(docs: list[ConllDoc], *, baseline: bool = True, batch_size: int = 1
         for t in TYPES:
             ours[t].add(pred[t], gold[t])
     t_ours = time.perf_counter() - t0
-    result = {"documents": len(docs), "ours": _table(ours), "seconds": {"ours": round(t_ours, 2)}}
+    seconds = {"ours": round(t_ours, 2)}
+    result: dict[str, Any] = {"documents": len(docs), "ours": _table(ours), "seconds": seconds}
     if baseline:
         t0 = time.perf_counter()
         for d, doc in zip(docs, get_nlp().pipe([d.text for d in docs], batch_size=batch_size)):
@@ -153,12 +155,12 @@ def evaluate(docs: list[ConllDoc], *, baseline: bool = True, batch_size: int = 1
             for t in TYPES:
                 plain[t].add(pred[t], gold[t])
         result["spacy_small"] = _table(plain)
-        result["seconds"]["spacy_small"] = round(time.perf_counter() - t0, 2)
+        seconds["spacy_small"] = round(time.perf_counter() - t0, 2)
     return result
 
 
 def _table(counts: dict[str, Counts]) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for t, c in counts.items():
         p, r, f = c.prf()
         out[t] = {
@@ -200,16 +202,91 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def read_meantime(path: str) -> list[dict]:
+    """MEANTIME-style rows (`text`, `entities` with `start`, `end`, `type`, `syntactic_type`): each
+    row's proper-name mentions (NAM) of the types we score. Raises InputError on unreadable input."""
+    from .data import iter_jsonl
+
+    docs = []
+    for n, row in iter_jsonl(path):
+        text, ents = row.get("text"), row.get("entities")
+        if not isinstance(text, str) or not isinstance(ents, list):
+            raise InputError(f"{path}:{n}: not a MEANTIME row (needs text, entities)")
+        gold = [
+            (e["start"], e["end"], e["type"])
+            for e in ents
+            if isinstance(e, dict) and e.get("syntactic_type") == "NAM" and e.get("type") in TYPES
+        ]
+        docs.append({"id": str(row.get("id", n)), "text": text, "gold": gold})
+    if not docs:
+        raise InputError(f"{path}: no rows")
+    return docs
+
+
+def evaluate_recall(docs: list[dict]) -> dict:
+    """Mention recall: a gold name counts as found when one of our entities of its type (or, for
+    `any_type`, of any type) has a mention overlapping it. Only recall: the annotation covers the
+    title and first sentences, so names we find further on are not errors."""
+    from ..extract.entities import extract_entities
+    from ..extract.nlp import parse_many
+
+    found = {t: [0, 0, 0] for t in TYPES}  # typed hits, any-type hits, gold mentions
+    t0 = time.perf_counter()
+    for d, doc in zip(docs, parse_many([d["text"] for d in docs])):
+        who, where = extract_entities(d["text"], doc)
+        ours = [(a, b, OUR_TYPES[e.type]) for e in who + where for a, b in e.spans]
+        for a, b, t in d["gold"]:
+            hits = {u for x, y, u in ours if x < b and a < y}
+            found[t][0] += t in hits
+            found[t][1] += bool(hits)
+            found[t][2] += 1
+    table = {
+        t: {"recall": round(100 * k / max(n, 1), 1), "any_type": round(100 * h / max(n, 1), 1), "gold": n}
+        for t, (k, h, n) in found.items()
+    }
+    total = sum(n for _, _, n in found.values())
+    table["all"] = {
+        "recall": round(100 * sum(k for k, _, _ in found.values()) / max(total, 1), 1),
+        "any_type": round(100 * sum(h for _, h, _ in found.values()) / max(total, 1), 1),
+        "gold": total,
+    }
+    return {"documents": len(docs), "mention_recall": table, "seconds": {"ours": round(time.perf_counter() - t0, 2)}}
+
+
+def format_recall(result: dict) -> str:
+    lines = [f"{result['documents']} documents; recall of annotated name mentions (NAM)", ""]
+    lines.append(f"{'type':<6}{'recall':>8}{'any type':>10}{'gold':>7}")
+    for t, row in result["mention_recall"].items():
+        lines.append(f"{t:<6}{row['recall']:>8.1f}{row['any_type']:>10.1f}{row['gold']:>7}")
+    lines.append("")
+    lines.append("time: ours {:.1f}s".format(result["seconds"]["ours"]))
+    return "\n".join(lines)
+
+
+def _is_meantime(path: str) -> bool:
+    from .data import iter_jsonl
+
+    for _, row in iter_jsonl(path):
+        return "entities" in row and "tokens" not in row
+    return False
+
+
 @click.command(name="entities")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--no-baseline", is_flag=True, help="Skip the plain spaCy-small baseline.")
 @click.option("--limit", type=int, default=None, help="Only the first N documents.")
 def command(file: str, as_json: bool, no_baseline: bool, limit: int | None) -> None:
-    """Entity P/R/F1 (PER/ORG/LOC, document-level name sets) on CoNLL-style JSONL rows."""
+    """Entity P/R/F1 (PER/ORG/LOC, document-level name sets) on CoNLL-style JSONL rows; on
+    MEANTIME-style rows (text + entities), the recall of their annotated name mentions."""
     from ..errors import BriefingError
 
     try:
+        if _is_meantime(file):
+            mdocs = read_meantime(file)[:limit]
+            result = evaluate_recall(mdocs)
+            click.echo(json.dumps(result, indent=2) if as_json else format_recall(result))
+            return
         docs = read_conll(file)
         if limit is not None:
             docs = docs[:limit]

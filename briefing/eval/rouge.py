@@ -78,7 +78,7 @@ def oracle_indices(sentences: list[str], reference: list[str], k: int) -> list[i
         toks = tokenize(s)
         sent_grams.append((_ngrams(toks, 1), _ngrams(toks, 2)))
     chosen: list[int] = []
-    cur = [Counter(), Counter()]
+    cur: list[Counter] = [Counter(), Counter()]
     best_score = 0.0
     while len(chosen) < k:
         best_i, best_new = None, best_score

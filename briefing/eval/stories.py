@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import click
 
@@ -51,8 +52,9 @@ def load_stories(path: str) -> tuple[list[Article], list[str]]:
     for n, d in iter_jsonl(path):
         if "story" not in d:
             raise InputError(f"{path}:{n}: each row needs a 'story' field (the gold story label)")
-        title = d.get("title") if isinstance(d.get("title"), str) else ""
-        text = d.get("text") if isinstance(d.get("text"), str) else ""
+        raw_title, raw_text = d.get("title"), d.get("text")
+        title = raw_title if isinstance(raw_title, str) else ""
+        text = raw_text if isinstance(raw_text, str) else ""
         if not title.strip() and not text.strip():
             raise InputError(f"{path}:{n}: the row has neither 'title' nor 'text'")
         published_at = _parse_time(d.get("published"))
@@ -203,10 +205,10 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
 
     if predictions_path:
         with open(predictions_path, "w", encoding="utf-8") as out:
-            for a, label in zip(articles, predicted):
-                out.write(json.dumps({"id": a.id, "story": label}) + "\n")
+            for a, story in zip(articles, predicted):
+                out.write(json.dumps({"id": a.id, "story": story}) + "\n")
 
-    result = {
+    result: dict[str, Any] = {
         "file": file,
         "articles": len(articles),
         "gold_stories": len(set(gold)),
@@ -267,7 +269,7 @@ def fold_indices(path: str, gold: list[str]) -> list[list[int]]:
 
     topics = [row.get("topic") for _, row in iter_jsonl(path)]
     use_topic = all(isinstance(t, (str, int)) and str(t).isdigit() for t in topics)
-    fold = [int(t) % 2 if use_topic else zlib.crc32(g.encode()) % 2 for t, g in zip(topics, gold)]
+    fold = [int(str(t)) % 2 if use_topic else zlib.crc32(g.encode()) % 2 for t, g in zip(topics, gold)]
     return [[i for i, f in enumerate(fold) if f == k] for k in (0, 1)]
 
 
@@ -293,7 +295,7 @@ def _paraphrase(file, threshold, as_json):
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / (tp + fn) if tp + fn else 0.0
     majority = max(sum(gold), len(gold) - sum(gold)) / len(gold)
-    result = {
+    result: dict[str, Any] = {
         "file": file,
         "pairs": len(pairs),
         "threshold": t,

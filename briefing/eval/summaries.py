@@ -187,6 +187,9 @@ def _parse_algorithms(value: str | None) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def command(data, k, algorithms, jobs, limit, as_json):
     """ROUGE-1/2/Lsum F1 of every summarisation algorithm on DATA.jsonl, side by side."""
+    from .extra import require_eval_extra
+
+    require_eval_extra("briefing eval summaries", "rouge_score")
     k_value = _parse_k(k)
     names = _parse_algorithms(algorithms)
     rows = load_rows(data, limit)

@@ -1,9 +1,12 @@
 """People, organisations and places: typed names, merged into entities, with roles and salience.
 
 1. ``entity_typer`` finds and types the names (spaCy-small's entities re-typed by a learned model).
-2. Cleanup: no names without a capital letter ("n't"), agencies and outlets are organisations.
+2. Cleanup: no names without a capital letter ("n't"), agencies and outlets are organisations,
+   clubs are organisations even when read as their town ("Manchester City" in a match report,
+   "Leeds United", "Borussia"), grounds are places ("Elland Road").
 3. Alias merging: "Biden" and "President Biden" join "Joe Biden" (surname and title forms),
-   "NATO" joins "North Atlantic Treaty Organization" (initials), "US" joins "United States".
+   "NATO" joins "North Atlantic Treaty Organization" (initials), "US" joins "United States",
+   "Dortmund" and "Borussia" join "Borussia Dortmund" (a shorter form of one organisation).
 4. Roles from the title before a name or an apposition after it (``entity_roles``).
 5. Salience: how often, how early, and whether the summary mentions it.
 """
@@ -88,9 +91,50 @@ def _clean_surface(s: str) -> str:
     return re.sub(r"\s*['’]s?$", "", s)
 
 
-def _mentions(text: str, doc) -> list[_Mention]:
-    from .entity_typer import type_names
+# Club words that no place name uses ("Leeds United", "Bristol Rovers", "Borussia Dortmund"), and
+# those that places use too ("Mexico City", "Orange County"): the latter make a club only in sports.
+_CLUB_ONLY = {
+    "fc",
+    "f.c.",
+    "afc",
+    "cf",
+    "sc",
+    "united",
+    "utd",
+    "athletic",
+    "rovers",
+    "wanderers",
+    "albion",
+    "rangers",
+    "hotspur",
+    "argyle",
+    "orient",
+    "thistle",
+    "academicals",
+    "athletico",
+}
+_CLUB_IN_SPORTS = {"city", "town", "county", "villa", "vale", "wednesday", "celtic", "alexandra", "stanley"}
 
+
+_FACILITIES = {"stadium", "arena", "airport", "road", "street", "avenue", "square", "bridge", "station"}
+
+
+def _club_like(name: str, sports: bool) -> bool:
+    """Whether a name reads as a club or team: "Manchester City" in a match report, "FC Porto", "Borussia"."""
+    from .entity_typer import CLUB_PREFIXES
+
+    words = name.lower().split()
+    if len(words) == 1:
+        return sports and words[0] in CLUB_PREFIXES  # "Borussia", "Deportivo" on their own
+    if words[0] in CLUB_PREFIXES or words[0] == "athletic" or words[-1] in _CLUB_ONLY:
+        return True
+    return sports and words[-1] in _CLUB_IN_SPORTS
+
+
+def _mentions(text: str, doc) -> list[_Mention]:
+    from .entity_typer import is_sports_report, type_names
+
+    sports = is_sports_report(w.lower() for w in re.findall(r"[\w-]+", text))
     out = []
     for c in type_names(doc, text):
         kind = _KINDS.get(c.type)
@@ -106,8 +150,69 @@ def _mentions(text: str, doc) -> list[_Mention]:
             start = c.end_char - len(surface) if text[c.start_char : c.end_char].endswith(surface) else start
         if _key(surface) in outlets():
             kind = "organisation"  # "Reuters", "Getty Images": never people or places
+        elif kind in ("place", "person") and _club_like(surface, sports):
+            kind = "organisation"  # a club named after its town is not the town ("Athletic Bilbao")
+        elif kind == "person" and len(surface.split()) > 1 and surface.split()[-1].lower() in _FACILITIES:
+            kind = "place"  # "Elland Road", "Etihad Stadium": grounds and buildings are not people
         out.append(_Mention(surface, kind, start, start + len(surface), title))
+    return _split_run_together(out, text)
+
+
+def _split_run_together(mentions: list[_Mention], text: str) -> list[_Mention]:
+    """Two names a missing full stop ran together: a photo caption ending in a place or a team,
+    then the story's next sentence starting with a person ("...a frantic contest at Headingley
+    Sinfield stayed on the bench", "...in the Premier League Klopp said"). A name seen once is split
+    when its last words are a person named elsewhere (whole, or by surname) and its first words are
+    a place's or an organisation's name, or the end of one, seen elsewhere."""
+    people: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for m in mentions:
+        people.update(_person_forms(m))
+        others.update(_other_forms(m))
+        seen[_key(m.text)] += 1
+    if not people or not others:
+        return mentions
+    out: list[_Mention] = []
+    for m in mentions:
+        k = _run_together_at(m, people, others) if seen[_key(m.text)] == 1 else None
+        gaps = [g for g in re.finditer(r"\s+", text[m.start : m.end])]
+        if k is None or len(gaps) < k:
+            out.append(m)
+            continue
+        gap = gaps[k - 1]
+        head_end, tail_start = m.start + gap.start(), m.start + gap.end()
+        head_kind = "place" if m.kind == "person" else m.kind
+        out.append(_Mention(text[m.start : head_end], head_kind, m.start, head_end))
+        out.append(_Mention(text[tail_start : m.end], "person", tail_start, m.end))
     return out
+
+
+def _person_forms(m: _Mention) -> set[str]:
+    if m.kind != "person":
+        return set()
+    words = _key(m.text).split()
+    return {" ".join(words), words[-1]} if len(words) >= 2 else {" ".join(words)}
+
+
+def _other_forms(m: _Mention) -> set[str]:
+    if m.kind == "person":
+        return set()
+    words = _key(m.text).split()
+    return {" ".join(words[i:]) for i in range(len(words))}
+
+
+def _run_together_at(m: _Mention, people: Counter[str], others: Counter[str]) -> int | None:
+    """How many words of ``m`` form the first name of a run-together pair, or None."""
+    keys = _key(m.text).split()
+    if len(keys) < 2 or len(keys) != len(m.text.split()):
+        return None
+    mine_people, mine_others = _person_forms(m), _other_forms(m)
+    for k in range(1, len(keys)):
+        head, tail = " ".join(keys[:k]), " ".join(keys[k:])
+        if people[tail] - (tail in mine_people) > 0 and others[head] - (head in mine_others) > 0:
+            return k
+    return None
 
 
 def _initials(name: str) -> str:
@@ -118,6 +223,7 @@ class _Group:
     def __init__(self, key: str):
         self.key = key
         self.mentions: list[_Mention] = []
+        self.full: str | None = None  # the full name short forms joined, shown before them
 
     @property
     def kind(self) -> str:
@@ -191,7 +297,39 @@ def _merge(mentions: list[_Mention]) -> list[_Group]:
             del groups[short.key]
             if short is g:
                 break
+    _merge_short_org_forms(groups)
     return list(groups.values())
+
+
+def _merge_short_org_forms(groups: dict[str, _Group]) -> None:
+    """A shorter form of one organisation named in full in the same text joins it: "Dortmund" and
+    "Borussia" join "Borussia Dortmund", "City" joins "Manchester City". The short form is the full
+    name's first or last words. A place joins only when it is a club word itself ("Borussia",
+    "City"): "Manchester" beside "Manchester City", "Madrid" beside "Real Madrid" and "New York"
+    beside "New York Times" are as often the town."""
+    from .entity_typer import CLUB_PREFIXES
+
+    club_words = CLUB_PREFIXES | _CLUB_ONLY | _CLUB_IN_SPORTS
+    longer: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
+    for g in groups.values():
+        w = g.words
+        if g.kind != "organisation" or len(w) < 2 or any(x in _INITIALS_SKIP for x in w):
+            continue
+        for j in range(1, len(w)):
+            longer[tuple(w[:j])].append(g)
+            longer[tuple(w[j:])].append(g)
+    for g in list(groups.values()):
+        targets = [h for h in longer.get(tuple(g.words), ()) if h is not g and h.key in groups]
+        if len(targets) != 1 or g.kind == "person":
+            continue
+        (h,) = targets
+        if g.kind == "place" and not set(g.words) <= club_words:
+            continue  # "Madrid" beside "Real Madrid" is as often the city
+        for m in g.mentions:
+            m.kind = "organisation"  # "Dortmund" the club, even where read as the town
+        h.mentions.extend(g.mentions)
+        h.full = h.key
+        del groups[g.key]
 
 
 def _corp_stems(words: list[str]) -> list[str]:
@@ -234,7 +372,7 @@ def _display_name(g: _Group) -> str:
         words = len(form.split())
         if g.kind == "person":
             return (not shouting, words, forms[form])
-        return (not shouting, forms[form], words)
+        return (not shouting, _key(form) == g.full, forms[form], words)
 
     return max(forms, key=quality)
 

@@ -2,13 +2,17 @@
 
 spaCy-small misses most sports teams (town names in results tables), calls agencies people and
 types many names differently on each mention. This module proposes candidate spans (spaCy's
-entities plus runs of capitalised words it skipped), describes each with features (spaCy's label,
-the words, their context, the shape of the line, what the rest of the document says about the same
-name) and scores them with a multinomial logistic model learned on CoNLL-2003 train
-(``briefing.extract.entity_train`` rebuilds ``briefing/data/entity_typer.json``). Scoring is a sum
-of weights in pure Python, a few microseconds a candidate.
+entities, split at scores and "v"; the same without spaCy's extra first or last word; runs of
+capitalised words it skipped; short neighbours joined), describes each with features (spaCy's label,
+the words, their context, the shape of the line, whether the text is a sports report, club words,
+what the rest of the document says about the same name) and scores them with a multinomial
+logistic model learned on CoNLL-2003 train (``scripts/train_entity_typer.py`` rebuilds
+``briefing/data/entity_typer.json``). Scoring is a sum of weights in pure Python, a few
+microseconds a candidate.
 
-Types are decided per document: every mention of the same name gets the type its mentions vote for.
+Types are decided per document: every mention of the same name gets the type its mentions vote for
+(derived spans vote only for names that never stand on their own); overlapping readings keep the
+surest.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class Candidate:
     end_char: int
     label: str  # spaCy's label, or "CAP" for a capitalised run spaCy skipped
     text: str  # surface form from the caller's text (original casing)
+    cut: str = ""  # how the span was derived from spaCy's: "lead" / "trail" word dropped, "join"ed
     type: str = "O"
     probs: tuple[float, ...] = ()
 
@@ -48,6 +53,7 @@ def _is_cap(tok_text: str) -> bool:
 
 
 _BREAKS = set('()[]{},:;"|/')
+_VERSUS = {"v", "v.", "vs", "vs."}
 
 
 def _breaks(doc, i: int) -> bool:
@@ -56,11 +62,49 @@ def _breaks(doc, i: int) -> bool:
     if tok.is_space:
         return True
     t = tok.text
-    if t in _BREAKS:
+    if t in _BREAKS or t.lower() in _VERSUS:
         return True
+    if _NUMERIC.match(t) and any(c.isdigit() for c in t):
+        return True  # "Pohang 3 Ulsan 2": a results line read as one name
     if t.strip("-–—") == "" and tok.whitespace_ and i > 0 and doc[i - 1].whitespace_:
         return True
     return False
+
+
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "di",
+    "da",
+    "du",
+    "la",
+    "le",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "dos",
+    "das",
+    "plc",
+    "ltd",
+    "inc",
+    "co",
+    "llc",
+    "ag",
+    "sa",
+    "nv",
+    "bv",
+    "gmbh",
+    "spa",
+}
+
+
+def _common_word(t: str) -> bool:
+    """An all-lower-case word that is no name particle or corporate suffix ("joins", "province")."""
+    return t.isalpha() and t.islower() and t not in _PARTICLES
 
 
 def _segments(doc, start: int, end: int):
@@ -80,9 +124,12 @@ def _segments(doc, start: int, end: int):
             a += 1
         while b > a and not any(ch.isalpha() for ch in doc[b - 1].text):
             b -= 1
-        # "the United States": names are compared, and annotated, without the article
-        while a < b - 1 and doc[a].lower_ in ("the", "a", "an"):
+        # "the United States": names are compared, and annotated, without the article; nor do they
+        # start or end with a common word ("joins City", "Xinhua news agency"), name particles aside
+        while a < b - 1 and (doc[a].lower_ in ("the", "a", "an") or _common_word(doc[a].text)):
             a += 1
+        while b > a + 1 and _common_word(doc[b - 1].text):
+            b -= 1
         while b > a + 1 and doc[b - 1].text in ("'s", "’s", "'", "’"):
             b -= 1
         if a < b:
@@ -97,12 +144,20 @@ def candidates(doc, text: str) -> list[Candidate]:
     out: list[Candidate] = []
     taken = [False] * len(doc)
     for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS:
+            continue  # a date or a number ("Kansas City 1", "August 16-18 v Kent"): its capitals stay open
         for i in range(ent.start, ent.end):
             taken[i] = True
-        if ent.label_ in NAME_LABELS:
-            for a, b in _segments(doc, ent.start, ent.end):
-                ca, cb = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
-                out.append(Candidate(a, b, ca, cb, ent.label_, text[ca:cb]))
+        for a, b in _segments(doc, ent.start, ent.end):
+            ca, cb = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
+            out.append(Candidate(a, b, ca, cb, ent.label_, text[ca:cb]))
+            if 2 <= b - a <= 6:
+                # spaCy often takes a word too many ("Centre Walter Little", "Vancouver IndyCar"):
+                # offer the span without its first or last word; the overlap step keeps the surest
+                for a2, b2, cut in ((a + 1, b, "lead"), (a, b - 1, "trail")):
+                    if any(ch.isalpha() for ch in doc[a2].text) and any(ch.isalpha() for ch in doc[b2 - 1].text):
+                        ca, cb = doc[a2].idx, doc[b2 - 1].idx + len(doc[b2 - 1])
+                        out.append(Candidate(a2, b2, ca, cb, ent.label_, text[ca:cb], cut))
     shouting: dict[int, bool] = {}
     newlines = [m.start() for m in re.finditer("\n", text)]
 
@@ -115,21 +170,20 @@ def candidates(doc, text: str) -> list[Candidate]:
             shouting[a] = _is_shouting(text[a : b if b >= 0 else len(text)])
         return shouting[a]
 
+    def cap(i: int) -> bool:
+        return _is_cap(text[doc[i].idx : doc[i].idx + len(doc[i])]) and not _breaks(doc, i)
+
     i, n = 0, len(doc)
     while i < n:
-        tok = doc[i]
-        if taken[i] or not _is_cap(text[tok.idx : tok.idx + len(tok)]):
+        # in an ALL-CAPS line spaCy's spans mean little ("Soccer - Shearer Named As England Captain")
+        loud = cap(i) and line_shouts(i)
+        if (taken[i] and not loud) or not cap(i):
             i += 1
             continue
         j = i + 1
-        while (
-            j < n
-            and not taken[j]
-            and "\n" not in doc[j - 1].whitespace_
-            and _is_cap(text[doc[j].idx : doc[j].idx + len(doc[j])])
-        ):
+        while j < n and (loud or not taken[j]) and "\n" not in doc[j - 1].whitespace_ and cap(j):
             j += 1
-        if line_shouts(i):
+        if loud:
             spans = [(a, b) for a in range(i, j) for b in range(a + 1, min(a + 3, j) + 1)]
         else:
             spans = [(i, j)] if j - i <= 5 else []
@@ -143,7 +197,7 @@ def candidates(doc, text: str) -> list[Candidate]:
     for x in out:
         if x.label == "CAP":
             caps_ending[x.end].append(x.start)
-    for c in [c for c in out if c.label in ("PERSON", "ORG")]:
+    for c in [c for c in out if c.label in ("PERSON", "ORG") and not c.cut]:
         for k in range(1, 4):
             a = c.start - k
             run = [st for st in caps_ending.get(c.start, ()) if st <= a]
@@ -151,8 +205,29 @@ def candidates(doc, text: str) -> list[Candidate]:
                 break
             ca = doc[a].idx
             out.append(Candidate(a, c.end, ca, c.end_char, "EXT", text[ca : c.end_char]))
-    out.sort(key=lambda c: (c.start, c.end))
-    return out
+    # two short neighbours that may be one name ("K." + "Curran", "Natalia" + "Karimova")
+    by_start: dict[int, list[Candidate]] = defaultdict(list)
+    for x in out:
+        if not x.cut and x.label != "EXT":
+            by_start[x.start].append(x)
+    for c in [x for x in out if not x.cut and x.label != "EXT" and x.end - x.start <= 2]:
+        if "\n" in doc[c.end - 1].whitespace_:
+            continue
+        for d in by_start.get(c.end, ()):
+            if d.end - c.start <= 3 and min(c.end - c.start, d.end - d.start) == 1:
+                out.append(
+                    Candidate(
+                        c.start, d.end, c.start_char, d.end_char, c.label, text[c.start_char : d.end_char], "join"
+                    )
+                )
+    seen: set[tuple[int, int]] = set()
+    uniq = []
+    for c in out:  # one candidate a span: the first reading (spaCy's own) wins
+        if (c.start, c.end) not in seen:
+            seen.add((c.start, c.end))
+            uniq.append(c)
+    uniq.sort(key=lambda c: (c.start, c.end))
+    return uniq
 
 
 _SPEECH_VERBS = {
@@ -225,6 +300,139 @@ def _line_info(doc, text: str) -> tuple[list[int], list[_Line]]:
     return line_of, lines
 
 
+# Words of a general kind that make a name a club or a team rather than the place in it
+# ("Manchester City", "Borussia Dortmund", "FC Porto"), and words that make a text a sports report.
+CLUB_SUFFIXES = {
+    "fc",
+    "f.c.",
+    "afc",
+    "cf",
+    "sc",
+    "city",
+    "united",
+    "utd",
+    "athletic",
+    "rovers",
+    "wanderers",
+    "albion",
+    "town",
+    "county",
+    "rangers",
+    "hotspur",
+    "villa",
+    "wednesday",
+    "argyle",
+    "orient",
+    "thistle",
+    "celtic",
+    "academicals",
+    "alexandra",
+    "athletico",
+    "stanley",
+    "vale",
+}
+CLUB_PREFIXES = {
+    "fc",
+    "afc",
+    "ac",
+    "as",
+    "sc",
+    "sv",
+    "vfb",
+    "vfl",
+    "tsv",
+    "fk",
+    "nk",
+    "sk",
+    "real",
+    "atletico",
+    "atlético",
+    "borussia",
+    "dynamo",
+    "dinamo",
+    "sporting",
+    "inter",
+    "olympique",
+    "olympiakos",
+    "racing",
+    "deportivo",
+    "bayer",
+    "eintracht",
+    "hertha",
+    "rapid",
+    "lokomotiv",
+    "spartak",
+    "partizan",
+    "ajax",
+}
+_SPORTS_WORDS = {
+    "soccer",
+    "football",
+    "cricket",
+    "rugby",
+    "tennis",
+    "golf",
+    "basketball",
+    "baseball",
+    "hockey",
+    "league",
+    "cup",
+    "match",
+    "goal",
+    "goals",
+    "scored",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "coach",
+    "season",
+    "innings",
+    "wickets",
+    "tournament",
+    "playoff",
+    "semifinal",
+    "semi-final",
+    "quarter-final",
+    "champions",
+    "championship",
+    "halftime",
+    "half-time",
+    "penalty",
+    "fixture",
+    "fixtures",
+    "derby",
+    "stadium",
+    "squad",
+    "winger",
+    "premiership",
+    "bundesliga",
+    "serie",
+    "olympic",
+    "medal",
+    "inning",
+    "touchdown",
+    "pitcher",
+    "homer",
+    "batsman",
+    "bowled",
+    "scorers",
+    "standings",
+    "relegation",
+}
+
+
+def is_sports_report(lower_words) -> bool:
+    """Whether a text (its lower-case words) reads as a sports report: two sports words or more."""
+    n = 0
+    for w in lower_words:
+        if w in _SPORTS_WORDS:
+            n += 1
+            if n >= 2:
+                return True
+    return False
+
+
 def _norm(s: str) -> str:
     return " ".join(s.lower().split())
 
@@ -234,7 +442,15 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
     line_of, lines = _line_info(doc, text)
     n_lines = sum(1 for ln in lines if ln.tokens)
     table_lines = sum(1 for ln in lines if ln.tokens and ln.numbers >= 2 and ln.numbers >= 0.3 * ln.tokens)
-    table_doc = n_lines > 0 and table_lines >= 0.25 * n_lines
+    # a results page: several score lines (a dateline "December 10, 2013" in a 3-line text is none)
+    table_doc = table_lines >= 3 and table_lines >= 0.25 * n_lines
+
+    sports_doc = is_sports_report(t.lower_ for t in doc)
+    inside = {}  # token -> label of a non-name entity (DATE, CARDINAL...) around it
+    for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS:
+            for i in range(ent.start, ent.end):
+                inside[i] = ent.label_
 
     # what the document says elsewhere about each name and each word
     labels_of: dict[str, set[str]] = defaultdict(set)
@@ -268,7 +484,7 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
         low = _norm(c.text)
         line = lines[line_of[c.start]]
         is_table = line.numbers >= 2 and line.numbers >= 0.3 * line.tokens
-        lab = c.label
+        lab = c.label + ("~" + c.cut if c.cut else "")  # spaCy's own span, or a guess derived from it
         f = [
             "bias",
             "lab=" + lab,
@@ -304,7 +520,20 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
             ctx.append("in_parens")
         if c.text.isupper() and len(c.text) > 1:
             ctx.append("all_upper")
+        if sports_doc:
+            ctx.append("sports_doc")
+        if c.cut:
+            ctx.append("cut=" + c.cut)
+        if c.start in inside:
+            ctx.append("inside=" + inside[c.start])
+        lw = [w.lower() for w in words]
+        if len(lw) > 1 and lw[-1] in CLUB_SUFFIXES:
+            ctx.append("club_suffix")
+        if len(lw) > 1 and lw[0] in CLUB_PREFIXES:
+            ctx.append("club_prefix")
         f += ctx
+        if sports_doc:
+            f += ["sports&" + x for x in ctx if x != "sports_doc"]
         f += [lab + "&" + x for x in ctx]
         f += ["cue=" + x for x in sorted(cues_of[low])]
         others = sorted(labels_of[low] - {lab})
@@ -317,6 +546,10 @@ def features(doc, text: str, cands: list[Candidate]) -> list[list[str]]:
                 f.append("part_of_org")
         out.append(f)
     return out
+
+
+_SPACY_NAMES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+FALLBACK_MIN = 0.3
 
 
 @cache
@@ -355,25 +588,40 @@ def type_names(doc, text: str, model: dict | None = None) -> list[Candidate]:
     if not cands:
         return []
     probs = score(features(doc, text, cands), model)
-    votes: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(CLASSES))
-    for c, p in zip(cands, probs):
+    votes: dict[str, list[float]] = {}
+    # a span cut from or joined to spaCy's is a guess: it votes for its name only where no
+    # mention of that name stands on its own (a surname "Mehrtens" cut from "Andrew Mehrtens"
+    # is no name there, but says nothing about a "Mehrtens" elsewhere)
+    for c, p in sorted(zip(cands, probs), key=lambda cp: bool(cp[0].cut)):
         c.probs = p
-        v = votes[_norm(c.text)]
+        key = _norm(c.text)
+        if c.cut and key in votes and not votes[key][-1]:
+            continue
+        v = votes.setdefault(key, [0.0] * len(CLASSES) + [float(bool(c.cut))])
         for k, pk in enumerate(p):
             v[k] += math.log(max(pk, 1e-9))
     confidence = {}
     for c in cands:
-        v = votes[_norm(c.text)]
+        v = votes[_norm(c.text)][: len(CLASSES)]
         k = max(range(len(CLASSES)), key=v.__getitem__)
         c.type = CLASSES[k]
         confidence[id(c)] = c.probs[k]
     # overlapping candidates (sub-runs of a headline, a name inside a longer one): keep the surest
     named = sorted((c for c in cands if c.type != "O"), key=lambda c: -confidence[id(c)])
-    used = set()
+    used: set[int] = set()
     for c in named:
         toks = range(c.start, c.end)
         if any(t in used for t in toks):
             c.type = "O"
         else:
             used.update(toks)
+    # a name spaCy found whole, that no other reading claims, and that the model doubts only
+    # narrowly ("Bank of America": O 0.54, ORG 0.39): most such doubts are about its edges
+    for c in cands:
+        if c.type != "O" or c.cut or c.label not in _SPACY_NAMES or any(t in used for t in range(c.start, c.end)):
+            continue
+        k = max(range(len(CLASSES) - 1), key=c.probs.__getitem__)
+        if c.probs[k] >= FALLBACK_MIN and CLASSES[k] == _SPACY_NAMES[c.label]:  # both readings agree
+            c.type = CLASSES[k]
+            used.update(range(c.start, c.end))
     return cands

@@ -17,16 +17,11 @@ import re
 from bisect import bisect_left, bisect_right
 
 from ..models import Entity, Quote
+from ..text.lexicon import SPEECH_VERB, SPEECH_VERB_ALTERNATION
 
-_SPEECH = (
-    r"said|says|told|tells|added|adds|asked|asks|argued|argues|warned|warns|stated|states|"
-    r"explained|explains|insisted|insists|noted|notes|wrote|writes|tweeted|announced|announces|"
-    r"declared|declares|replied|replies|responded|continued|recalled|claimed|claims|admitted|"
-    r"acknowledged|suggested|urged|urges|stressed|emphasised|emphasized|predicted|conceded|"
-    r"cautioned|complained|joked|remarked|observed|commented|confirmed|denied|promised|vowed"
+_PRONOUN_SAID = re.compile(
+    rf"^\W*(?:he|she)\s+(?:{SPEECH_VERB_ALTERNATION})\b|^\W*(?:{SPEECH_VERB_ALTERNATION})\s+(?:he|she)\b", re.I
 )
-_SPEECH_RE = re.compile(rf"\b(?:{_SPEECH})\b", re.I)
-_PRONOUN_SAID = re.compile(rf"^\W*(?:he|she)\s+(?:{_SPEECH})\b|^\W*(?:{_SPEECH})\s+(?:he|she)\b", re.I)
 _ACCORDING = re.compile(r"^\W*according to\b", re.I)
 _MIN_WORDS = 4  # shorter quoted bits are scare quotes or titles, not statements
 
@@ -86,7 +81,7 @@ def _after(text: str, b: int, names: _Names) -> tuple[bool, str | None]:
     """Speaker named right after the closing mark. Returns (found an attribution, speaker)."""
     close = b + 1  # past the closing mark
     tail = _sentence_after(text, close)
-    verb = _SPEECH_RE.search(tail)
+    verb = SPEECH_VERB.search(tail)
     if _PRONOUN_SAID.match(tail):
         return True, names.last_person_before(b)
     if verb is None or not _attribution_gap(tail[: verb.start()]):
@@ -157,7 +152,7 @@ def _before(text: str, a: int, names: _Names) -> str | None:
     open_ = a - 1
     s = _sentence_start(text, open_)
     head = text[s:open_]
-    for verb in reversed(list(_SPEECH_RE.finditer(head))):
+    for verb in reversed(list(SPEECH_VERB.finditer(head))):
         vpos = s + verb.start()
         # a name ending at most a few words before the verb is its subject: "Putin told", "Ushakov also said"
         cands = [

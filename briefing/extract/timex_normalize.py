@@ -176,7 +176,7 @@ def parse_number(words: str) -> float | None:
     if w in _SMALL:
         return _SMALL[w]
     parts = w.split()
-    total = 0
+    total: float = 0
     for p in parts:
         if p in _TENS:
             total += _TENS[p]

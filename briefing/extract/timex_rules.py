@@ -145,8 +145,15 @@ def _year(s: str) -> int:
 # --- handlers ---------------------------------------------------------------------------
 
 
+def _leading_int(s: str) -> int:
+    """The number a day starts with ("21st" -> 21); the patterns capture only such days."""
+    digits = re.match(r"\d+", s)
+    assert digits is not None, s
+    return int(digits.group())
+
+
 def _date_full(m, ctx):
-    mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
+    mo, d = tn.MONTHS[_low(m["mon"])], _leading_int(m["day"])
     y = ctx.last_year = _year(m["year"])
     try:
         return "DATE", date(y, mo, d).isoformat()
@@ -155,7 +162,7 @@ def _date_full(m, ctx):
 
 
 def _month_day(m, ctx):
-    mo, d = tn.MONTHS[_low(m["mon"])], int(re.match(r"\d+", m["day"]).group())
+    mo, d = tn.MONTHS[_low(m["mon"])], _leading_int(m["day"])
     if m["mon"] == "May" and not m["day"]:
         return None
     y = tn.resolve_month_day_year(ctx.dct, mo, d, max(0, ctx.direction(m.start(), m.end())))
@@ -466,7 +473,8 @@ def _relative_unit(m, ctx):
     if unit == "year" and ctx.last_year and rel in ("the following", "following", "the previous", "the next"):
         return "DATE", f"{ctx.last_year + n:04d}"  # relative to the story's year, not the DCT
     if unit == "month" and ctx.last_month and rel in ("the following", "following", "the previous"):
-        return "DATE", tn.month(*tn.add_months(*ctx.last_month, n))  # "In March ... The following month"
+        year, month = ctx.last_month
+        return "DATE", tn.month(*tn.add_months(year, month, n))  # "In March ... The following month"
     if unit in ("day", "night", "hour", "minute", "second"):
         return None
     if (
@@ -696,6 +704,7 @@ def _clock(m, ctx):
         hh, mm = 24, 0
     else:
         num = re.match(r"(\d+|[a-z]+)(?::(\d\d))?", text)
+        assert num is not None, text  # CLOCK starts with a number or a number word
         hh = int(num.group(1)) if num.group(1).isdigit() else int(tn.parse_number(num.group(1)) or 0)
         mm = int(num.group(2) or 0)
         if "p" in text and "o'clock" not in text and hh < 12:
@@ -854,206 +863,8 @@ def _decade_word(m, ctx):
     return "DATE", f"{century}{d}"
 
 
-# --- the grammar ------------------------------------------------------------------------
-
-
-def _R(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
-
-
-_REL = r"(?P<rel>(?i:this|last|next|past|previous|coming|the coming|the past|the previous|the next|the following|following|current|the current))"
-
-_ADVERB_ALT = "|".join(_ADVERB_SETS)
-_REF_ALT = "|".join(sorted((re.escape(k) for k in _REFS), key=len, reverse=True))
-
-RULES: list[tuple[str, re.Pattern, Callable]] = [
-    (
-        "date_full",
-        _R(
-            rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"
-        ),
-        _date_full,
-    ),
-    (
-        "date_full_dmy",
-        _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH}),?\s+(?P<year>{YEAR})"),
-        _date_full,
-    ),
-    (
-        "date_numeric",
-        _R(
-            r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
-            r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"
-        ),
-        _numeric_date,
-    ),
-    (
-        "month_day",
-        _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"),
-        _month_day,
-    ),
-    (
-        "month_day_word",
-        _R(
-            rf"\b(?:{WEEKDAY},?\s+)?(?P<mon>{_MONTH_FULL})\s+(?P<dw>(?i:{DAY_WORD}))(?![\w-])"
-            rf"(?:,?\s+(?P<year>{YEAR}))?"
-        ),
-        _month_day_word,
-    ),
-    ("day_month", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})"), _month_day),
-    ("month_year", _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})"), _month_year),
-    ("month_alone", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\.?\s*\d)"), _month_alone),
-    (
-        "season",
-        _R(
-            rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
-            rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"
-        ),
-        _season,
-    ),
-    (
-        "quarter",
-        _R(
-            rf"\b(?:(?i:the|its)\s+)?(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
-            rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
-            rf"(?P<qadj>(?i:latest|latter|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
-            rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
-            rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?(?!-century)"
-            rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"
-        ),
-        _quarter,
-    ),
-    (
-        "spoken_year",
-        _R(
-            rf"\b(?:(?P<mon>{MONTH})\s+|(?:(?i:the)\s+)?(?P<season>(?i:{SEASON}))\s+of\s+)?(?P<sy>(?i:{SPOKEN_YEAR}))(?![\w-])"
-        ),
-        _spoken_year,
-    ),
-    (
-        "month_rel_year",
-        _R(rf"\b(?P<mon>{MONTH})\s+(?:(?i:of)\s+)?(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"),
-        _month_rel_year,
-    ),
-    (
-        "period",
-        _R(
-            rf"\b(?i:the)\s+(?:(?P<py>{YEAR})\s+|(?P<padj>(?i:latest|year-ago|year-earlier|year ago|year earlier|comparable|corresponding|same|prior-year|most recent|recent))\s+)(?i:period)(?!\w)"
-        ),
-        _period,
-    ),
-    (
-        "decade_word",
-        _R(
-            rf"\b(?i:the)\s+(?:(?i:{MODIFIER}))?(?P<dw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))(?!\w)"
-        ),
-        _decade_word,
-    ),
-    ("year_span", _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!'?s\b)"), _year_alone),
-    (
-        "fiscal_year",
-        _R(rf"\b(?i:(?:the\s+)?(?:fiscal|calendar|financial|model|tax)(?: year)?)\s+(?P<fy>{YEAR})"),
-        _fiscal_year,
-    ),
-    ("year_end", _R(rf"\b(?i:year-end|year end|the end of the year)(?:\s+(?P<ye>{YEAR}))?(?!\w)"), _year_end),
-    (
-        "decade",
-        _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?:(?i:mid)-)?(?P<dec>(?:1[5-9]|20)\d0|'\d0|’\d0)'?s\b"),
-        _decade,
-    ),
-    ("century", _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?P<ord>(?i:\w+(?:-\w+)?))[\s-](?i:century)(?!\w)"), _century),
-    (
-        "holiday",
-        _R(
-            rf"\b(?P<hol>(?i:christmas(?: day| eve)?|new year(?:.s|s)? (?:day|eve)|thanksgiving(?: day)?|independence day|valentine.?s day|halloween|veterans day))(?:\s+(?P<hy>{YEAR}))?(?!\w)"
-        ),
-        _holiday,
-    ),
-    (
-        "clock",
-        _R(
-            rf"\b(?:(?i:(?:early|late|around|about))\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"
-            rf"(?P<anchor>,?\s+(?:(?i:{RELDAY})|{WEEKDAY}|(?:on\s+)?{MONTH}\s*\d{{1,2}}(?!\d)))?"
-        ),
-        _clock,
-    ),
-    ("weekday_clock", _R(rf"\b(?P<anchor>{WEEKDAY})\s+(?:(?i:at)\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"), _clock),
-    (
-        "relday",
-        _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?P<rd>(?i:{RELDAY}))(?:\s+(?P<part>(?i:{PART})))?(?!\w)"),
-        _relday,
-    ),
-    (
-        "part_relday",
-        _R(
-            rf"\b(?:(?i:early|late|later|earlier)\s+)?(?:(?i:this|in the)\s+)?(?P<part>(?i:{PART}))\s+(?P<rd>(?i:today|yesterday|tomorrow))(?!\w)"
-        ),
-        _relday,
-    ),
-    ("last_night", _R(r"\b(?i:last night|overnight)(?!\w)"), _last_night),
-    (
-        "this_part",
-        _R(r"\b(?:(?i:early|late|later|earlier)\s+)?(?i:this)\s+(?P<part>(?i:morning|afternoon|evening))(?!\w)"),
-        _this_part,
-    ),
-    ("mid_part", _R(r"\b(?P<part>(?i:mid-?\s?afternoon|midday|mid-?\s?morning))(?!\w)"), _this_part),
-    ("weekday", _R(rf"\b(?:(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<part>(?i:{PART})))?"), _weekday),
-    (
-        "relative_unit",
-        _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
-        _relative_unit,
-    ),
-    (
-        "the_unit",
-        _R(
-            r"\b(?i:the)\s+(?:(?P<adj>(?i:fiscal|full|calendar|latest fiscal|current fiscal|current|entire|whole))\s+)?(?P<unit>(?i:week|weekend|month|year))(?![\w-])(?!\s+(?:of|to|before|after)\b)"
-        ),
-        _the_unit,
-    ),
-    (
-        "ago",
-        _R(
-            rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|from now|hence))(?!\w)"
-        ),
-        _ago,
-    ),
-    ("that_year", _R(r"\b(?:(?i:early|earlier|late|later)\s+)?(?i:that|the same)\s+(?i:year)(?!\w)"), _that_year),
-    ("year_ago_adj", _R(r"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"), _year_ago_adj),
-    (
-        "set_every",
-        _R(
-            rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"
-        ),
-        _set_every,
-    ),
-    ("adverb_set", _R(rf"\b(?P<adv>(?i:{_ADVERB_ALT}))(?!\w)"), _adverb_set),
-    ("plural_weekday", _R(rf"\b(?P<wds>(?:{_WD})s)(?!\w)"), _plural_weekday),
-    ("plural_season", _R(r"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"), _plural_season),
-    ("a_unit", _R(rf"\b(?i:a|an|per|one)\s+(?P<unit>(?i:{UNIT}))(?![\w-])"), _a_unit),
-    (
-        "duration",
-        _R(
-            rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
-            rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?P<half>\s+and\s+a\s+half)?(?![\w-])"
-        ),
-        _duration,
-    ),
-    (
-        "plural_unit",
-        _R(
-            r"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"
-        ),
-        _plural_unit,
-    ),
-    ("ref", _R(rf"\b(?i:{_REF_ALT})(?![\w-])"), _ref),
-]
-
-
-# earlier rules win ties between spans of equal length
-PRIORITY = {name: i for i, (name, _, _) in enumerate(RULES)}
-
 # A rule can only match where one of its key words occurs; a substring test (fast, in C)
-# skips the rules an article cannot trigger. Rules without an entry always run.
+# skips the rules an article cannot trigger (each rule's gate, below; gate=None: always runs).
 _UNIT_KEYS = (
     "second",
     "minute",
@@ -1092,47 +903,292 @@ _DAY_KEYS = (
 _CLOCK_KEYS = ("a.m", "p.m", " am", " pm", "noon", "midnight", "o'clock", ":") + tuple(
     f"{d}{x}" for d in "0123456789" for x in ("am", "pm")
 )
-GATES: dict[str, tuple[str, ...]] = {
-    "date_full": _MONTH_KEYS,
-    "date_full_dmy": _MONTH_KEYS,
-    "month_day": _MONTH_KEYS,
-    "day_month": _MONTH_KEYS,
-    "month_day_word": _MONTH_KEYS,
-    "month_year": _MONTH_KEYS,
-    "month_alone": _MONTH_KEYS,
-    "month_rel_year": _MONTH_KEYS,
-    "date_numeric": ("/", "-"),
-    "season": ("spring", "summer", "fall", "autumn", "winter"),
-    "quarter": ("quarter", "half"),
-    "period": ("period",),
-    "spoken_year": ("nineteen", "thousand"),
-    "decade_word": ("ties",),
-    "fiscal_year": ("fiscal", "calendar", "financial", "model", "tax"),
-    "year_end": ("year",),
-    "decade": ("0s", "0's"),
-    "century": ("century",),
-    "holiday": ("christmas", "new year", "thanksgiving", "independence", "valentine", "halloween", "veterans"),
-    "clock": _CLOCK_KEYS,
-    "weekday_clock": _CLOCK_KEYS,
-    "relday": ("today", "tonight", "yesterday", "tomorrow"),
-    "part_relday": ("today", "yesterday", "tomorrow"),
-    "last_night": ("last night", "overnight"),
-    "this_part": ("this morning", "this afternoon", "this evening"),
-    "mid_part": ("mid",),
-    "weekday": _DAY_KEYS,
-    "plural_weekday": ("days",),
-    "relative_unit": ("week", "month", "year", "decade", "century", "quarter"),
-    "the_unit": ("week", "month", "year"),
-    "that_year": ("year",),
-    "ago": ("ago", "earlier", "from now", "hence"),
-    "year_ago_adj": ("year",),
-    "set_every": ("every", "each", "per"),
-    "adverb_set": tuple(_ADVERB_SETS),
-    "plural_season": ("springs", "summers", "autumns", "winters"),
-    "a_unit": _UNIT_KEYS,
-    "duration": _UNIT_KEYS,
-    "plural_unit": _UNIT_KEYS,
-    "year_span": ("16", "17", "18", "19", "20"),
-    "ref": tuple(_REFS),
-}
-# Every match of a gated rule contains one of its key words (when.py scans only around them).
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the grammar: its pattern, the handler that turns a match into a TIMEX3 value,
+    and its gate: key words of which every match contains one (lower case; a substring test,
+    fast, in C, skips the rules an article cannot trigger), or None for a rule that always runs."""
+
+    name: str
+    pattern: re.Pattern
+    handler: Callable
+    gate: tuple[str, ...] | None
+
+
+# --- the grammar ------------------------------------------------------------------------
+
+
+def _R(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+_REL = r"(?P<rel>(?i:this|last|next|past|previous|coming|the coming|the past|the previous|the next|the following|following|current|the current))"
+
+_ADVERB_ALT = "|".join(_ADVERB_SETS)
+_REF_ALT = "|".join(sorted((re.escape(k) for k in _REFS), key=len, reverse=True))
+
+GRAMMAR: list[Rule] = [
+    Rule(
+        "date_full",
+        _R(
+            rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM}),?\s*(?P<year>{YEAR}|'\d\d\b)"
+        ),
+        _date_full,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "date_full_dmy",
+        _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH}),?\s+(?P<year>{YEAR})"),
+        _date_full,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "date_numeric",
+        _R(
+            r"(?<![\d/.-])(?:(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"
+            r"(?P<y>(?:19|20)\d\d|\d\d))(?![\d/])"
+        ),
+        _numeric_date,
+        gate=("/", "-"),
+    ),
+    Rule(
+        "month_day",
+        _R(rf"\b(?:(?i:{MODIFIER}))?(?:{WEEKDAY},?\s+)?(?P<mon>{MONTH})\s*(?P<day>{DAYNUM})(?![\d,]\d)"),
+        _month_day,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "month_day_word",
+        _R(
+            rf"\b(?:{WEEKDAY},?\s+)?(?P<mon>{_MONTH_FULL})\s+(?P<dw>(?i:{DAY_WORD}))(?![\w-])"
+            rf"(?:,?\s+(?P<year>{YEAR}))?"
+        ),
+        _month_day_word,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "day_month", _R(rf"\b(?:the\s+)?(?P<day>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MONTH})"), _month_day, gate=_MONTH_KEYS
+    ),
+    Rule(
+        "month_year",
+        _R(rf"\b(?:(?i:{MODIFIER}))?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})"),
+        _month_year,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "month_alone",
+        _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<mon>{MONTH})(?!\.?\s*\d)"),
+        _month_alone,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "season",
+        _R(
+            rf"\b(?i:{MODIFIER})?(?:(?:{_REL}|(?i:the))\s+)?(?P<season>(?i:{SEASON}))"
+            rf"(?:\s+(?:of\s+)?(?P<year>{YEAR}))?(?!\w)"
+        ),
+        _season,
+        gate=("spring", "summer", "fall", "autumn", "winter"),
+    ),
+    Rule(
+        "quarter",
+        _R(
+            rf"\b(?:(?i:the|its)\s+)?(?:(?i:(?P<qrel>this|last|next|the same) year)'?s?\s+)?"
+            rf"(?:(?i:fiscal|calendar)\s+)?(?:(?P<qyear>{YEAR})\s+)?"
+            rf"(?P<qadj>(?i:latest|latter|current|year-ago|year-earlier|year ago|year earlier|comparable|previous|prior|preceding|final|last|next|most recent|recent|same|prior-year|this)[\s-]+)?"
+            rf"(?:(?P<qord>(?i:{ORD}))[\s-]+)?(?:(?i:fiscal)[\s-]+)?"
+            rf"(?P<qword>(?i:quarter|half))(?P<plural>s)?(?!-century)"
+            rf"(?:\s+(?i:of)\s+(?:(?:(?i:fiscal|calendar))\s+)?(?:(?P<qyear2>{YEAR})|(?i:(?P<qrel2>this|last|next) year)))?(?!\w)"
+        ),
+        _quarter,
+        gate=("quarter", "half"),
+    ),
+    Rule(
+        "spoken_year",
+        _R(
+            rf"\b(?:(?P<mon>{MONTH})\s+|(?:(?i:the)\s+)?(?P<season>(?i:{SEASON}))\s+of\s+)?(?P<sy>(?i:{SPOKEN_YEAR}))(?![\w-])"
+        ),
+        _spoken_year,
+        gate=("nineteen", "thousand"),
+    ),
+    Rule(
+        "month_rel_year",
+        _R(rf"\b(?P<mon>{MONTH})\s+(?:(?i:of)\s+)?(?P<ry>(?i:last|this|next))\s+(?i:year)(?!\w)"),
+        _month_rel_year,
+        gate=_MONTH_KEYS,
+    ),
+    Rule(
+        "period",
+        _R(
+            rf"\b(?i:the)\s+(?:(?P<py>{YEAR})\s+|(?P<padj>(?i:latest|year-ago|year-earlier|year ago|year earlier|comparable|corresponding|same|prior-year|most recent|recent))\s+)(?i:period)(?!\w)"
+        ),
+        _period,
+        gate=("period",),
+    ),
+    Rule(
+        "decade_word",
+        _R(
+            rf"\b(?i:the)\s+(?:(?i:{MODIFIER}))?(?P<dw>(?i:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))(?!\w)"
+        ),
+        _decade_word,
+        gate=("ties",),
+    ),
+    Rule(
+        "year_span",
+        _R(rf"\b(?P<mod>(?i:{MODIFIER}))?(?P<y>{YEAR})(?!'?s\b)"),
+        _year_alone,
+        gate=("16", "17", "18", "19", "20"),
+    ),
+    Rule(
+        "fiscal_year",
+        _R(rf"\b(?i:(?:the\s+)?(?:fiscal|calendar|financial|model|tax)(?: year)?)\s+(?P<fy>{YEAR})"),
+        _fiscal_year,
+        gate=("fiscal", "calendar", "financial", "model", "tax"),
+    ),
+    Rule(
+        "year_end",
+        _R(rf"\b(?i:year-end|year end|the end of the year)(?:\s+(?P<ye>{YEAR}))?(?!\w)"),
+        _year_end,
+        gate=("year",),
+    ),
+    Rule(
+        "decade",
+        _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?:(?i:mid)-)?(?P<dec>(?:1[5-9]|20)\d0|'\d0|’\d0)'?s\b"),
+        _decade,
+        gate=("0s", "0's"),
+    ),
+    Rule(
+        "century",
+        _R(rf"\b(?:(?i:the)\s+)?(?i:{MODIFIER})?(?P<ord>(?i:\w+(?:-\w+)?))[\s-](?i:century)(?!\w)"),
+        _century,
+        gate=("century",),
+    ),
+    Rule(
+        "holiday",
+        _R(
+            rf"\b(?P<hol>(?i:christmas(?: day| eve)?|new year(?:.s|s)? (?:day|eve)|thanksgiving(?: day)?|independence day|valentine.?s day|halloween|veterans day))(?:\s+(?P<hy>{YEAR}))?(?!\w)"
+        ),
+        _holiday,
+        gate=("christmas", "new year", "thanksgiving", "independence", "valentine", "halloween", "veterans"),
+    ),
+    Rule(
+        "clock",
+        _R(
+            rf"\b(?:(?i:(?:early|late|around|about))\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"
+            rf"(?P<anchor>,?\s+(?:(?i:{RELDAY})|{WEEKDAY}|(?:on\s+)?{MONTH}\s*\d{{1,2}}(?!\d)))?"
+        ),
+        _clock,
+        gate=_CLOCK_KEYS,
+    ),
+    Rule(
+        "weekday_clock",
+        _R(rf"\b(?P<anchor>{WEEKDAY})\s+(?:(?i:at)\s+)?(?P<clk>(?i:{CLOCK}))(?i:{TZ})?"),
+        _clock,
+        gate=_CLOCK_KEYS,
+    ),
+    Rule(
+        "relday",
+        _R(rf"\b(?:(?i:early|late|later|earlier)\s+)?(?P<rd>(?i:{RELDAY}))(?:\s+(?P<part>(?i:{PART})))?(?!\w)"),
+        _relday,
+        gate=("today", "tonight", "yesterday", "tomorrow"),
+    ),
+    Rule(
+        "part_relday",
+        _R(
+            rf"\b(?:(?i:early|late|later|earlier)\s+)?(?:(?i:this|in the)\s+)?(?P<part>(?i:{PART}))\s+(?P<rd>(?i:today|yesterday|tomorrow))(?!\w)"
+        ),
+        _relday,
+        gate=("today", "yesterday", "tomorrow"),
+    ),
+    Rule("last_night", _R(r"\b(?i:last night|overnight)(?!\w)"), _last_night, gate=("last night", "overnight")),
+    Rule(
+        "this_part",
+        _R(r"\b(?:(?i:early|late|later|earlier)\s+)?(?i:this)\s+(?P<part>(?i:morning|afternoon|evening))(?!\w)"),
+        _this_part,
+        gate=("this morning", "this afternoon", "this evening"),
+    ),
+    Rule("mid_part", _R(r"\b(?P<part>(?i:mid-?\s?afternoon|midday|mid-?\s?morning))(?!\w)"), _this_part, gate=("mid",)),
+    Rule(
+        "weekday",
+        _R(rf"\b(?:(?i:{MODIFIER}))?(?:{_REL}\s+)?(?P<wd>{WEEKDAY})(?:\s+(?P<part>(?i:{PART})))?"),
+        _weekday,
+        gate=_DAY_KEYS,
+    ),
+    Rule(
+        "relative_unit",
+        _R(rf"\b(?:(?i:{MODIFIER}))?{_REL}\s+(?P<unit>(?i:week|weekend|month|year|decade|century|quarter))(?!\w)"),
+        _relative_unit,
+        gate=("week", "month", "year", "decade", "century", "quarter"),
+    ),
+    Rule(
+        "the_unit",
+        _R(
+            r"\b(?i:the)\s+(?:(?P<adj>(?i:fiscal|full|calendar|latest fiscal|current fiscal|current|entire|whole))\s+)?(?P<unit>(?i:week|weekend|month|year))(?![\w-])(?!\s+(?:of|to|before|after)\b)"
+        ),
+        _the_unit,
+        gate=("week", "month", "year"),
+    ),
+    Rule(
+        "ago",
+        _R(
+            rf"\b(?:(?i:about|almost|nearly|roughly|approximately|more than|less than|at least|up to|only|just|over|some)\s+)?(?:(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+)?(?P<unit>(?i:{UNITS}))\s+(?P<dir>(?i:ago|earlier|from now|hence))(?!\w)"
+        ),
+        _ago,
+        gate=("ago", "earlier", "from now", "hence"),
+    ),
+    Rule(
+        "that_year",
+        _R(r"\b(?:(?i:early|earlier|late|later)\s+)?(?i:that|the same)\s+(?i:year)(?!\w)"),
+        _that_year,
+        gate=("year",),
+    ),
+    Rule(
+        "year_ago_adj",
+        _R(r"\b(?i:year-(?:ago|earlier)|year ago|year earlier|prior-year)(?!\w)"),
+        _year_ago_adj,
+        gate=("year",),
+    ),
+    Rule(
+        "set_every",
+        _R(
+            rf"\b(?i:every|each|per)\s+(?:(?P<num>(?i:{NUMBER}))\s+)?(?P<what>(?i:{UNITS})|{WEEKDAY}|{MONTH}|(?i:{SEASON}))(?!\w)"
+        ),
+        _set_every,
+        gate=("every", "each", "per"),
+    ),
+    Rule("adverb_set", _R(rf"\b(?P<adv>(?i:{_ADVERB_ALT}))(?!\w)"), _adverb_set, gate=tuple(_ADVERB_SETS)),
+    Rule("plural_weekday", _R(rf"\b(?P<wds>(?:{_WD})s)(?!\w)"), _plural_weekday, gate=("days",)),
+    Rule(
+        "plural_season",
+        _R(r"\b(?P<seasons>(?i:springs|summers|autumns|winters))(?!\w)"),
+        _plural_season,
+        gate=("springs", "summers", "autumns", "winters"),
+    ),
+    Rule("a_unit", _R(rf"\b(?i:a|an|per|one)\s+(?P<unit>(?i:{UNIT}))(?![\w-])"), _a_unit, gate=_UNIT_KEYS),
+    Rule(
+        "duration",
+        _R(
+            rf"\b(?:(?i:the)\s+)?(?:(?i:past|last|next|first|previous|coming|following|final|remaining|same|latest|initial|preceding)\s+)?"
+            rf"(?P<num>(?i:{NUMBER})|(?i:{VAGUE}))[\s-]+(?:(?i:more|additional|further|straight|consecutive)\s+)?(?P<unit>(?i:{UNITS}))(?P<half>\s+and\s+a\s+half)?(?![\w-])"
+        ),
+        _duration,
+        gate=_UNIT_KEYS,
+    ),
+    Rule(
+        "plural_unit",
+        _R(
+            r"\b(?:(?i:recent|the past|the last|the coming|the next|the last few|the past few|the next few|the coming)\s+)?(?P<unit>(?i:seconds|minutes|hours|days|weeks|months|years|decades|centuries))(?![\w-])"
+        ),
+        _plural_unit,
+        gate=_UNIT_KEYS,
+    ),
+    Rule("ref", _R(rf"\b(?i:{_REF_ALT})(?![\w-])"), _ref, gate=tuple(_REFS)),
+]
+
+# The views when.py reads, derived from GRAMMAR (so a rule and its gate cannot drift apart).
+RULES: list[tuple[str, re.Pattern, Callable]] = [(r.name, r.pattern, r.handler) for r in GRAMMAR]
+GATES: dict[str, tuple[str, ...]] = {r.name: r.gate for r in GRAMMAR if r.gate is not None}
+# earlier rules win ties between spans of equal length
+PRIORITY = {r.name: i for i, r in enumerate(GRAMMAR)}

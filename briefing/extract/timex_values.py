@@ -266,8 +266,8 @@ def _read_month_day(y: int | None, mm: str, dd: str | None) -> Reading | None:
         return None  # "2021-02-30" is no day
     if y is None:
         return Reading(f"{d} {name}")
-    start += d - 1
-    return Reading(f"{WEEKDAY_NAMES[(start + 3) % 7][:3]} {d} {name}{year}", start, DAY)
+    day = days_from_civil(y, mo, d)
+    return Reading(f"{WEEKDAY_NAMES[(day + 3) % 7][:3]} {d} {name}{year}", day, DAY)
 
 
 def _read_week(y: int | None, ww: str, suffix: str | None) -> Reading | None:
@@ -294,6 +294,7 @@ def _read_week(y: int | None, ww: str, suffix: str | None) -> Reading | None:
 
 def _with_time(day: Reading, t: str, v: str) -> Reading:
     """A time of day after a date: a part of the day (TMO) or a clock time (T10:30, T24:00Z)."""
+    hour: float
     if t in PART_NAMES:
         hour, what = _PART_HOUR[t], PART_NAMES[t]
     else:

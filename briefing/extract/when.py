@@ -37,15 +37,15 @@ def find_time_expressions(text: str, published: date, doc=None) -> list[TimeExpr
             # every match of the rule contains one of its key words: scan only around them
             # (str.find runs in C; the regexes, with optional words in front, are slow to
             # try at every position of a long article)
-            windows = []
+            starts: list[int] = []
             for k in gate:
                 pos = hits.get(k)
                 if pos is None:
                     pos = hits[k] = _find_all(low, k)
-                windows.extend(pos)
-            if not windows:
+                starts.extend(pos)
+            if not starts:
                 continue  # none of the rule's key words: it cannot match
-            windows = _merge_windows(windows, n)
+            windows = _merge_windows(starts, n)
         for lo, hi in windows:
             for m in pattern.finditer(text, lo, hi):
                 if m.end() > m.start():
@@ -261,6 +261,9 @@ def _window(text: str, lo: int, hi: int, t0: int, t1: int) -> tuple[int, int]:
     return spans[max(0, end - CLAUSE_WORDS + 1)][0], spans[end][1]
 
 
+_DEICTIC = {"this", "last", "next", "the", "a", "an", "of", "past", "coming", "previous", "following", "early", "late"}
+
+
 def heading_for(value: str, written: str) -> str:
     """The label a reader sees: the date, led by the words the article used when they were relative
     and the date alone does not say them ("last week, 4–10 March 2024"; "Thursday" -> "Thu 14 March 2024")."""
@@ -268,9 +271,10 @@ def heading_for(value: str, written: str) -> str:
     words = written.strip()
     if not words or any(c.isdigit() for c in words) or words.casefold() == shown.casefold():
         return shown
-    first = words.split()[0].casefold()
-    if first[:3] in shown.casefold():
-        return shown
+    low = shown.casefold()
+    if any(w[:3] in low for w in words.casefold().split() if w not in _DEICTIC):
+        return shown  # "Thursday" -> "Thu 14 March 2024", "last spring" -> "spring 2023": the date says it
+    words = words[:1].lower() + words[1:]
     return f"{words}, {shown}"
 
 

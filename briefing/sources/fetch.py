@@ -29,7 +29,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 
-from .. import __version__
+from .._version import __version__
 from ..errors import FetchError
 
 DEFAULT_TIMEOUT = 15.0

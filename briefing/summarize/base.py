@@ -2,8 +2,8 @@
 
 An algorithm *scores every sentence* (so scores can be shown, explained and
 combined) and then *selects* under a budget. Selection is shared: greedy by
-score, never over the budget, never empty for a non-empty article, printed in
-document order. Algorithms that need more (redundancy removal, dangling
+score, never over the budget, never empty for a non-empty article (the one budgeted
+selection core, ``text.budget``), printed in document order. Algorithms that need more (redundancy removal, dangling
 references) override ``select``.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import UsageError
 from ..models import ScoredSentence, Sentence
+from ..text.budget import WordBudget, select_within
 from ..text.segment import word_count
 
 
@@ -86,32 +87,17 @@ class Summarizer(ABC):
 
 
 def select_greedy(scored: list[ScoredSentence], budget: Budget) -> list[ScoredSentence]:
-    """Best-first under the budget; a sentence that would break a word budget is skipped.
-
-    Never empty: when no sentence fits the word budget, the shortest sentence is
-    returned (summaries stay verbatim, so we never cut a sentence) and the
-    caller notes the overrun.
-    """
+    """Best-first under the budget (``text.budget``): a sentence that would break a word budget
+    is skipped, and when none fits the shortest sentence is returned (summaries stay verbatim,
+    so we never cut a sentence) and the caller notes the overrun. Chosen best first."""
     if not scored:
         return []
-    order = sorted(scored, key=lambda s: (-s.score, s.sentence.index))
-    max_n = budget.max_sentences(len(scored))
-    max_w = budget.words
-    chosen: list[ScoredSentence] = []
-    used = 0
-    for s in order:
-        if max_n is not None and len(chosen) >= max_n:
-            break
-        w = word_count(s.text)
-        if max_w is not None and used + w > max_w:
-            continue
-        chosen.append(s)
-        used += w
-    if not chosen:
-        # nothing fits the word budget: the shortest sentence is the closest we can get verbatim
-        chosen = [min(scored, key=lambda s: (word_count(s.text), -s.score))]
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].sentence.index))
+    limits = WordBudget([word_count(s.text) for s in scored], budget.max_sentences(len(scored)), budget.words)
+    picked, _ = select_within(order, limits, [s.score for s in scored])
     for s in scored:
         s.chosen = False
+    chosen = [scored[i] for i in picked]
     for s in chosen:
         s.chosen = True
     return chosen

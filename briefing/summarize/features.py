@@ -12,11 +12,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from ..text.lexicon import (
+    FUNCTION_WORDS,
+    content_stop_words,
+    is_caption,
+    is_dangling,
+    is_furniture,
+    porter_stem,
+)
 from ..text.segment import words
+from ..text.vectors import cosines, term_counts, tfidf_rows, unit_rows
 from .base import RankInput
 
 FEATURES = (
@@ -60,54 +68,11 @@ FEATURES = (
     "cos_rank_order",
 )
 
-# A sentence opening with one of these refers back to something the reader has not seen.
-_DANGLING = re.compile(
-    r"^[\"'‘“]?(?:(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|"
-    r"but|and|so|yet|also|however|instead|therefore|thus|that is why|this is why|as a result|"
-    r"the (?:latter|former))\b)",
-    re.IGNORECASE,
-)
-# Words that make "This"/"That"... a determiner of a new, explicit noun phrase are still dangling
-# ("This week" is fine though): the short list of time words keeps such openings.
-_RESOLVED_AFTER_DEMONSTRATIVE = re.compile(
-    r"^(?:this|that|these|those) (?:week|year|month|morning|afternoon|evening|summer|winter|spring|autumn|"
-    r"season|weekend|time|is (?:the|a)\b)",
-    re.IGNORECASE,
-)
-_CAPTION = re.compile(
-    r"(?i:scroll down for (?:video|more)|^\s*(?:pictured|photo|image|video|watch|click here|read more|"
-    r"see more|related)\b|\((?:pictured|left|right|centre|center|above|below|top|bottom|inset)\))|"
-    # a short label and a colon before a capital: "Flying high: Half of the kite..."
-    r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,4}: [A-Z]"
-)
-_FURNITURE = re.compile(
-    r"^\s*(?:by\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s*\.?\s*$|by \. |"
-    r"(?:published|updated|last updated)\s*:?|"
-    r"[A-Z][A-Za-z .,'-]{1,40}\(\s*(?:reuters|ap|afp|cnn|upi|bloomberg)\s*\)\s*[-–—]*\s*$|"
-    r"(?:follow|contact) (?:us|me|him|her)\b.*(?:twitter|@)|"
-    r"e-?mail\s*:|copyright\b|all rights reserved)",
-    re.IGNORECASE,
-)
 _QUOTE_OPEN = re.compile(r"^[\"'‘“]")
 # capitalised words that do not open a sentence: names, places, organisations (a cheap stand-in for NER)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
 
-# Function words for the plain-word graph: the classic English stop list (the one NLTK ships as
-# ``stopwords.words("english")``), written out here because NLTK's data cannot be downloaded offline.
-FUNCTION_WORDS = frozenset(
-    """
-i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves he him
-his himself she she's her hers herself it it's its itself they them their theirs themselves what which who
-whom this that that'll these those am is are was were be been being have has had having do does did doing
-a an the and but if or because as until while of at by for with about against between into through during
-before after above below to from up down in out on off over under again further then once here there when
-where why how all any both each few more most other some such no nor not only own same so than too very s
-t can will just don don't should should've now d ll m o re ve y ain aren aren't couldn couldn't didn didn't
-doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn
-needn't shan shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
-""".split()
-)
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
@@ -122,42 +87,16 @@ def cosine_textrank(texts: list[str]) -> np.ndarray:
     n = len(texts)
     if n < 2:
         return np.ones(n)
-    vocab: dict[str, int] = {}
-    rows = [[vocab.setdefault(w, len(vocab)) for w in plain_words(t)] for t in texts]
-    counts = np.zeros((n, max(len(vocab), 1)))
-    for i, ids in enumerate(rows):
-        np.add.at(counts[i], ids, 1.0)
-    norms = np.linalg.norm(counts, axis=1, keepdims=True)
-    unit = counts / np.where(norms == 0, 1.0, norms)
-    sim = unit @ unit.T
-    np.fill_diagonal(sim, 0.0)
+    sim = cosines(unit_rows(term_counts([plain_words(t) for t in texts])))
     return _normalise(_lexrank(sim, threshold=0.0, weighted=True, iterations=100))
 
 
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    return frozenset(get_stop_words("english")) | {"said", "says", "say", "mr", "mrs", "ms", "would", "could"}
-
-
-@lru_cache(maxsize=50_000)
-def _stem(word: str) -> str:
-    return _porter().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _porter():
-    # Snowball's Porter stemmer: pure Python, imports in milliseconds (NLTK took ~2 s of
-    # the CLI's cold start). Evaluation keeps rouge-score's own NLTK stemming: that is the metric.
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("porter")
-
-
 def content_terms(text: str) -> list[str]:
-    stops = stop_words()
-    return [_stem(w) for w in (t.lower() for t in words(text)) if w not in stops and not w.isdigit() and len(w) > 1]
+    """A sentence's content words, lower-cased and stemmed (no stop words, numbers or single letters)."""
+    stops = content_stop_words()
+    return [
+        porter_stem(w) for w in (t.lower() for t in words(text)) if w not in stops and not w.isdigit() and len(w) > 1
+    ]
 
 
 @dataclass
@@ -167,59 +106,10 @@ class DocFeatures:
     terms: list[list[str]] | None = None  # each sentence's content terms (stemmed), for set features
 
 
-def is_dangling(text: str) -> bool:
-    s = text.lstrip()
-    return bool(_DANGLING.match(s)) and not _RESOLVED_AFTER_DEMONSTRATIVE.match(s.lstrip("\"'‘“"))
-
-
-def quote_balance(text: str) -> int:
-    """Opening minus closing double quotation marks: > 0 when a quotation runs on into the next
-    sentence, < 0 when the sentence ends one begun before it (straight quotes: odd = unbalanced)."""
-    curly = text.count("“") - text.count("”")
-    if curly:
-        return curly
-    straight = text.count('"')
-    if straight % 2:
-        return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
-    return 0
-
-
-def is_caption(text: str) -> bool:
-    return bool(_CAPTION.search(text))
-
-
-def is_furniture(text: str) -> bool:
-    return bool(_FURNITURE.match(text))
-
-
-def _tfidf(term_lists: list[list[str]]) -> np.ndarray:
-    vocab: dict[str, int] = {}
-    for terms in term_lists:
-        for t in terms:
-            vocab.setdefault(t, len(vocab))
-    n = len(term_lists)
-    m = np.zeros((n, max(len(vocab), 1)))
-    for i, terms in enumerate(term_lists):
-        for t in terms:
-            m[i, vocab[t]] += 1.0
-    df = (m > 0).sum(axis=0)
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    m = m * idf
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return m / np.where(norms == 0, 1.0, norms)
-
-
 def _overlap_graph(term_lists: list[list[str]]) -> np.ndarray:
     """Shared words over summed log lengths (Mihalcea & Tarau's TextRank similarity, also
     sumy's Reduction): unlike cosine it rewards long sentences that share many words."""
-    vocab: dict[str, int] = {}
-    for terms in term_lists:
-        for t in terms:
-            vocab.setdefault(t, len(vocab))
-    counts = np.zeros((len(term_lists), max(len(vocab), 1)))
-    for i, terms in enumerate(term_lists):
-        for t in terms:
-            counts[i, vocab[t]] += 1.0
+    counts = term_counts(term_lists)
     shared = counts @ counts.T
     log_len = np.log(np.maximum(counts.sum(axis=1), 1.0))
     norm = log_len[:, None] + log_len[None, :]
@@ -262,13 +152,13 @@ def salient_terms(doc: RankInput, term_lists: list[list[str]]) -> dict[str, floa
                 weights[t] = max(weights.get(t, 0.0), 1.0 / (1.0 + 0.3 * rank))
         return weights
     counts: dict[str, int] = {}
-    stops = stop_words()
+    stops = content_stop_words()
     for s in doc.sentences:
         toks = words(s.text)
         for j, w in enumerate(toks):
             if j == 0 or not w[:1].isupper() or w.lower() in stops or len(w) < 2:
                 continue
-            t = _stem(w.lower())
+            t = porter_stem(w.lower())
             counts[t] = counts.get(t, 0) + 1
     ranked = sorted((c, t) for t, c in counts.items() if c >= 2)[::-1][:10]
     if not ranked:
@@ -281,9 +171,8 @@ def features(doc: RankInput) -> DocFeatures:
     sents = doc.sentences
     n = len(sents)
     term_lists = [content_terms(s.text) for s in sents]
-    vec = _tfidf(term_lists)
-    sim = vec @ vec.T
-    np.fill_diagonal(sim, 0.0)
+    vec = tfidf_rows(term_lists)
+    sim = cosines(vec)
     central = _normalise(_lexrank(sim)) if n > 1 else np.ones(n)
     degree = _normalise(sim.sum(axis=1)) if n > 1 else np.ones(n)
     overlap_sim = _overlap_graph(term_lists)

@@ -28,8 +28,9 @@ from functools import lru_cache
 from importlib import resources
 from itertools import combinations
 
+from ..text.lexicon import is_caption, is_furniture, quote_balance
 from ..text.segment import word_count
-from .features import content_terms, is_caption, is_furniture, quote_balance
+from .features import content_terms
 from .select import antecedent_reach, is_resolved
 
 SET_FEATURES = (

@@ -150,7 +150,12 @@ class Forest:
 
     def __init__(self, model: dict):
         self.names = list(model.get("features") or FEATURES)
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        feature: list[int] = []
+        threshold: list[float] = []
+        left: list[int] = []
+        right: list[int] = []
+        value: list[float] = []
+        roots: list[int] = []
         for tree in model["trees"]:
             base = len(feature)
             roots.append(base)

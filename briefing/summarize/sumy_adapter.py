@@ -9,9 +9,8 @@ offline splitter and words from a regex tokenizer (sumy only calls
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..models import ScoredSentence
+from ..text.lexicon import stemmer, sumy_stop_words
 from ..text.segment import words
 from .base import RankInput, Summarizer
 
@@ -72,28 +71,6 @@ class _Tokenizer:
         return tuple(words(sentence))
 
 
-@lru_cache(maxsize=8)
-def _stop_words(language: str = "english") -> frozenset[str]:
-    """sumy's stop words for ``language``; none when sumy has no list for it."""
-    from sumy.utils import get_stop_words
-
-    try:
-        return frozenset(get_stop_words(language))
-    except LookupError:
-        return frozenset()
-
-
-@lru_cache(maxsize=8)
-def _stemmer(language: str = "english"):
-    """sumy's stemmer for ``language``; no stemming when sumy has none for it."""
-    from sumy.nlp.stemmers import Stemmer, null_stemmer
-
-    try:
-        return Stemmer(language)
-    except LookupError:
-        return null_stemmer
-
-
 # sumy's KL-Sum re-scores every sentence left each time it picks one (the cube of their number:
 # 500 sentences took 80-125 s); the longest real article (248 sentences) still fits.
 KL_MAX_RANKED = 250
@@ -111,11 +88,11 @@ class SumySummarizer(Summarizer):
         import importlib
 
         cls = getattr(importlib.import_module(self._module), self._class)
-        summarizer = cls(_stemmer(self.language))
+        summarizer = cls(stemmer("sumy", self.language))
         if hasattr(summarizer, "stop_words"):
-            summarizer.stop_words = _stop_words(self.language)
+            summarizer.stop_words = sumy_stop_words(self.language)
         if self.name == "edmundson":
-            summarizer.null_words = _stop_words(self.language)
+            summarizer.null_words = sumy_stop_words(self.language)
             summarizer.bonus_words = _BONUS
             summarizer.stigma_words = _STIGMA
         return summarizer

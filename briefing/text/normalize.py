@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .lexicon import COMMON_SPEECH_VERBS
+
 # Space-like characters that break tokenisers and sentence splitters.
 _ODD_SPACES = dict.fromkeys(
     map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"), " "
@@ -57,7 +59,7 @@ def _is_credit(line: str) -> bool:
     )
 
 
-_SPEAKS = re.compile(r"\b(?:said|says|told|tells|according to|added|asked)\b|[\"“”]")
+_SPEAKS = re.compile(rf"\b(?:{'|'.join(COMMON_SPEECH_VERBS)}|according to)\b|[\"“”]")
 _SENTENCE_INSIDE = re.compile(r"[.!?][\"')]*\s+\W?\w")  # on the lower-cased key: any stop inside
 CAPTION_MAX_WORDS = 20
 

@@ -64,6 +64,12 @@ _LABEL_VERBS = re.compile(
 )
 
 
+def _words_to_quote_end(after: str) -> int:
+    """Words from the opening quote up to the next closing quote (or the end)."""
+    m = re.match(r"^.[^’”'\"]*", after)
+    return len(m.group(0).split()) if m else 0
+
+
 def _previous_word(text: str, pos: int) -> str:
     # a bounded look back: searching all of text[:pos] made long sentences quadratic
     m = re.search(r"([\w'’.-]+)\W*$", text[max(0, pos - _LOOK) : pos])
@@ -104,7 +110,7 @@ def _run_on_breaks(text: str) -> list[int]:
             if (
                 prev in _FUNCTION_WORDS
                 or re.match(r"^.[^‘“'\"’”]*?[’”'\"](?:\W|$)", after)
-                and len(re.match(r"^.[^’”'\"]*", after).group(0).split()) < 4
+                and _words_to_quote_end(after) < 4
             ):
                 continue
         elif kind == "label":

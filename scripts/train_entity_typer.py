@@ -1,6 +1,6 @@
 """Rebuild briefing/data/entity_typer.json from CoNLL-style training rows.
 
-    python -m briefing.extract.entity_train ../shared/data/ner/conll2003_train.jsonl [-o OUT.json]
+    .venv/bin/python scripts/train_entity_typer.py ../shared/data/ner/conll2003_train.jsonl [-o OUT.json]
 
 A candidate (see ``entity_typer.candidates``) is labelled with the gold type of the span it matches
 exactly, else "O". A multinomial logistic regression (scikit-learn, training time only) learns the
@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
-from . import entity_typer as typer
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from briefing.eval.entities import read_conll  # noqa: E402
+from briefing.extract import entity_typer as typer  # noqa: E402
+from briefing.extract.nlp import parse_many  # noqa: E402
 
 
 def labelled_examples(path: str, batch_size: int = 16):
-    from ..eval.entities import read_conll
-    from .nlp import parse_many
-
     docs = read_conll(path)
     X, y = [], []
     for d, doc in zip(docs, parse_many([d.text for d in docs], batch_size=batch_size)):
@@ -33,7 +36,7 @@ def labelled_examples(path: str, batch_size: int = 16):
     return X, y
 
 
-def train(X: list[list[str]], y: list[str], *, C: float = 0.5, min_count: int = 2) -> dict:
+def train(X: list[list[str]], y: list[str], *, C: float = 1.0, min_count: int = 2) -> dict:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -62,8 +65,8 @@ def train(X: list[list[str]], y: list[str], *, C: float = 0.5, min_count: int = 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("train")
-    ap.add_argument("-o", "--output", default=str(Path(__file__).parent.parent / "data" / "entity_typer.json"))
-    ap.add_argument("--C", type=float, default=0.5)
+    ap.add_argument("-o", "--output", default=str(ROOT / "briefing" / "data" / "entity_typer.json"))
+    ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--min-count", type=int, default=2)
     args = ap.parse_args(argv)
     X, y = labelled_examples(args.train)
