@@ -296,3 +296,40 @@ def test_digest_help_documents_the_job_file_keys_without_the_repository():
     for key in sorted(_TOP_KEYS - {"sources"}) + sorted(_SOURCE_KEYS) + ["[[sources]]", "[email]", "[email.smtp]"]:
         assert re.search(rf"(?<![\w_]){re.escape(key)}(?![\w_])", job_help), key
     assert "samples/" not in text and "docs/" not in text  # nothing an installed copy lacks
+
+
+def test_mail_settings_layer_user_config_under_the_job_file_under_the_environment(home, tmp_path, smtp_server):  # noqa: F811
+    """The sender and the server once in the user's config; the job file's [email] wins over it, the
+    environment over both."""
+    env, config = home
+    server = smtp_server()
+    _write(config, f'[email]\nfrom = "user@example.org"\n[email.smtp]\nhost = "127.0.0.1"\nport = {server.port}\n')
+    job = _write(
+        tmp_path / "job.toml",
+        f'title = "T"\nsince = "all"\n[[sources]]\npath = "{LIBRARY}"\n[email]\nfrom = "job@example.org"\n'
+        'to = ["desk@example.org"]\n',
+    )
+    args = ("digest", "--config", job, "--no-entities", "--state", tmp_path / "s.db", "--resend")
+    res = run_briefing(*args, env=env)
+    assert res.returncode == 0, res.stderr
+    res = run_briefing(*args, env={**env, "BRIEFING_EMAIL_FROM": "env@example.org"})
+    assert res.returncode == 0, res.stderr
+    assert [(m.mail_from, m.rcpt_tos) for m in server.received] == [
+        ("job@example.org", ["desk@example.org"]),
+        ("env@example.org", ["desk@example.org"]),
+    ]
+    # without a job file's [email], the user's config file alone says who sends and where
+    res = run_briefing(
+        "digest",
+        LIBRARY,
+        "--since",
+        "all",
+        "--no-entities",
+        "--state",
+        tmp_path / "t.db",
+        "--email-to",
+        "me@example.org",
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    assert (server.received[-1].mail_from, server.received[-1].rcpt_tos) == ("user@example.org", ["me@example.org"])
