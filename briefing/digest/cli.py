@@ -330,11 +330,10 @@ def _mailer(cfg, config_path, cli_sources, mail: dict, *, state: Path, now, rese
     is to get mail (no --email-to and no `to` in [email], or --no-email)."""
     from ..deliver.cli import settings_from
     from ..deliver.settings import MailSettings
+    from ..settings import current, mail_settings, overlay
     from .mail import DigestMailer, job_name
 
     job = job_name(job, "--job") or job_name(cfg.job, f"{config_path}: job")
-    from ..settings import current, mail_settings, overlay
-
     base = None
     if "email" in cfg.extra:
         try:
