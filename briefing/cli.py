@@ -7,6 +7,7 @@ Commands parse options, call the API and map ``BriefingError`` to exit codes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import date
@@ -36,24 +37,56 @@ class LazyGroup(click.Group):
         return sorted(names | set(LAZY_COMMANDS))
 
     def get_command(self, ctx, name):
-        return super().get_command(ctx, name) or self._load(name)
+        command = super().get_command(ctx, name) or self._load(name)
+        if command is not None:
+            from .settings import ENV_PREFIX, name_envvars
+
+            name_envvars(command, f"{ENV_PREFIX}_{name.upper()}")
+        return command
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # errors in the group's own options (and in the user's config file) get the same one line
+        with _one_line_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx):
         # Our errors become one line and an exit code here, so every entry point
         # (console script, python -m, CliRunner in tests) behaves the same.
-        try:
+        with _one_line_errors():
             return super().invoke(ctx)
-        except UsageError as e:
-            fail(e)
-            ctx.exit(2)
-        except BriefingError as e:
-            fail(e)
-            ctx.exit(e.exit_code)
 
     @staticmethod
     def _load(name):
         target = LAZY_COMMANDS.get(name)
         return load(target) if target else None
+
+
+@contextlib.contextmanager
+def _one_line_errors():
+    """``briefing: error: ...`` for ours and for click's usage errors (bad option, missing argument),
+    the latter with a pointer to the command's --help; exit 2 for usage, the error's code otherwise."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # `briefing` alone: the help, as click shows it
+    except click.UsageError as e:
+        click.echo(f"briefing: error: {_usage_message(e)}", err=True)
+        if e.ctx is not None:
+            click.echo(f"Try '{e.ctx.command_path} --help' for help.", err=True)
+        raise click.exceptions.Exit(e.exit_code) from None
+    except click.ClickException as e:
+        click.echo(f"briefing: error: {e.format_message()}", err=True)
+        raise click.exceptions.Exit(e.exit_code) from None
+    except UsageError as e:
+        fail(e)
+        raise click.exceptions.Exit(2) from None
+    except BriefingError as e:
+        fail(e)
+        raise click.exceptions.Exit(e.exit_code) from None
+
+
+def _usage_message(e: click.UsageError) -> str:
+    return e.format_message().strip()  # click's own words ("No such option: --wrods"), which scripts may grep
 
 
 def _parse_date(ctx, param, value):
@@ -116,8 +149,40 @@ def fail(err: BriefingError) -> None:
     click.echo(f"briefing: error: {err}", err=True)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="briefing")
+def _read_user_config(ctx, param, value):
+    """Load the user's config file (``--config``, ``BRIEFING_CONFIG`` or the default one) and hand its
+    sections to click as the commands' defaults (``default_map``): command line and environment win."""
+    from .settings import META_KEY, check_sections, load_user_config
+
+    cfg = load_user_config(value)
+    ctx.meta[META_KEY] = cfg
+    ctx.meta[META_KEY + ".source"] = ctx.get_parameter_source(param.name)
+    if cfg.path is not None:
+        check_sections(cfg, ctx.command, ctx)
+        ctx.default_map = {**(ctx.default_map or {}), **cfg.default_map()}
+    return value
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "BRIEFING"},
+    epilog="Every option can also come from the user's config file or an environment variable "
+    "(BRIEFING_<COMMAND>_<OPTION>): see `briefing config`. Shell completion: "
+    'eval "$(_BRIEFING_COMPLETE=bash_source briefing)" (zsh_source, fish_source).',
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    callback=_read_user_config,
+    expose_value=False,
+    envvar="BRIEFING_CONFIG",
+    metavar="FILE",
+    help="Your settings file (default: ~/.config/briefing/config.toml, or $BRIEFING_CONFIG). "
+    "Not `briefing digest --config`, the digest's job file.",
+)
+@click.version_option(__version__, "--version", "-V", prog_name="briefing", message="%(prog)s %(version)s")
 def cli():
     """Turn news articles into short, trustworthy briefs: what / who / when / where."""
 
@@ -131,6 +196,35 @@ def _parse_language(ctx, param, value):
         return language_for(value).code
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
+
+
+class Algorithm(click.ParamType):
+    """An algorithm's name, offered in --help and in shell completion. The names are looked up only
+    when needed (a light module: sumy itself is imported when an algorithm runs)."""
+
+    name = "algorithm"
+
+    @staticmethod
+    def names() -> list[str]:
+        from .summarize import algorithm_names
+
+        return algorithm_names()
+
+    def get_metavar(self, *args, **kwargs) -> str:
+        return "[" + "|".join(self.names()) + "]"
+
+    def convert(self, value, param, ctx):
+        name = str(value).strip().lower()
+        if name == "default":
+            return None
+        if name not in self.names():
+            self.fail(f"unknown algorithm {value!r}; choose from: {', '.join(self.names())}", param, ctx)
+        return name
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(n) for n in self.names() if n.startswith(incomplete.lower())]
 
 
 def summary_options(f):
@@ -147,9 +241,9 @@ def summary_options(f):
     f = click.option(
         "--algorithm",
         "-a",
+        type=Algorithm(),
         default=None,
-        metavar="NAME",
-        help="Ranking algorithm (see `briefing algorithms`). Default: news.",
+        help="Ranking algorithm (`briefing algorithms` says what each does). Default: news.",
     )(f)
     f = click.option("--ratio", type=float, default=None, help="Summary length as a share of the sentences, e.g. 0.2.")(
         f
@@ -165,7 +259,7 @@ def summary_options(f):
     return f
 
 
-@cli.command()
+@cli.command(short_help="Summarise articles (files, URLs, stdin) into briefs.")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @summary_options
 @click.option(
@@ -266,7 +360,7 @@ def summarize(
     failures = len(sources) - len(briefs)
     if briefs:
         if fmt == "json" and not template:
-            text = rendered[0] if len(sources) == 1 else _json_list(briefs)
+            text = _json_lines(rendered)  # one line per source, however many: the shape of `batch`
         else:
             sep = {"markdown": "\n---\n\n", "email": "\n" + "-" * 72 + "\n\n", "html": "\n"}.get(fmt, "\n")
             text = sep.join(rendered)
@@ -342,13 +436,15 @@ def _log_details(failure, verbose: bool) -> None:
         click.echo(failure.details.rstrip("\n"), err=True)
 
 
-def _json_list(briefs) -> str:
+def _json_lines(rendered: list[str]) -> str:
+    """JSON Lines: each source's JSON rendering made one compact line, one line per source (one
+    source is one line, which ``json.loads`` reads as it is)."""
     import json
 
-    return json.dumps([b.to_dict() for b in briefs], ensure_ascii=False, indent=2) + "\n"
+    return "".join(json.dumps(json.loads(text), ensure_ascii=False) + "\n" for text in rendered)
 
 
-@cli.command()
+@cli.command(short_help="One JSON brief per line of JSONL/Parquet inputs, at scale.")
 @click.argument("inputs", nargs=-1, metavar="IN...")  # checked when read
 @click.option(
     "--output",
@@ -684,15 +780,68 @@ def _partition_exit(articles: int, errors: int) -> None:
 
 
 @cli.command()
-def algorithms():
+@click.option("--quiet", "-q", is_flag=True, help="Names only, one a line (for scripts).")
+@click.option("--verbose", "-v", is_flag=True, help="Mark the default (as without -q); nothing more to say.")
+def algorithms(quiet, verbose):
     """List the summarisation algorithms."""
     from .summarize import DEFAULT_ALGORITHM, describe_algorithms
 
+    if quiet:
+        from .summarize import algorithm_names
+
+        click.echo("\n".join(algorithm_names()))
+        return
     rows = describe_algorithms()
     width = max(len(n) for n, _ in rows)
     for name, desc in rows:
         mark = " (default)" if name == DEFAULT_ALGORITHM else ""
         click.echo(f"{name.ljust(width)}  {desc}{mark}")
+
+
+@cli.command("config", short_help="Show every setting, its value and where it comes from.")
+@click.argument("names", nargs=-1, metavar="[COMMAND[.OPTION]]...")
+@click.option("--quiet", "-q", is_flag=True, help="Only the settings that are not at their default.")
+@click.option("--verbose", "-v", is_flag=True, help="Also say which config file is read and how it was chosen.")
+@click.pass_context
+def config_command(ctx, names, quiet, verbose):
+    """Show every setting: its value and where it comes from (default, the config file, an environment
+    variable, the command line). Passwords are never shown.
+
+    The config file is ~/.config/briefing/config.toml (the user's config folder), or `briefing --config
+    FILE`, or $BRIEFING_CONFIG: sections [summarize], [batch], [digest], [send], [eval.dates]... set the
+    options' defaults (keys as the long options: email_to = ["a@example.org"]); [email] holds the mail
+    settings every command uses (the table of `briefing digest --config`). Every option also reads
+    BRIEFING_<COMMAND>_<OPTION> (BRIEFING_DIGEST_SINCE=7d), and the mail options BRIEFING_EMAIL_FROM,
+    BRIEFING_SMTP_HOST... Precedence: command line > environment > the digest's job file (digest
+    --config) > this file > default.
+
+    \b
+    briefing config digest          the digest's settings
+    briefing config summarize.words one setting
+    """
+    from .settings import META_KEY, default_config_path, describe
+
+    root = ctx.find_root()
+    cfg = root.meta.get(META_KEY)
+    how = {
+        "COMMANDLINE": "--config on the command line",
+        "ENVIRONMENT": "$BRIEFING_CONFIG",
+    }.get(getattr(root.meta.get(META_KEY + ".source"), "name", ""), "the default place")
+    if cfg is not None and cfg.path is not None:
+        click.echo(f"# config file: {cfg.path} ({how})")
+    else:
+        click.echo(f"# config file: none ({default_config_path()} does not exist)")
+    if verbose:
+        click.echo("# precedence: command line > environment > digest job file > config file > default")
+    rows = describe(ctx.parent.command if ctx.parent else cli, ctx.parent or ctx, tuple(names))
+    if names and not rows:
+        raise UsageError(f"no such setting: {', '.join(names)} (try `briefing config` for the list)")
+    if quiet:
+        rows = [r for r in rows if r.source != "default"]
+    width = max((len(r.name) for r in rows), default=0)
+    vwidth = min(max((len(r.shown()) for r in rows), default=0), 40)
+    for r in rows:
+        click.echo(f"{r.name.ljust(width)}  {r.shown().ljust(vwidth)}  {r.source}")
 
 
 def main(argv=None) -> None:

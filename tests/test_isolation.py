@@ -137,7 +137,7 @@ def test_summarize_reports_a_crashing_source_in_one_line_and_writes_the_others(t
     bad.write_text(crashing_text, encoding="utf-8")
     res = run_briefing("summarize", SAMPLE_TXT, bad, SAMPLES / "library-reopening.md", "-f", "json", env=_fault_env())
     assert res.returncode == 3, res.stderr
-    assert [b["title"][:5] for b in json.loads(res.stdout)] == ["Biden", "River"]
+    assert [b["title"][:5] for b in map(json.loads, res.stdout.splitlines())] == ["Biden", "River"]
     errors = [line for line in res.stderr.splitlines() if line.startswith("briefing: error:")]
     assert len(errors) == 1 and "Traceback" not in res.stderr
     assert errors[0].startswith(f"briefing: error: {bad}: could not be summarised (")

@@ -256,7 +256,7 @@ def test_url_from_local_server(cli_run, http_server):
 def test_several_sources_and_stdin(tmp_path):
     res = run_briefing("summarize", SAMPLE_TXT, SAMPLES / "library-reopening.md", "-f", "json")
     assert res.returncode == 0, res.stderr
-    briefs = json.loads(res.stdout)
+    briefs = [json.loads(line) for line in res.stdout.splitlines()]  # JSON Lines: one a source
     assert [b["title"][:5] for b in briefs] == ["Biden", "River"]
     res = run_briefing("summarize", "-", "-n", "1", input=SAMPLE)
     assert res.returncode == 0, res.stderr

@@ -50,53 +50,84 @@ def transport_options(f):
     opts = [
         click.option(
             "--mail-config",
+            envvar="BRIEFING_MAIL_CONFIG",
             type=click.Path(dir_okay=False),
             default=None,
-            help="TOML file with an [email] section (see docs/email.md).",
+            help="TOML file with an [email] section (its keys: the end of `briefing digest --help`).",
         ),
         click.option(
             "--transport",
             "transport",
+            envvar="BRIEFING_TRANSPORT",
             type=click.Choice(["smtp", "sendmail", "file", "maildir"]),
             default=None,
             help="How to send (default: smtp).",
         ),
-        click.option("--smtp-host", default=None, metavar="HOST", help="SMTP server (default: localhost)."),
-        click.option("--smtp-port", type=int, default=None, help="SMTP port (default: 25, 587 or 465 by security)."),
+        click.option(
+            "--smtp-host",
+            envvar="BRIEFING_SMTP_HOST",
+            default=None,
+            metavar="HOST",
+            help="SMTP server (default: localhost).",
+        ),
+        click.option(
+            "--smtp-port",
+            envvar="BRIEFING_SMTP_PORT",
+            type=int,
+            default=None,
+            help="SMTP port (default: 25, 587 or 465 by security).",
+        ),
         click.option(
             "--smtp-security",
+            envvar="BRIEFING_SMTP_SECURITY",
             type=click.Choice(["none", "starttls", "tls"]),
             default=None,
             help="Plain, STARTTLS or implicit TLS.",
         ),
-        click.option("--smtp-user", default=None, help="SMTP login; the password comes from a variable or file."),
+        click.option(
+            "--smtp-user",
+            envvar="BRIEFING_SMTP_USER",
+            default=None,
+            help="SMTP login; the password comes from a variable or file.",
+        ),
         click.option(
             "--smtp-password-env",
+            envvar="BRIEFING_SMTP_PASSWORD_ENV",
             default=None,
             metavar="VAR",
             help="Environment variable holding the SMTP password (default: BRIEFING_SMTP_PASSWORD).",
         ),
         click.option(
             "--smtp-password-file",
+            envvar="BRIEFING_SMTP_PASSWORD_FILE",
             type=click.Path(dir_okay=False),
             default=None,
             help="File holding the SMTP password.",
         ),
         click.option(
             "--mail-path",
+            envvar="BRIEFING_MAIL_PATH",
             default=None,
             metavar="PATH",
             help="The .eml file or folder, Maildir, or sendmail program for those transports.",
         ),
-        click.option("--outbox-dir", default=None, metavar="DIR", help="Where unsent messages wait."),
+        click.option(
+            "--outbox-dir",
+            envvar="BRIEFING_OUTBOX_DIR",
+            default=None,
+            metavar="DIR",
+            help="Where unsent messages wait.",
+        ),
         click.option(
             "--retries",
+            envvar="BRIEFING_RETRIES",
             type=click.IntRange(min=1),
             default=None,
             help="Attempts before a message is left in the outbox (default: 3).",
         ),
         click.option(
             "--backoff",
+            envvar="BRIEFING_BACKOFF",
             type=click.FloatRange(min=0),
             default=None,
             help="Seconds before the second attempt, doubling each time (default: 5).",
@@ -113,11 +144,18 @@ def mail_options(f):
     f = transport_options(f)
     opts = [
         click.option("--email-to", multiple=True, metavar="ADDR", help="Mail the result to ADDR (repeatable)."),
-        click.option("--email-from", default=None, metavar="ADDR", help="Sender, e.g. 'Briefing <b@example.org>'."),
+        click.option(
+            "--email-from",
+            envvar="BRIEFING_EMAIL_FROM",
+            default=None,
+            metavar="ADDR",
+            help="Sender, e.g. 'Briefing <b@example.org>'.",
+        ),
         click.option("--cc", multiple=True, metavar="ADDR", help="Copy to ADDR (repeatable)."),
         click.option("--bcc", multiple=True, metavar="ADDR", help="Blind copy to ADDR (repeatable)."),
         click.option(
             "--subject",
+            envvar="BRIEFING_SUBJECT",
             default=None,
             metavar="TEMPLATE",
             help="Subject, a Jinja2 template: '{{ title }} ({{ date }})'.",
@@ -137,11 +175,16 @@ def resend_option(f):
 
 def settings_from(mail: dict, base=None):
     """MailSettings from the options; ``base`` (e.g. a digest config's [email] table, already
-    read with ``MailSettings.from_config``) is what the options override."""
+    read with ``MailSettings.from_config``) is what the options override. Under both: the [email]
+    table of the user's config file (``briefing.settings``), when a command is running."""
+    from ..settings import current, mail_settings, overlay
     from .settings import MailSettings
 
     mail = dict(mail)
-    if base is None or mail.get("mail_config"):
+    if mail.get("mail_config"):
+        return MailSettings.from_options(**mail)
+    base = overlay(mail_settings(current()), base)
+    if base is None:
         return MailSettings.from_options(**mail)
     mail.pop("mail_config", None)
     return base.merged(**mail)
@@ -195,7 +238,9 @@ def raise_errors(errors: list[BriefingError]) -> None:
     raise worst
 
 
-def _echo_report(report) -> None:
+def _echo_report(report, quiet: bool = False) -> None:
+    if quiet:
+        return
     if report.skipped:
         click.echo(f"briefing: already sent ({report.previous_message_id}); use --resend to send again", err=True)
     elif report.delivered:
@@ -204,14 +249,15 @@ def _echo_report(report) -> None:
         )
 
 
-@click.command()
+@click.command(short_help="Send saved .eml messages, or what waits in the outbox.")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[FILE.eml]...")
 @click.option("--outbox", "from_outbox", is_flag=True, help="Send what waits in the outbox.")
 @click.option("--list", "list_only", is_flag=True, help="List what waits in the outbox; send nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each attempt.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems (not what was sent).")
 @transport_options
 @_collect(_TRANSPORT_KEYS)
-def send(files, from_outbox, list_only, verbose, mail):
+def send(files, from_outbox, list_only, verbose, quiet, mail):
     """Send FILE.eml messages written earlier (Bcc honoured), or what waits in the outbox.
 
     A message that can never be sent as it is goes to the outbox's failed/ folder (--list
@@ -236,7 +282,9 @@ def send(files, from_outbox, list_only, verbose, mail):
     if from_outbox:
         results = flush_waiting(settings)
         waiting = len(outbox.entries())
-        if not results and not waiting:
+        if quiet:
+            pass
+        elif not results and not waiting:
             click.echo(f"briefing: outbox: nothing waiting in {outbox.path}", err=True)
         else:
             sent = sum(1 for _, r in results if not isinstance(r, Exception) and r.delivered)
@@ -254,7 +302,7 @@ def send(files, from_outbox, list_only, verbose, mail):
             with open(path, "rb") as fh:
                 msg = parse_message(fh.read())
             report = send_message(msg, settings, flush=False)
-            _echo_report(report)
+            _echo_report(report, quiet)
             report.raise_for_refused()
         except BriefingError as e:
             errors.append(type(e)(f"{path}: {e}") if len(files) > 1 else e)

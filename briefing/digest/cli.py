@@ -56,7 +56,36 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
     click.echo(prefix + msg, err=True)
 
 
-@click.command()
+JOB_FILE_HELP = """\b
+The job file (--config FILE, TOML; every key optional, relative paths from its folder):
+  title, since, words, max_stories, format, output, output_dir, base_url, state,
+  timeout, deadline, jobs, allow_private, job, sections = ["World", ...]
+  [[sources]]   path (file, glob, folder, URL list, OPML, JSONL) or url (page or feed);
+                name, section, category, kind, fetch_full, timeout, allow_private
+  [email]       from, to, cc, bcc, subject, transport, outbox, retries, backoff,
+                sendmail, path; [email.smtp] host, port, security, user,
+                password_file or password_env (never the password), cafile, timeout
+
+\b
+Example job file:
+  title = "Morning briefing"
+  since = "24h"
+  [[sources]]
+  url = "https://example.org/world.rss"
+  section = "World"
+  [email]
+  from = "Briefing <briefing@example.org>"
+  to = ["me@example.org"]
+
+\b
+Your own defaults for every run (the [digest] and [email] sections of
+~/.config/briefing/config.toml, BRIEFING_DIGEST_* variables): `briefing config digest`.
+Precedence: command line > environment > job file > your config file > default.
+Exit: 0 done, 3 some sources failed, 1 nothing made, 2 bad options or config,
+75 another run holds the lock or the mail waits in the outbox."""
+
+
+@click.command(short_help="A daily digest from many feeds and files, grouped into stories.", epilog=JOB_FILE_HELP)
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option(
     "--config",
@@ -64,7 +93,7 @@ def _log(msg: str, *, level: str = "info", quiet: bool = False, verbose: bool = 
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="TOML config file with sources and settings (see samples/digest.toml).",
+    help="The job's TOML file: sources and settings (its keys are listed at the end of this help).",
 )
 @click.option(
     "--since",
@@ -196,6 +225,14 @@ def digest(
     from .sources import SourceSpec
 
     cfg = load_config(config_path) if config_path else DigestConfig()
+    # The job file (--config) is more specific than the user's config file: what the latter gives
+    # ([digest] in ~/.config/briefing/config.toml) yields to it, the environment and the command line do not.
+    mine = _job_file_first(cfg)
+    since, words, max_stories = mine("since", since, cfg.since), mine("words", words), mine("max_stories", max_stories)
+    fmt, output, output_dir = mine("fmt", fmt, cfg.format), mine("output", output), mine("output_dir", output_dir)
+    title, state_path = mine("title", title), mine("state_path", state_path, cfg.state)
+    timeout, deadline, jobs = mine("timeout", timeout), mine("deadline", deadline), mine("jobs", jobs)
+    job_name = mine("job_name", job_name, cfg.job)
     specs = [SourceSpec(spec=s) for s in sources] + cfg.sources
     if not specs:
         raise UsageError("no sources: give SOURCE arguments or a --config file with [[sources]]")
@@ -268,11 +305,32 @@ def digest(
     _finish(run, dry_run, log, mail_error)
 
 
+def _from_user_config(name: str) -> bool:
+    """Did option ``name`` get its value from the user's config file (click's ``default_map``)?"""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.get_parameter_source(name) is ParameterSource.DEFAULT_MAP
+
+
+def _job_file_first(cfg):
+    """``mine(name, value, job_value)``: the job file's value when option ``name`` only came from the
+    user's config file and the job file sets it; else the option's (None lets the job file's in later)."""
+
+    def mine(name: str, value, job_value=None):
+        if job_value is None:
+            job_value = getattr(cfg, name, None)
+        return job_value if job_value is not None and _from_user_config(name) else value
+
+    return mine
+
+
 def _mailer(cfg, config_path, cli_sources, mail: dict, *, state: Path, now, resend, template, log, enabled, job):
     """The run's ``DigestMailer`` from the options and the config's [email] table; None when nobody
     is to get mail (no --email-to and no `to` in [email], or --no-email)."""
     from ..deliver.cli import settings_from
     from ..deliver.settings import MailSettings
+    from ..settings import current, mail_settings, overlay
     from .mail import DigestMailer, job_name
 
     job = job_name(job, "--job") or job_name(cfg.job, f"{config_path}: job")
@@ -282,6 +340,12 @@ def _mailer(cfg, config_path, cli_sources, mail: dict, *, state: Path, now, rese
             base = MailSettings.from_config(cfg.extra["email"], base=Path(config_path).expanduser().resolve().parent)
         except UsageError as e:
             raise UsageError(f"{config_path}: {e}") from None
+    # under the job file's [email]: the user's config file, its [email] table and [digest]'s mail options
+    users = {k: v for k, v in mail.items() if _from_user_config(k)}
+    if users:
+        lower = (mail_settings(current()) or MailSettings()).merged(**users)
+        base = overlay(lower, base)
+        mail = {k: v for k, v in mail.items() if k not in users}
     settings = settings_from(mail, base)
     if not enabled:
         return None

@@ -6,6 +6,8 @@ specifies; `briefing eval entities|dates|stories FILE` evaluate the rest.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .._lazy import load
@@ -20,13 +22,31 @@ SUBCOMMANDS = {
 }
 
 
+# one line each in `briefing eval --help` (their docstrings' first lines are longer than a line)
+SHORT_HELP = {
+    "summaries": "ROUGE of every algorithm on DATA.jsonl (the default).",
+    "entities": "Entity P/R/F1 on CoNLL-style JSONL.",
+    "dates": "Time-expression scores on TimeBank-style JSONL.",
+    "stories": "Story clustering against gold `story` labels.",
+    "brief-facts": "Count wrong-looking facts in the briefs of FILES.",
+}
+
+
 class EvalGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(SUBCOMMANDS)
 
     def get_command(self, ctx, name):
         target = SUBCOMMANDS.get(name)
-        return load(target) if target else None
+        if not target:
+            return None
+        command = load(target)
+        command.short_help = command.short_help or SHORT_HELP.get(name)
+        _add_quiet_verbose(command)
+        from ..settings import ENV_PREFIX, name_envvars
+
+        name_envvars(command, f"{ENV_PREFIX}_EVAL_{name.upper().replace('-', '_')}")
+        return command
 
     def resolve_command(self, ctx, args):
         # `briefing eval DATA.jsonl ...` means `briefing eval summaries DATA.jsonl ...`
@@ -35,6 +55,30 @@ class EvalGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
-@click.group(cls=EvalGroup, name="eval")
+def _debug(ctx, param, value):
+    if value:
+        os.environ["BRIEFING_DEBUG"] = "1"  # an internal error shows its traceback (briefing.cli.main)
+
+
+def _add_quiet_verbose(command) -> None:
+    """-q/-v as on every other command: the evaluations print nothing but their scores, so -q has
+    nothing to drop; -v shows the traceback of an internal error."""
+    if any(p.name == "verbose" for p in command.params):
+        return
+    command.params.append(
+        click.Option(["--quiet", "-q"], is_flag=True, expose_value=False, help="Print only problems (the scores).")
+    )
+    command.params.append(
+        click.Option(
+            ["--verbose", "-v"],
+            is_flag=True,
+            expose_value=False,
+            callback=_debug,
+            help="Show the traceback of an internal error.",
+        )
+    )
+
+
+@click.group(cls=EvalGroup, name="eval", short_help="Measure quality: summaries, entities, dates, stories.")
 def eval_group():
     """Measure quality: `briefing eval DATA.jsonl` (summaries), or eval entities|dates|stories FILE."""

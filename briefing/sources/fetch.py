@@ -37,7 +37,7 @@ DEFAULT_TIMEOUT = 15.0
 MAX_TIMEOUT = 3600.0  # an hour for one download is already far beyond any real feed
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
-USER_AGENT = f"briefing/{__version__} (+https://pypi.org/project/briefing/)"
+USER_AGENT = f"news-briefing/{__version__} (+https://pypi.org/project/news-briefing/)"
 _CHUNK = 64 * 1024
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # left as they are when a path is quoted for the request line
