@@ -123,7 +123,7 @@ def _parquet_lines(path: str) -> Iterator[tuple[int, str]]:
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow comes with the [dask] extra
-        raise UsageError("Parquet input needs pyarrow: pip install 'briefing[dask]'") from None
+        raise UsageError("Parquet input needs pyarrow: pip install 'news-briefing[dask]'") from None
     try:
         pf = pq.ParquetFile(path)
     except Exception as e:  # pyarrow raises its own ArrowInvalid etc. for a file that is not Parquet
@@ -410,7 +410,7 @@ class _DaskExecutor:
             import dask
             import distributed
         except ImportError:
-            raise UsageError("--engine dask needs Dask: pip install 'briefing[dask]'") from None
+            raise UsageError("--engine dask needs Dask: pip install 'news-briefing[dask]'") from None
         self.distributed = distributed
         self.cluster = None
         self.config = None

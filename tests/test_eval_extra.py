@@ -46,7 +46,7 @@ def test_eval_summaries_without_rouge_score_names_the_extra():
     assert r.stdout == ""
     assert r.stderr.splitlines() == [
         "briefing: error: 'briefing eval summaries' needs the eval extra (rouge-score not installed): "
-        "pip install 'briefing[eval]'"
+        "pip install 'news-briefing[eval]'"
     ]
 
 
@@ -55,7 +55,7 @@ def test_eval_dates_without_dateparser_names_the_extra_or_no_baseline():
     assert r.returncode == 2, r.stderr
     assert r.stderr.splitlines() == [
         "briefing: error: 'briefing eval dates' needs the eval extra (dateparser not installed): "
-        "pip install 'briefing[eval]' (or run with --no-baseline)"
+        "pip install 'news-briefing[eval]' (or run with --no-baseline)"
     ]
     # our own scores need no extra
     r = run_without(["dateparser"], "eval", "dates", str(FIXTURES / "timex_small.jsonl"), "--no-baseline", "--json")

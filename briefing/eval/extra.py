@@ -1,4 +1,4 @@
-"""The ``eval`` extra: packages only the evaluation commands need (``pip install 'briefing[eval]'``).
+"""The ``eval`` extra: packages only the evaluation commands need (``pip install 'news-briefing[eval]'``).
 
 The runtime (summarize, batch, digest, send) never imports them; an eval command that does checks for
 them first, so a missing package is one line naming the extra, not a traceback halfway through a run.
@@ -25,6 +25,6 @@ def require_eval_extra(command: str, *modules: str, otherwise: str = "") -> None
             missing.append(EVAL_PACKAGES.get(name, name))
     if missing:
         raise UsageError(
-            f"'{command}' needs the eval extra ({', '.join(missing)} not installed): pip install 'briefing[eval]'"
+            f"'{command}' needs the eval extra ({', '.join(missing)} not installed): pip install 'news-briefing[eval]'"
             + (f" (or {otherwise})" if otherwise else "")
         )
