@@ -107,6 +107,7 @@ def test_a_name_left_by_a_deleted_archive_entry_is_not_reused_while_listed(main_
     assert len({e["files"]["html"] for e in entries}) == 2
 
 
+@pytest.mark.slow
 def test_runs_in_different_minutes_keep_their_minute_names(main_run, jsonl, tmp_path):
     site = tmp_path / "site"
     assert archive_run(main_run, jsonl, tmp_path, site, "2026-03-10T12:00:00+00:00")[0] == 0

@@ -20,6 +20,8 @@ import pytest
 from conftest import ROOT, SAMPLE_TXT, SAMPLES, run_briefing
 from smtp_helpers import smtp_server  # noqa: F401
 
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]  # the CLI in subprocesses, a few seconds each
+
 LIBRARY = SAMPLES / "library-reopening.md"
 
 

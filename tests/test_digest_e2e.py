@@ -290,6 +290,7 @@ def test_output_dir_archive_with_index_and_atom_feed(news, tmp_path, run_digest)
     assert "quake" in entries[0].find("a:summary", ns).text.lower()
 
 
+@pytest.mark.slow
 def test_jsonl_source_lists_member_ids(tmp_path, run_digest):
     rows = [
         {

@@ -27,6 +27,7 @@ def test_eval_dates_table_on_fixture():
         assert kind in out
 
 
+@pytest.mark.slow
 def test_eval_dates_json_on_fixture():
     result = CliRunner().invoke(eval_group, ["dates", str(FIXTURE), "--json"])
     assert result.exit_code == 0, result.output
