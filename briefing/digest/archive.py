@@ -154,24 +154,26 @@ def _atom_id(entry: dict) -> str:
     return entry.get("atom_id") or f"urn:briefing:digest:{entry.get('id')}:{entry.get('date')}"
 
 
+ARCHIVE_LOCK = ".briefing-archive.lock"  # in the output folder: one lock for every run archiving there
+ARCHIVE_LOCK_WAIT = 120.0
+
+
 @contextlib.contextmanager
 def _folder_lock(folder: Path):
-    """Two runs archiving into one folder take turns: a name is chosen and listed under the lock."""
+    """Two runs archiving into one folder take turns: a name is chosen and listed under the lock
+    (the tool's one lock helper, so this works on Windows too)."""
+    from ..locking import FileLock
+
+    lock = FileLock(folder / ARCHIVE_LOCK)
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no concurrent runs guarded
-        yield
-        return
+        held = lock.acquire(timeout=ARCHIVE_LOCK_WAIT)
+    except OSError:  # a folder where no lock file can be made: go on unguarded, as a lone run would
+        held = False
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - a folder we can write but not open: go on unguarded
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)  # releases the lock
+        if held:
+            lock.release()
 
 
 def _one_line(text: str | None) -> str:
