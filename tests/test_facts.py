@@ -173,3 +173,50 @@ def test_a_digest_story_dates_each_event_from_one_article(tmp_path):
             "--state", tmp_path / f"{fmt}.sqlite", "-f", fmt,
         ).stdout  # fmt: skip
         assert "Sat 14 March 2026" in out and "Mon 9 March 2026" in out
+
+
+CAPTION = (
+    "Kevin Sinfield made his 500th appearance for Leeds Rhinos on Friday night at Headingley.\n\n"
+    "Warrington forward Ben Harrison is tackled by Stevie Ward during a frantic contest at Headingley "
+    "Sinfield stayed on the bench throughout the first half but came on after the break.\n\n"
+    "Leeds coach Brian McDermott said Sinfield had earned the rest after a long season.\n"
+)
+CLUBS = (
+    "Manchester City beat Borussia Dortmund 2-1 in the Champions League on Tuesday night.\n\n"
+    "Dortmund had led through a penalty before City scored twice in the last ten minutes in Manchester.\n\n"
+    "Borussia coach Jurgen Klopp said his players had deserved more from the game.\n"
+)
+
+
+def names(data, key):
+    return {e["name"]: e for e in data[key]}
+
+
+def test_a_caption_run_into_the_next_sentence_gives_no_invented_name(tmp_path):
+    data = brief(tmp_path, CAPTION)
+    every = [n for e in data["who"] + data["where"] for n in [e["name"], *e["aliases"]]]
+    assert not any("Headingley Sinfield" in n for n in every), every
+    assert "Headingley" in names(data, "where")
+    assert any(e["name"].endswith("Sinfield") and e["type"] == "person" for e in data["who"])
+    md, html, email = (brief(tmp_path, CAPTION, fmt=f) for f in FORMATS)
+    sections = [
+        md.split("## Who", 1)[1].split("## When", 1)[0] + md.split("## Where", 1)[1].split("##", 1)[0],
+        html.split('<section class="who">', 1)[1].split('<section class="when">', 1)[0]
+        + html.split('<section class="where">', 1)[1].split("</section>", 1)[0],
+        email.split("WHO ", 1)[1].split("WHEN ", 1)[0],
+    ]
+    for who_where in sections:
+        assert "Sinfield" in who_where and "Headingley Sinfield" not in who_where
+
+
+def test_clubs_are_organisations_and_short_forms_are_aliases(tmp_path):
+    data = brief(tmp_path, CLUBS)
+    who, where = names(data, "who"), names(data, "where")
+    assert who["Manchester City"]["type"] == "organisation" and who["Borussia Dortmund"]["type"] == "organisation"
+    assert {"Dortmund", "Borussia"} <= set(who["Borussia Dortmund"]["aliases"])
+    assert "Dortmund" not in who and "Borussia" not in who
+    assert not {"Manchester City", "Borussia", "Borussia Dortmund", "Dortmund"} & set(where)
+    md, html, email = (brief(tmp_path, CLUBS, fmt=f) for f in FORMATS)
+    assert "**Manchester City** (organisation" in md and "**Borussia Dortmund** (organisation" in md
+    assert "<strong>Borussia Dortmund</strong>" in html
+    assert "Borussia Dortmund" in email.split("WHO", 1)[1].split("WHERE", 1)[0]
