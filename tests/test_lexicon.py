@@ -191,3 +191,13 @@ def test_every_timex_rule_carries_its_gate():
     assert [r.name for r in t.GRAMMAR] == [name for name, _, _ in t.RULES] == list(t.PRIORITY)
     assert all(r.gate is None or (r.gate and all(k == k.lower() for k in r.gate)) for r in t.GRAMMAR)
     assert t.GATES == {r.name: r.gate for r in t.GRAMMAR if r.gate is not None}
+
+
+def test_the_typer_and_the_segmenter_take_their_verb_lists_from_the_lexicon():
+    from briefing.extract import entity_typer
+    from briefing.text import lexicon, segment
+
+    assert entity_typer._SPEECH_VERBS is lexicon.NAME_SPEECH_CUES
+    assert lexicon.NAME_SPEECH_CUES <= set(lexicon.SPEECH_VERBS)  # a named subset, not a second list
+    assert all(segment._LABEL_VERBS.search(v) for v in lexicon.CAPTION_LABEL_VERBS)
+    assert not segment._LABEL_VERBS.search("denied")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ..text.lexicon import NAME_SPEECH_CUES
 from .entity_roles import HONORIFICS, ROLE_WORDS
 
 CLASSES = ("PER", "ORG", "LOC", "MISC", "O")
@@ -230,24 +231,7 @@ def candidates(doc, text: str) -> list[Candidate]:
     return uniq
 
 
-_SPEECH_VERBS = {
-    "said",
-    "says",
-    "told",
-    "added",
-    "asked",
-    "argued",
-    "warned",
-    "stated",
-    "explained",
-    "insisted",
-    "noted",
-    "wrote",
-    "tweeted",
-    "announced",
-    "declared",
-    "replied",
-}
+_SPEECH_VERBS = NAME_SPEECH_CUES
 
 
 def _lower_tok(doc, text: str, i: int) -> str:

@@ -147,6 +147,18 @@ cautioned complained joked remarked observed commented confirmed denied promised
 # The commonest of them: enough to tell that a short line reports somebody speaking (a caption
 # printed twice never does).
 COMMON_SPEECH_VERBS = ("said", "says", "told", "tells", "added", "asked")
+# The speech verbs that, right after a name, mark it as a speaker for the entity typer (its "speaks"
+# feature; the shipped weights were learned with exactly these, so the set is fixed with them).
+NAME_SPEECH_CUES = frozenset(
+    "said says told added asked argued warned stated explained insisted noted wrote tweeted announced declared "
+    "replied".split()
+)
+# Verbs that make "Label: ..." a sentence rather than a photo caption's label ("Smith said: ...",
+# "The sign reads: ...", "He posted: ..."): speech verbs and the verbs of signs and posts.
+CAPTION_LABEL_VERBS = (
+    "said", "says", "told", "added", "asked", "wrote", "reads", "explained", "insisted", "claimed", "tweeted",
+    "posted",
+)  # fmt: skip
 SPEECH_VERB_ALTERNATION = "|".join(SPEECH_VERBS)  # for larger regexes
 SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERB_ALTERNATION})\b", re.IGNORECASE)
 

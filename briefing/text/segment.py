@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from ..models import Sentence
+from .lexicon import CAPTION_LABEL_VERBS
 
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•#]|\d+\.)\s)")
 _WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
@@ -59,9 +60,7 @@ _BREAKS = re.compile(
     # a sentence-opening pronoun or article straight after a lower-case word: "the club He has ..."
     r"|(?P<pronoun>(?<=[a-z0-9])\s+(?=(?:He|She|They|It|The|This|His|Her|Their|There|We) [a-z]|However,))"
 )
-_LABEL_VERBS = re.compile(
-    r"\b(?:said|says|told|added|asked|wrote|reads|explained|insisted|claimed|tweeted|posted)\b", re.I
-)
+_LABEL_VERBS = re.compile(rf"\b(?:{'|'.join(CAPTION_LABEL_VERBS)})\b", re.I)
 
 
 def _words_to_quote_end(after: str) -> int:
