@@ -16,6 +16,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from .lexicon import ENGLISH_MARKER_WORDS
+
 __all__ = ["Language", "detect_language", "language_for", "SUMY_LANGUAGES", "ENGLISH"]
 
 SAMPLE_CHARS = 5000
@@ -32,10 +34,7 @@ SUMY_LANGUAGES = {
 _NAMES = {v: k for k, v in SUMY_LANGUAGES.items()}
 _NAMES.update({"english": "en", "deutsch": "de", "français": "fr", "francais": "fr", "español": "es"})
 
-_ENGLISH_WORDS = frozenset(
-    "the of and to a in is was for on that with as by at from it he she his her be has have had are were "
-    "said will not but an this its which who they their been would after also more than".split()
-)
+_ENGLISH_WORDS = ENGLISH_MARKER_WORDS
 _WORD = re.compile(r"[^\W\d_]+")
 _lock = threading.Lock()
 _identifier: Any = None

@@ -144,6 +144,22 @@ acknowledged suggested urged urges stressed emphasised emphasized predicted conc
 cautioned complained joked remarked observed commented confirmed denied promised vowed
 """.split()
 )
+# Words after which a capitalised word is still the same sentence ("said Locke", "in London").
+CONTINUATION_WORDS = frozenset(
+    "a an the of in on at to for from by with about as into onto over under after before since until "
+    "and or but nor so yet if when while where whereas because that which who whom whose than then "
+    "said says say told asked added insisted claimed explained wrote reads read says according like "
+    "is are was were be been being has have had do does did will would can could may might must shall should "
+    "not no nor his her their its our your my this these those such mr mrs ms dr st".split()
+)
+
+# The commonest English words: a quarter or more of an English text, a tenth or less of German, French or
+# Spanish (language detection's fast path).
+ENGLISH_MARKER_WORDS = frozenset(
+    "the of and to a in is was for on that with as by at from it he she his her be has have had are were "
+    "said will not but an this its which who they their been would after also more than".split()
+)
+
 # The commonest of them: enough to tell that a short line reports somebody speaking (a caption
 # printed twice never does).
 COMMON_SPEECH_VERBS = ("said", "says", "told", "tells", "added", "asked")

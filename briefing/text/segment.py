@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from ..models import Sentence
-from .lexicon import CAPTION_LABEL_VERBS
+from .lexicon import CAPTION_LABEL_VERBS, CONTINUATION_WORDS
 
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•#]|\d+\.)\s)")
 _WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
@@ -30,14 +30,7 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-# Words after which a capitalised word is still the same sentence ("said Locke", "in London").
-_FUNCTION_WORDS = frozenset(
-    "a an the of in on at to for from by with about as into onto over under after before since until "
-    "and or but nor so yet if when while where whereas because that which who whom whose than then "
-    "said says say told asked added insisted claimed explained wrote reads read says according like "
-    "is are was were be been being has have had do does did will would can could may might must shall should "
-    "not no nor his her their its our your my this these those such mr mrs ms dr st".split()
-)
+_FUNCTION_WORDS = CONTINUATION_WORDS
 # Lower-case words that end in a full stop without ending a sentence.
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
 _LOWER_ABBREVIATIONS = frozenset("vs approx cf al etc no nos op ed eds vol pp ca est fig".split())
