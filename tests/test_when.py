@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.extract.timex_normalize import canonical, parse_number, resolve_weekday
 from briefing.extract.when import build_timeline, find_time_expressions, label_for, period_start
@@ -386,3 +388,31 @@ def test_date_arithmetic_out_of_range_is_left_out(text, published):
     for t in brief.when:
         assert text[t.start : t.end] == t.text and t.value
     assert "Feb. 30" not in {t.text for t in brief.when}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["2009", "in 2010", "97 apps", "22 goals", "Madrid", "on Monday", "x", "(2006-09)", ""]),
+        min_size=1,
+        max_size=12,
+    ),
+    seps=st.lists(st.sampled_from([", ", ": ", "; ", " ", " (", ") ", " — "]), min_size=12, max_size=12),
+)
+def test_clause_around_ends_and_holds_its_expression(pieces, seps):
+    """A sentence of many one-word clauses (a career table run into the text) once looped for ever
+    looking for four words: the clause shown always ends and always holds the date."""
+    import signal
+
+    from briefing.extract.when import build_timeline, find_time_expressions
+    from briefing.text import split_sentences
+
+    text = "Spells" + "".join(sep + p for sep, p in zip(seps, pieces)) + "."
+    signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError(text)))
+    signal.alarm(5)
+    try:
+        timexes = find_time_expressions(text, date(2015, 4, 1))
+        for ev in build_timeline(text, split_sentences(text), timexes, date(2015, 4, 1)):
+            assert ev.text in ev.what
+    finally:
+        signal.alarm(0)

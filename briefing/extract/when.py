@@ -228,12 +228,14 @@ def clause_around(text: str, sentence: Sentence, timex: TimeExpression) -> str:
         lo, hi = a, b
     else:
         lo, hi = pieces[k]
-        while _words(text, lo, hi) < 4 and (k > 0 or hi < b):
-            if hi < b and k + 1 < len(pieces):
-                hi = pieces[k + 1][1]
-            elif k > 0:
-                k -= 1
-                lo = pieces[k][0]
+        left = right = k
+        while _words(text, lo, hi) < 4:  # a clause of a word or two takes its neighbours
+            if right + 1 < len(pieces):
+                right += 1
+                hi = pieces[right][1]
+            elif left > 0:
+                left -= 1
+                lo = pieces[left][0]
             else:
                 break
     lo, hi = _window(text, lo, hi, timex.start, timex.end)
