@@ -140,7 +140,7 @@ def _mentions(text: str, doc) -> list[_Mention]:
         kind = _KINDS.get(c.type)
         if kind is None:
             continue
-        surface = _clean_surface(c.text)
+        surface = _before_sentence_end(_clean_surface(c.text))
         if not any(ch.isupper() for ch in surface) or sum(ch.isalpha() for ch in surface) < 2:
             continue  # "n't", "'s", stray lower-case tokens the model called a name
         start = c.start_char + text[c.start_char :].find(surface) if surface else c.start_char
@@ -156,6 +156,29 @@ def _mentions(text: str, doc) -> list[_Mention]:
             kind = "place"  # "Elland Road", "Etihad Stadium": grounds and buildings are not people
         out.append(_Mention(surface, kind, start, start + len(surface), title))
     return _split_run_together(out, text)
+
+
+_ABBREVIATION_BEFORE_DOT = frozenset(
+    "st mr mrs ms dr jr sr gen gov sen rep lt col capt sgt mt ft inc co corp ltd bros vs no prof rev".split()
+)
+
+
+def _before_sentence_end(surface: str) -> str:
+    """A name ends where its sentence ends: "Jay-Z. Soul" (a list ending "... and Jay-Z." and the next
+    sentence starting "Soul singer ...") is "Jay-Z". A full stop after an initial ("J. K. Rowling"), an
+    abbreviation ("St. Louis", "U.S. Army") or a title is no sentence end."""
+    for m in re.finditer(r"([\w-]+)\.\s+(?=[A-Z])", surface):
+        word = m.group(1)
+        if (
+            len(word) == 1
+            or "." in surface[max(0, m.start() - 2) : m.start()]
+            or word.lower() in _ABBREVIATION_BEFORE_DOT
+        ):
+            continue
+        if word.isupper() and len(word) <= 4 and "-" not in word:
+            continue  # "U.S" is caught above; "NATO." at a sentence end is rare inside one name
+        return surface[: m.start(1) + len(word)]
+    return surface
 
 
 def _split_run_together(mentions: list[_Mention], text: str) -> list[_Mention]:

@@ -150,7 +150,9 @@ CONTINUATION_WORDS = frozenset(
     "and or but nor so yet if when while where whereas because that which who whom whose than then "
     "said says say told asked added insisted claimed explained wrote reads read says according like "
     "is are was were be been being has have had do does did will would can could may might must shall should "
-    "not no nor his her their its our your my this these those such mr mrs ms dr st".split()
+    "not no nor his her their its our your my this these those such mr mrs ms dr st "
+    # particles inside names: "Rio de Janeiro: ..." is no caption label after "de"
+    "de da do dos das del della di du des la le van von der den ter".split()
 )
 
 # The commonest English words: a quarter or more of an English text, a tenth or less of German, French or
