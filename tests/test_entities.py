@@ -160,3 +160,11 @@ def test_title_before_and_apposition_rules():
     assert apposition_after(t, len("Tim Cook")) is None
     assert honorific_prefix("Mr. Biden") == ("Biden", None)
     assert honorific_prefix("President Biden") == ("Biden", "President")
+
+
+def test_a_name_ends_where_its_sentence_ends():
+    from briefing.extract.entities import _before_sentence_end
+
+    assert _before_sentence_end("Jay-Z. Soul") == "Jay-Z"
+    for kept in ("J. K. Rowling", "St. Louis", "U.S. Army", "Mr. Smith", "Rio de Janeiro"):
+        assert _before_sentence_end(kept) == kept

@@ -91,3 +91,8 @@ def test_offsets_stay_exact_after_run_on_splits():
     for x in sents:
         assert s[x.start : x.end] == x.text
     assert [x.index for x in sents] == list(range(4))
+
+
+def test_a_name_particle_does_not_end_a_sentence_before_a_colon():
+    text = 'Rinaldi told BBC Sport from Rio de Janeiro: "I can assure you that Chelsea have had no talks."'
+    assert texts(text) == [text]
