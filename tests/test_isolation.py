@@ -190,7 +190,17 @@ def test_nested_deadlines_restore_the_outer_one():
 
 
 def _long_article(chars: int = 900_000) -> str:
-    return (BODY + "\n\n") * (chars // (len(BODY) + 2))
+    """The sample's paragraphs over and over, each copy numbered: repeated paragraphs are page furniture
+    the analysis blanks out (caption and boilerplate removal), numbered ones are text it must read."""
+    paragraphs = [p for p in BODY.split("\n") if p.strip()]
+    out: list[str] = []
+    size, i = 0, 0
+    while size < chars:
+        line = f"{paragraphs[i % len(paragraphs)]} (Part {i + 1}.)"
+        out.append(line)
+        size += len(line) + 2
+        i += 1
+    return "\n\n".join(out)
 
 
 @pytest.mark.slow
