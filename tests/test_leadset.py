@@ -14,6 +14,7 @@ from briefing.summarize.features import features
 from briefing.summarize.leadset import SET_FEATURES, SetFeaturizer, best_set, candidates, load_set_weights, window
 from briefing.summarize.news import NewsSummarizer
 from briefing.text import clean_for_analysis, split_sentences, word_count
+from briefing.text.budget import WordBudget
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -210,3 +211,24 @@ def test_a_summariser_can_carry_its_own_set_model():
     assert sum(word_count(s.text) for s in chosen) == min(lengths.values())
     chosen, _ = NewsSummarizer(set_weights={"weights": {"lead": 1.0, "sumi": -1.0}}).summarize(doc, Budget(sentences=3))
     assert [s.sentence.index for s in chosen] == [0, 2, 3]
+
+
+def test_sets_are_offered_through_the_selection_cores_word_budget():
+    """Lead sets build on text/budget.py: a set over the word limit is never a candidate, and when
+    no set fits there is none (the caller then selects best first, never empty)."""
+    doc = doc_of(LONG)
+    texts = [s.text for s in doc.sentences]
+    rows = features(doc).rows
+    paragraphs = [s.paragraph for s in doc.sentences]
+    n_words = [word_count(t) for t in texts]
+    every = candidates(texts, paragraphs, 3)
+    sizes = sorted(sum(n_words[j] for j in c) for c in every)
+    limit = sizes[len(sizes) // 2]
+    fitting = candidates(texts, paragraphs, 3, WordBudget(n_words, max_sentences=3, max_words=limit))
+    assert fitting and len(fitting) < len(every)
+    assert all(sum(n_words[j] for j in c) <= limit for c in fitting)
+    chosen, _, compared = best_set(
+        texts, paragraphs, rows, [0.5] * len(texts), 3, {"weights": {"words": 1.0}}, max_words=limit
+    )
+    assert compared == len(fitting) and sum(n_words[j] for j in chosen) <= limit
+    assert best_set(texts, paragraphs, rows, [0.5] * len(texts), 3, {"weights": {}}, max_words=sizes[0] - 1) is None

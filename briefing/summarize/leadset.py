@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import combinations
 
+from ..text.budget import WordBudget
 from ..text.lexicon import is_caption, is_furniture, quote_balance
 from ..text.segment import word_count
 from .features import content_terms
@@ -104,11 +105,17 @@ def readable(combo: tuple[int, ...], texts: list[str], paragraphs: list[int]) ->
     return True
 
 
-def candidates(texts: list[str], paragraphs: list[int], k: int) -> list[tuple[int, ...]]:
+def candidates(
+    texts: list[str], paragraphs: list[int], k: int, budget: WordBudget | None = None
+) -> list[tuple[int, ...]]:
+    """The readable sets of k among the first k + EXTRA usable sentences that fit ``budget``
+    (the selection core's ``WordBudget``: at most k sentences, and the word limit when there is
+    one). An article with k usable sentences or fewer has one candidate: all of them, if it fits."""
+    budget = budget or WordBudget([word_count(t) for t in texts], max_sentences=k)
     pool = window(texts, k)
     if len(pool) <= k:
-        return [tuple(pool)] if pool else []
-    return [c for c in combinations(pool, k) if readable(c, texts, paragraphs)]
+        return [tuple(pool)] if pool and budget.fits(pool) else []
+    return [c for c in combinations(pool, k) if budget.fits(c) and readable(c, texts, paragraphs)]
 
 
 class SetFeaturizer:
@@ -166,13 +173,15 @@ def best_set(
     k: int,
     weights: dict,
     terms: list[list[str]] | None = None,
+    max_words: int | None = None,
 ) -> tuple[tuple[int, ...], float, int] | None:
     """(chosen indices, their predicted ROUGE-1 margin over the runner-up set, how many sets were
-    compared), or None when there is no choice."""
-    combos = candidates(texts, paragraphs, k)
+    compared), or None when no set fits (the caller then selects best first, through the same
+    core, which never returns an empty summary)."""
+    feat = SetFeaturizer(texts, rows, model_scores, terms)
+    combos = candidates(texts, paragraphs, k, WordBudget(feat.n_words, max_sentences=k, max_words=max_words))
     if not combos:
         return None
-    feat = SetFeaturizer(texts, rows, model_scores, terms)
     w = [float(weights["weights"].get(name, 0.0)) for name in SET_FEATURES]
     scored = [(sum(a * b for a, b in zip(w, feat.features(c))), c) for c in combos]
     scored.sort(key=lambda vc: (vc[0], [-i for i in vc[1]]), reverse=True)

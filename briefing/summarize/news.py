@@ -123,7 +123,8 @@ class NewsSummarizer(Summarizer):
         if weights is None or budget.words is not None or k is None or not applies(k, len(scored)):
             return None
         texts = [s.text for s in scored]
-        found = best_set(texts, [s.sentence.paragraph for s in scored], feats.rows, model, k, weights, feats.terms)
+        paragraphs = [s.sentence.paragraph for s in scored]
+        found = best_set(texts, paragraphs, feats.rows, model, k, weights, feats.terms, max_words=budget.words)
         if found is None:
             return None
         combo, margin, compared = found
