@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -203,6 +204,22 @@ def test_a_run_that_is_not_recorded_keeps_no_validators(server, digest, tmp_path
     assert server.requests("/globe.rss")[-1] == ("/globe.rss", 304, '"v1"', None) and code == 0
 
 
+def test_a_kept_copy_that_no_longer_reads_is_fetched_again_whole(server, digest, tmp_path):
+    url = server.add("/globe.rss", rss("Globe", [_item(1), _item(2)]), etag='"v1"')
+    assert digest(url)[0] == 0
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    db.execute("UPDATE feed_cache SET body = ? WHERE url = ?", (b"<html><body>not a feed</body></html>", url))
+    db.commit()
+    db.close()
+    code, d, err = digest(url, "--include-seen")
+    assert code == 0, err
+    assert [r[1:3] for r in server.requests("/globe.rss")] == [(200, None), (304, '"v1"'), (200, None)]
+    assert d["stats"]["items_read"] == 2 and "feeds_not_modified" not in d["stats"]
+    code, d, err = digest(url)  # the good copy is kept again
+    assert server.requests("/globe.rss")[-1] == ("/globe.rss", 304, '"v1"', None)
+    assert code == 0 and d["stats"]["items_read"] == 2
+
+
 def test_pages_fetched_for_full_text_are_never_conditional(server, digest, tmp_path):
     article = page("Harbour news number 1", "The harbour authority said on Tuesday that a ship docked. " * 5)
     server.add("/story.html", article, content_type="text/html", etag='"p1"')
@@ -254,7 +271,7 @@ def test_include_and_exclude_words_pick_a_sources_items(tmp_path, digest):
     assert code == 0, err
     assert _titles(d) == KEPT  # whole words: "Earthquakes" is not "quake"; any case and spacing
     assert d["stats"]["items_filtered"] == 3 and d["stats"]["items_read"] == 3
-    assert "3 item(s) left out by its include/exclude filters" in err
+    assert "3 item(s) left out by its filters: 1 by exclude, 2 by include" in err
 
     cfg.write_text('[[sources]]\npath = "news.xml"\nexclude = ["quake", "bank"]\n', encoding="utf-8")
     code, d, err = digest("-c", cfg, "--dry-run", "--include-seen")

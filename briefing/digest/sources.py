@@ -105,7 +105,7 @@ class _Outcome:
     listed: bool = False  # the children were named by a list (OPML, URL list), not a folder or glob
     left_out: int = 0  # sources the list named beyond what one list may
     feeds: list[CachedFeed] = field(default_factory=list)
-    filtered: int = 0  # items the source's include/exclude filters left out
+    filtered: dict[str, int] = field(default_factory=dict)  # "include"/"exclude" -> items that filter left out
     not_modified: bool = False  # the feed answered 304: its kept body was read again
     via: str | None = None  # the feed a homepage advertised, read in its place
 
@@ -263,7 +263,7 @@ def read_sources(
                 result.feeds.extend(out.feeds)
                 result.not_modified += out.not_modified
                 if out.filtered:
-                    result.filtered[spec.label] = result.filtered.get(spec.label, 0) + out.filtered
+                    result.filtered[spec.label] = result.filtered.get(spec.label, 0) + sum(out.filtered.values())
                 if not out.failures:
                     result.sources_ok += 1
                 expand(out, spec, depth)
@@ -289,7 +289,8 @@ def _progress_label(spec: SourceSpec, out: _Outcome) -> str:
     if out.not_modified:
         said.append("not modified (304): read the copy kept")
     if out.filtered:
-        said.append(f"{out.filtered} item(s) left out by its include/exclude filters")
+        by = ", ".join(f"{n} by {name}" for name, n in sorted(out.filtered.items()))
+        said.append(f"{sum(out.filtered.values())} item(s) left out by its filters: {by}")
     return spec.label + (f" ({'; '.join(said)})" if said else "")
 
 
@@ -327,27 +328,52 @@ def _origin(spec: SourceSpec, **kw) -> Origin:
     return Origin(name=spec.spec, source_name=spec.name, max_listed=MAX_LISTED_SOURCES, **kw)
 
 
+class _KeptCopyUnreadable(Exception):
+    """A 304 said "read what you kept", and what was kept no longer reads (a stricter reader since)."""
+
+
 def _read_remote(spec: SourceSpec, budget: _Budget, feed_cache: FeedCache | None = None) -> _Outcome:
+    started = time.monotonic()
+    try:
+        return _read_fetched(spec, budget, feed_cache, started, fresh=False)
+    except _KeptCopyUnreadable:  # ask again without validators: a 304 must never tie a feed to a bad copy
+        return _read_fetched(spec, budget, feed_cache, started, fresh=True)
+
+
+def _read_fetched(
+    spec: SourceSpec, budget: _Budget, feed_cache: FeedCache | None, started: float, *, fresh: bool
+) -> _Outcome:
     from ..sources.feed import discover_feed
     from ..sources.registry import pick_remote, read
 
-    started = time.monotonic()
     as_feed = spec.kind in FEED_KINDS
     got, kept = _fetch(
-        spec.spec, budget, FEED_ACCEPT if as_feed else PAGE_ACCEPT, feed_cache if as_feed else None, spent=0.0
+        spec.spec,
+        budget,
+        FEED_ACCEPT if as_feed else PAGE_ACCEPT,
+        feed_cache if as_feed else None,
+        spent=time.monotonic() - started,
+        fresh=fresh,
     )
     origin = _origin(spec, url=got.url, content_type=got.content_type, charset=got.charset)
-    fmt = pick_remote(got.content, origin, spec.kind)
     via = None
-    if fmt == "html" and spec.kind == "auto":
-        via = discover_feed(got.content, got.url, got.charset)
-        if via is not None:  # a homepage that names its feed: read the feed instead (one hop)
-            got, kept = _fetch(via, budget, FEED_ACCEPT, feed_cache, spent=time.monotonic() - started)
-            origin = _origin(spec, url=got.url, content_type=got.content_type, charset=got.charset)
-            fmt = pick_remote(got.content, origin, "auto")
-            if fmt != "feed":
-                raise InputError(f"{spec.spec}: no feed at {via} (the feed the page links to is not one)")
-    reading = read(got.content, origin, fmt)
+    try:
+        fmt = pick_remote(got.content, origin, spec.kind)
+        if got.not_modified and fmt not in ("feed", "opml"):
+            raise InputError(f"{spec.spec}: the copy kept for a 304 is no feed")  # only feeds are kept
+        if fmt == "html" and spec.kind == "auto":
+            via = discover_feed(got.content, got.url, got.charset)
+            if via is not None:  # a homepage that names its feed: read the feed instead (one hop)
+                got, kept = _fetch(via, budget, FEED_ACCEPT, feed_cache, spent=time.monotonic() - started, fresh=fresh)
+                origin = _origin(spec, url=got.url, content_type=got.content_type, charset=got.charset)
+                fmt = pick_remote(got.content, origin, "auto")
+                if fmt != "feed":
+                    raise InputError(f"{spec.spec}: no feed at {via} (the feed the page links to is not one)")
+        reading = read(got.content, origin, fmt)
+    except BriefingError:
+        if got.not_modified and not fresh:
+            raise _KeptCopyUnreadable() from None
+        raise
     if fmt in ("html", "markdown", "text"):
         out = _Outcome(articles=[_page_article(a, spec, got.url) for a in reading.articles])
         out.articles = _keep_wanted(out.articles, spec, out)
@@ -361,11 +387,11 @@ def _read_remote(spec: SourceSpec, budget: _Budget, feed_cache: FeedCache | None
 
 
 def _fetch(
-    url: str, budget: _Budget, accept: str, feed_cache: FeedCache | None, *, spent: float
+    url: str, budget: _Budget, accept: str, feed_cache: FeedCache | None, *, spent: float, fresh: bool = False
 ) -> tuple[Fetched, CachedFeed | None]:
-    """GET ``url`` (conditionally when ``feed_cache`` kept validators for it): what to read, and
-    what to keep for the next run (None: nothing worth keeping). On 304 what to read is the body
-    kept with the validators, so the answer reads exactly as the response it stands for."""
+    """GET ``url`` (conditionally when ``feed_cache`` kept validators for it, unless ``fresh``): what
+    to read, and what to keep for the next run (None: nothing worth keeping). On 304 what to read is
+    the body kept with the validators, so the answer reads exactly as the response it stands for."""
     from ..sources.fetch import MAX_BYTES, fetch
 
     try:
@@ -373,6 +399,8 @@ def _fetch(
     except FetchError as e:  # the homepage took the source's whole time: no time left for its feed
         raise FetchError(f"{url}: {e}") from None
     prior = feed_cache(url) if feed_cache is not None else None
+    if fresh and prior is not None:  # replace the kept copy, whatever the response says
+        prior = replace(prior, etag=None, last_modified=None)
     got = fetch(
         url,
         timeout=timeout,
@@ -471,21 +499,29 @@ def word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
 
 
-def wanted(article: Article, spec: SourceSpec) -> bool:
-    """Kept by the source's filters: it mentions an ``include`` word (or there is none) and no
-    ``exclude`` word, in its title or its text (for a feed entry: its content or summary)."""
+def unwanted(article: Article, spec: SourceSpec) -> str | None:
+    """Which of the source's filters leaves the article out ("include": it mentions none of those
+    words; "exclude": it mentions one of these), or None: kept. Words are looked for in its title
+    and its text (for a feed entry: its content or summary)."""
     include, exclude = word_pattern(spec.include), word_pattern(spec.exclude)
     if include is None and exclude is None:
-        return True
+        return None
     text = f"{article.title or ''}\n{article.text}"
     if include is not None and not include.search(text):
-        return False
-    return exclude is None or not exclude.search(text)
+        return "include"
+    if exclude is not None and exclude.search(text):
+        return "exclude"
+    return None
 
 
 def _keep_wanted(articles: list[Article], spec: SourceSpec, out: _Outcome) -> list[Article]:
-    kept = [a for a in articles if wanted(a, spec)]
-    out.filtered += len(articles) - len(kept)
+    kept = []
+    for article in articles:
+        why = unwanted(article, spec)
+        if why is None:
+            kept.append(article)
+        else:
+            out.filtered[why] = out.filtered.get(why, 0) + 1
     return kept
 
 
