@@ -33,6 +33,8 @@ class FeedServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's naming
                 route = routes.get(self.path)
+                if route is not None and route["delay"]:
+                    time.sleep(route["delay"])
                 inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
                 if route is None:
                     log.append((self.path, 404, inm, ims))
@@ -79,6 +81,7 @@ class FeedServer:
         etag: str | None = None,
         last_modified: str | None = None,
         always_304: bool = False,
+        delay: float = 0.0,
     ) -> str:
         self.routes[path] = dict(
             body=body.encode(),
@@ -86,6 +89,7 @@ class FeedServer:
             etag=etag,
             last_modified=last_modified,
             always_304=always_304,
+            delay=delay,
         )
         return self.base + path
 
@@ -350,6 +354,15 @@ def test_a_discovered_link_that_is_no_feed_is_one_failure(server, digest, href, 
     assert [f["spec"] for f in d["failures"]] == [home]
     assert reason.format(base=server.base) in d["failures"][0]["reason"]
     assert "/feeds/elsewhere.xml" not in [r[0] for r in server.log]  # one hop only
+
+
+def test_the_hop_to_the_feed_counts_in_the_sources_timeout(server, digest, tmp_path):
+    server.add("/feed.xml", rss("Globe", [_item(1)]), delay=1.2)
+    home = server.add("/", _homepage("/feed.xml"), content_type="text/html", delay=1.2)
+    cfg = tmp_path / "c.toml"  # each download alone fits in 2 s; both together do not
+    cfg.write_text(f'[[sources]]\nurl = "{home}"\ntimeout = 2\n')
+    code, d, err = digest("-c", cfg, "--dry-run")
+    assert code == 1 and d is None and "timed out" in err, err
 
 
 # ---------------------------------------------------------------- a file's own date
