@@ -21,7 +21,9 @@ Being a good citizen on feeds:
   ``ReadResult.feeds``; the run records it with its items, in one transaction.
 - Autodiscovery: a source of kind auto that turns out to be an HTML homepage advertising a feed
   (``<link rel="alternate" type="application/rss+xml" href=...>``) is read as that feed: one hop,
-  same fetch rules, within the source's own timeout. ``kind = "page"`` reads the page itself.
+  same fetch rules, within the source's own timeout. A page that says it is an article
+  (``og:type`` article, a schema.org Article) and is not a site's root stays that article;
+  ``kind = "page"`` always reads the page itself.
 - Filters: a source's ``include`` / ``exclude`` words (whole words or phrases, any case, in an
   item's title and text) decide which of its items are kept; sources a list names inherit them.
 
