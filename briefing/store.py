@@ -3,14 +3,18 @@
 Tables: ``runs`` (one row per successful digest run), ``items`` (every article seen, with the
 run and story that reported it), ``stories`` (every story reported, with a fingerprint of its
 members, so a story that grew is an update) and ``sent`` (the mail ledger: what was mailed
-under a dedupe key, one row per recipient plus a row ``""`` for the whole list).
+under a dedupe key, one row per recipient plus a row ``""`` for the whole list) and ``feed_cache``
+(per feed URL: the ``ETag`` / ``Last-Modified`` its last good response carried, and that response's
+body, so the next run can ask "changed since?" and, on ``304 Not Modified``, read the body it kept).
 
 The digest (``briefing.digest.run``) and delivery (``briefing.deliver``) both use this module
 and neither knows the other's tables: one schema, one file, one ``default_state_path``.
 
 A digest run reads what it needs at the start and writes everything in ONE transaction at the
 end (``record_run``): a run that crashes half-way leaves the database as it was, and the next
-run reports the same news again rather than losing it.
+run reports the same news again rather than losing it. The feed cache is written in that same
+transaction: validators are never kept without the body they stand for, so a 304 can never
+hide items that a run read but did not record.
 
 Versions live in SQLite's ``PRAGMA user_version``. Schema 1 (before this module) kept its
 version in the ``meta`` table only and left ``user_version`` at 0; it is recognised by that
@@ -25,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +39,7 @@ from typing import Any, Protocol
 
 from .errors import StateError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KEEP_DAYS = 120  # items not seen for this long are forgotten, so the file stays small
 _CHUNK = 500  # SQLite's limit on bound parameters is 999 in old builds
 
@@ -90,6 +95,18 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # 2: the ledger's column holds a dedupe key (``digest:<job>:<day>``), not a digest's id;
     #    the version moves to PRAGMA user_version.
     1: ("ALTER TABLE sent RENAME COLUMN digest_id TO key",),
+    # 3: conditional GET for feeds: each feed URL's validators and the body they stand for.
+    2: (
+        """CREATE TABLE feed_cache (
+    url TEXT PRIMARY KEY NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    body BLOB NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    charset TEXT
+)""",
+    ),
 }
 
 
@@ -129,6 +146,20 @@ class SeenItem:
 
 
 @dataclass
+class CachedFeed:
+    """A feed's last good response: what to send back (``etag``, ``last_modified``) and what to
+    read again when the server answers ``304 Not Modified``."""
+
+    url: str  # as the source names it (before redirects)
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime
+    body: bytes
+    content_type: str = ""
+    charset: str | None = None
+
+
+@dataclass
 class ReportedStory:
     id: str  # the story's identity: kept when it grows
     title: str | None
@@ -143,11 +174,13 @@ class StateDB:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # autocommit: every write below is an explicit BEGIN IMMEDIATE ... COMMIT (``_transaction``)
-            self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+            # check_same_thread off: a digest's source threads look feeds up (``cached_feed``, under a lock)
+            self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None, check_same_thread=False)
         except sqlite3.DatabaseError as e:
             raise StateError(f"{self.path}: cannot use the state database ({e})") from None
         except OSError as e:
             raise StateError(f"{self.path}: cannot create the state database ({e.strerror})") from None
+        self._lock = threading.Lock()
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")  # readers (a --dry-run) never block the writer
@@ -262,6 +295,21 @@ class StateDB:
         wanted = list(dict.fromkeys(ids))
         return {k: t for k, t in self._chunked("SELECT id, title FROM stories WHERE id IN ({marks})", wanted)}
 
+    def cached_feed(self, url: str) -> CachedFeed | None:
+        """What the last recorded run kept of the feed at ``url``; None when nothing. Thread-safe."""
+        with self._lock:
+            rows = self._query(
+                "SELECT url, etag, last_modified, fetched_at, body, content_type, charset FROM feed_cache"
+                " WHERE url = ?",
+                (url,),
+            )
+        if not rows:
+            return None
+        url, etag, last_modified, fetched_at, body, content_type, charset = rows[0]
+        return CachedFeed(
+            url, etag, last_modified, datetime.fromisoformat(fetched_at), bytes(body), content_type, charset
+        )
+
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         cols = (
             "id",
@@ -290,8 +338,10 @@ class StateDB:
         seen: list[SeenItem],
         stories: list[ReportedStory],
         n_failures: int = 0,
+        feeds: Iterable[CachedFeed] = (),
     ) -> int:
-        """Record a successful run: items seen, stories reported, the run itself. All or nothing."""
+        """Record a successful run: items seen, stories reported, the feeds it fetched (validators
+        and bodies, for the next run's conditional GET), the run itself. All or nothing."""
         now = _iso(finished_at)
         try:
             with self._transaction():
@@ -338,8 +388,19 @@ class StateDB:
                         "UPDATE items SET reported_run = ?, story_id = ? WHERE key = ?",
                         [(run_id, story.id, k) for k in story.member_keys],
                     )
+                self.conn.executemany(
+                    "INSERT INTO feed_cache (url, etag, last_modified, fetched_at, body, content_type, charset)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                    " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at,"
+                    " body = excluded.body, content_type = excluded.content_type, charset = excluded.charset",
+                    [
+                        (f.url, f.etag, f.last_modified, _iso(f.fetched_at), f.body, f.content_type, f.charset)
+                        for f in feeds
+                    ],
+                )
                 cutoff = _iso(finished_at - timedelta(days=KEEP_DAYS))
                 self.conn.execute("DELETE FROM items WHERE last_seen < ?", (cutoff,))
+                self.conn.execute("DELETE FROM feed_cache WHERE fetched_at < ?", (cutoff,))
             return run_id
         except sqlite3.DatabaseError as e:
             raise StateError(f"{self.path}: cannot record the run ({e})") from None

@@ -63,6 +63,12 @@ def _load(tmp_path, text):
         ('[email]\nto = ["a@example.org"]\n[email.smtp]\nhots = "x"', "hots"),
         ("[other]\nx = 1", "unknown setting(s): other"),
         ("sources = 5", "sources must be"),
+        ('[[sources]]\nurl = "http://a/"\ninclude = 5', "include must be a word or a list of words"),
+        ('[[sources]]\nurl = "http://a/"\ninclude = ["rust", 2]', "include must be a word or a list of words"),
+        ('[[sources]]\nurl = "http://a/"\nexclude = ["  "]', "exclude must be a word or a list of words"),
+        ('[[sources]]\nurl = "http://a/"\nexclude = ""', "exclude must be a word or a list of words"),
+        ('[[sources]]\nurl = "http://a/"\nexclude = {a = 1}', "exclude must be a word or a list of words"),
+        ('[[sources]]\nurl = "http://a/"\nincludes = ["rust"]', "unknown key(s): includes"),
     ],
 )
 def test_bad_settings_are_one_line_usage_errors(tmp_path, text, message):
@@ -82,6 +88,18 @@ def test_good_settings_load(tmp_path):
     assert cfg.timeout == 2.5 and cfg.deadline == 120.0 and cfg.jobs == 64 and cfg.allow_private is True
     assert cfg.sources[0].allow_private is True and cfg.sources[0].timeout == 30.0
     assert cfg.sources[1].allow_private is None  # the run's setting applies
+
+
+def test_filters_load_from_a_word_or_a_list(tmp_path):
+    cfg = _load(
+        tmp_path,
+        '[[sources]]\nurl = "https://a.example/feed"\ninclude = "Rust"\n'
+        '[[sources]]\nurl = "https://b.example/feed"\ninclude = ["web  assembly", "wasm"]\nexclude = ["crypto"]\n'
+        '[[sources]]\nurl = "https://c.example/feed"\n',
+    )
+    assert (cfg.sources[0].include, cfg.sources[0].exclude) == (("Rust",), ())
+    assert (cfg.sources[1].include, cfg.sources[1].exclude) == (("web assembly", "wasm"), ("crypto",))
+    assert (cfg.sources[2].include, cfg.sources[2].exclude) == ((), ())
 
 
 @pytest.mark.e2e

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from briefing.errors import StateError
-from briefing.store import SCHEMA_VERSION, Ledger, ReportedStory, SeenItem, StateDB, digest_key
+from briefing.store import SCHEMA_VERSION, CachedFeed, Ledger, ReportedStory, SeenItem, StateDB, digest_key
 
 # Schema 1 exactly as briefing 0.x wrote it (briefing/digest/state.py, SCHEMA_VERSION = 1), with the
 # rows of one digest run that was mailed: what a user's state file looks like before the upgrade.
@@ -102,7 +102,7 @@ def test_a_schema_1_file_is_upgraded_in_place_keeping_its_rows(tmp_path):
     path = make_v1(tmp_path / "digest.sqlite")
     assert user_version(path) == 0  # schema 1 never set it
     with StateDB(path) as db:
-        assert db.schema_version() == SCHEMA_VERSION == 2
+        assert db.schema_version() == SCHEMA_VERSION == 3
         assert db.run_count() == 1
         assert db.last_run() == datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
         assert db.reported(["url:https://globe.example/quake", "id:t1"]) == {
@@ -142,6 +142,56 @@ def test_a_new_file_and_an_upgraded_one_have_the_same_tables(tmp_path):
     assert user_version(tmp_path / "new.sqlite") == user_version(tmp_path / "old.sqlite") == SCHEMA_VERSION
     with StateDB(tmp_path / "new.sqlite") as db:  # opening again changes nothing
         assert db.schema_version() == SCHEMA_VERSION and db.run_count() == 0
+
+
+def make_v2(path):
+    """A schema-2 file (the ledger's column renamed, the version in user_version), with v1's rows."""
+    make_v1(path)
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE sent RENAME COLUMN digest_id TO key")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    return path
+
+
+def test_a_schema_2_file_gains_the_feed_cache_and_keeps_its_rows(tmp_path):
+    path = make_v2(tmp_path / "digest.sqlite")
+    assert "feed_cache" not in columns(path)
+    with StateDB(path) as db:
+        assert db.schema_version() == SCHEMA_VERSION
+        assert db.run_count() == 1 and db.reported(["url:https://globe.example/quake"])
+        assert db.was_sent(digest_key("morning", "2026-03-10")) == "<m1@example.org>"
+        assert db.cached_feed("https://globe.example/rss") is None
+    assert user_version(path) == SCHEMA_VERSION
+    with StateDB(tmp_path / "new.sqlite"):
+        pass
+    assert columns(path) == columns(tmp_path / "new.sqlite")  # upgraded and new files alike
+
+
+def test_feeds_are_kept_with_the_run_they_were_read_for(tmp_path):
+    path = tmp_path / "digest.sqlite"
+    body = b"<rss>" + bytes(range(256)) + b"</rss>"  # a body is bytes, kept as they came
+    feed = CachedFeed(
+        "https://globe.example/rss", '"v1"', "Tue, 10 Mar 2026 11:00:00 GMT", NOW, body, "text/xml", "utf-8"
+    )
+
+    def record(db, when, feeds):
+        db.record_run(
+            started_at=when, finished_at=when, window_start=None, window_end=when, digest_id=None, seen=[],
+            stories=[], feeds=feeds,
+        )  # fmt: skip
+
+    with StateDB(path) as db:
+        assert db.cached_feed(feed.url) is None
+        record(db, NOW, [feed])
+        assert db.cached_feed(feed.url) == feed
+        newer = CachedFeed(feed.url, '"v2"', None, NOW, b"<rss/>", "application/rss+xml", None)
+        record(db, NOW, [newer])  # the next run's response replaces the last
+        assert db.cached_feed(feed.url) == newer
+        record(db, NOW + timedelta(days=121), [])  # a feed not fetched for KEEP_DAYS is forgotten
+        assert db.cached_feed(feed.url) is None
 
 
 def test_an_upgrade_that_fails_leaves_the_file_as_it_was(tmp_path):

@@ -61,7 +61,8 @@ The job file (--config FILE, TOML; every key optional, relative paths from its f
   title, since, words, max_stories, format, output, output_dir, base_url, state,
   timeout, deadline, jobs, allow_private, job, sections = ["World", ...]
   [[sources]]   path (file, glob, folder, URL list, OPML, JSONL) or url (page or feed);
-                name, section, category, kind, fetch_full, timeout, allow_private
+                name, section, category, kind, fetch_full, timeout, allow_private,
+                include, exclude (words or phrases an item must / must not mention)
   [email]       from, to, cc, bcc, subject, transport, outbox, retries, backoff,
                 sendmail, path; [email.smtp] host, port, security, user,
                 password_file or password_env (never the password), cafile, timeout

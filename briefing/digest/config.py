@@ -43,7 +43,19 @@ _TOP_KEYS = {
     "job",
 }
 _PASSTHROUGH_TABLES = {"email"}
-_SOURCE_KEYS = {"url", "path", "name", "section", "category", "kind", "fetch_full", "timeout", "allow_private"}
+_SOURCE_KEYS = {
+    "url",
+    "path",
+    "name",
+    "section",
+    "category",
+    "kind",
+    "fetch_full",
+    "timeout",
+    "allow_private",
+    "include",
+    "exclude",
+}
 FORMATS = ("markdown", "html", "email", "json")
 # (lowest, highest, whole numbers only): the same bounds as the command line's options
 LIMITS: dict[str, tuple[float, float | None, bool]] = {
@@ -211,6 +223,7 @@ def _source_from_dict(raw: Any, base: Path, where: str) -> SourceSpec:
     timeout = raw.get("timeout")
     if timeout is not None:
         timeout = _number(where, "timeout", timeout)
+    include, exclude = (_words(where, key, raw.get(key)) for key in ("include", "exclude"))
     return SourceSpec(
         spec=spec if "url" in raw else _expand(spec, base),
         kind=kind,
@@ -219,7 +232,19 @@ def _source_from_dict(raw: Any, base: Path, where: str) -> SourceSpec:
         fetch_full=bool(raw.get("fetch_full", False)),
         timeout=timeout,
         allow_private=raw.get("allow_private"),
+        include=include,
+        exclude=exclude,
     )
+
+
+def _words(where: str, key: str, value: Any) -> tuple[str, ...]:
+    """A filter's words: one string or a list of strings, each a word or a phrase (not blank)."""
+    if value is None:
+        return ()
+    words = [value] if isinstance(value, str) else value
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise UsageError(f'{where}: {key} must be a word or a list of words (include = ["rust", "web assembly"])')
+    return tuple(" ".join(w.split()) for w in words)
 
 
 def _check_since(name: str, value: str) -> None:

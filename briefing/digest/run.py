@@ -5,6 +5,8 @@ state; ``DigestRun.commit`` records the run in ONE transaction, and is called by
 the CLI only after the digest was written (and, when it is mailed, once the message
 is safe in the outbox, before the first attempt to send it). A crash between the
 two means the next run reports the same news again: never lost, at worst twice.
+The feeds' validators and bodies (for the next run's conditional GET) are recorded in that
+same transaction, so a run that is not committed leaves the feed cache as it was.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..models import Article
-from ..store import ReportedStory, SeenItem, StateDB
+from ..store import CachedFeed, ReportedStory, SeenItem, StateDB
 from .build import DigestOptions, article_key, article_time, build_digest
 from .models import Digest, SourceFailure
 from .sources import SourceSpec, read_sources
@@ -82,6 +84,7 @@ class DigestRun:
     state_path: Path
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # sources read only in part (also in the digest's notes)
+    feeds: list[CachedFeed] = field(default_factory=list)  # recorded with the run, for conditional GETs
 
     @property
     def failures(self) -> list[SourceFailure]:
@@ -104,6 +107,7 @@ class DigestRun:
                 seen=self.seen,
                 stories=self.reported,
                 n_failures=len(self.failures),
+                feeds=self.feeds,
             )
 
 
@@ -127,6 +131,7 @@ def prepare_run(
             on_progress=on_fetch,
             allow_private=opts.allow_private,
             deadline=opts.deadline,
+            feed_cache=db.cached_feed,
         )
         articles = _dedupe(read.articles)
         first_seen = db.first_seen(article_key(a) for a in articles)
@@ -157,6 +162,10 @@ def prepare_run(
     digest.notes.extend(read.warnings)
     left_out = len(articles) - len(in_window)
     digest.stats.update(items_read=len(read.articles), items_outside_window=left_out)
+    if read.filtered:
+        digest.stats["items_filtered"] = sum(read.filtered.values())
+    if read.not_modified:
+        digest.stats["feeds_not_modified"] = read.not_modified
     seen = [
         SeenItem(
             key=article_key(a),
@@ -176,6 +185,7 @@ def prepare_run(
         sources_ok=read.sources_ok,
         state_path=opts.state_path,
         warnings=list(read.warnings),
+        feeds=read.feeds,
     )
 
 

@@ -210,3 +210,61 @@ def html_to_text(fragment: str) -> str:
         return " ".join(re.sub(r"<[^>]*>", " ", fragment).split())
     paragraphs = (" ".join(p.split()) for p in "".join(parser.parts).split("\n\n"))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+# ---------------------------------------------------------------- autodiscovery
+
+FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml")
+_DISCOVERY_CHARS = 512 * 1024  # the <head> is at the top: a homepage's link tags are found in far less
+_ARTICLE_LD = re.compile(
+    r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting|Report)"', re.I
+)  # schema.org types of one story: NewsArticle, BlogPosting, ReportageNewsArticle...
+
+
+class _FeedLinks(HTMLParser):
+    """``<link rel="alternate" type="application/rss+xml" href=...>`` in document order, the page's
+    ``<base href>``, and whether the page says it is one article (``og:type`` article)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.base: str | None = None
+        self.article = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "link":
+            rel = a.get("rel", "").lower().split()
+            kind = a.get("type", "").split(";")[0].strip().lower()
+            if "alternate" in rel and kind in FEED_LINK_TYPES and a.get("href", "").strip():
+                self.links.append(a["href"].strip())
+        elif tag == "base" and self.base is None and a.get("href", "").strip():
+            self.base = a["href"].strip()
+        elif tag == "meta" and a.get("property", a.get("name", "")).lower() == "og:type":
+            self.article = self.article or a.get("content", "").strip().lower() == "article"
+
+    handle_startendtag = handle_starttag
+
+
+def discover_feed(content: bytes, url: str, charset: str | None = None) -> str | None:
+    """The feed an HTML homepage advertises (its first ``<link rel="alternate">`` of an RSS or Atom
+    type, resolved against the page), or None: no such link, or the page says it is one article
+    (``og:type`` article, a schema.org Article) and is not a site's root, so it is read as that article."""
+    import urllib.parse
+
+    from .decode import decode_bytes
+
+    text = decode_bytes(content, url, declared=charset)[:_DISCOVERY_CHARS]
+    parser = _FeedLinks()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # html.parser is lenient; odd markup means no link found, not a failure
+        return None
+    if not parser.links:
+        return None
+    root = urllib.parse.urlsplit(url).path in ("", "/")
+    if not root and (parser.article or _ARTICLE_LD.search(text)):
+        return None
+    base = urllib.parse.urljoin(url, parser.base) if parser.base else url
+    return urllib.parse.urljoin(base, parser.links[0])

@@ -12,6 +12,10 @@ Used by the single-article reader and the digest's feed reader alike.
   headers, body and every redirect), not for each socket read: a server that sends a
   byte a second is cut off when the deadline passes, not hours later.
 - How much: at most ``max_bytes`` of body, and at most 5 redirects.
+- Again: a caller that kept a response's ``ETag`` / ``Last-Modified`` passes them back
+  (``etag``, ``last_modified``) and the request is conditional; ``304 Not Modified`` is then
+  a success with no body (``Fetched.not_modified``). A 304 to a request that sent no
+  validators is an error, as any other status outside 2xx.
 
 Proxies from the environment are not used: a proxy would resolve names itself, out of
 reach of the address check.
@@ -49,6 +53,27 @@ class Fetched:
     content: bytes
     content_type: str  # lower-case media type without parameters
     charset: str | None
+    status: int = 200
+    etag: str | None = None  # the response's validators, to send back next time (None: none, or unusable)
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        """304 to a conditional request: what the caller kept is still current (``content`` is empty)."""
+        return self.status == 304
+
+
+MAX_VALIDATOR = 1024  # an ETag or a date longer than this is not one to send back
+
+
+def _validator(value: str | None) -> str | None:
+    """A header value fit to be sent back as it came: printable ASCII, no line breaks, not too long."""
+    if not value:
+        return None
+    value = value.strip()
+    if not value or len(value) > MAX_VALIDATOR or not all(" " <= c <= "~" for c in value):
+        return None
+    return value
 
 
 # ---------------------------------------------------------------- which addresses
@@ -329,11 +354,15 @@ def fetch(
     accept: str = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
     allow_private: bool = False,
     policy: NetworkPolicy | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> Fetched:
     """GET ``url``; raise ``FetchError`` with a one-line reason on any failure.
 
     ``timeout`` bounds the whole download, redirects included. Only public addresses are
-    fetched unless ``allow_private`` (or a ``policy``) says otherwise.
+    fetched unless ``allow_private`` (or a ``policy``) says otherwise. With ``etag`` and/or
+    ``last_modified`` (what an earlier response said) the request is conditional, and a
+    ``304 Not Modified`` comes back as a ``Fetched`` whose ``not_modified`` is true.
     """
     check_url(url)
     try:
@@ -342,8 +371,13 @@ def fetch(
         raise FetchError(f"{url}: {e}") from None
     policy = policy or NetworkPolicy(allow_private=allow_private)
     deadline = _Deadline(timeout)
+    conditional = {}
+    if _validator(etag):
+        conditional["If-None-Match"] = _validator(etag) or ""
+    if _validator(last_modified):
+        conditional["If-Modified-Since"] = _validator(last_modified) or ""
     try:
-        return _follow(url, deadline, policy, max_bytes, accept)
+        return _follow(url, deadline, policy, max_bytes, accept, conditional)
     except FetchError:
         raise
     except (_TimedOut, TimeoutError):
@@ -372,10 +406,12 @@ def _reason(e: BaseException | None) -> str:
     return str(e) or type(e).__name__
 
 
-def _follow(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: int, accept: str) -> Fetched:
+def _follow(
+    url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: int, accept: str, conditional: dict[str, str]
+) -> Fetched:
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        result = _get_once(current, deadline, policy, max_bytes, accept)
+        result = _get_once(current, deadline, policy, max_bytes, accept, conditional)
         if isinstance(result, Fetched):
             return result
         target = urllib.parse.urljoin(current, result)
@@ -389,8 +425,11 @@ def _follow(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: int
     raise FetchError(f"{url}: too many redirects (more than {MAX_REDIRECTS})")
 
 
-def _get_once(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: int, accept: str) -> Fetched | str:
-    """One request: the response, or the Location of a redirect."""
+def _get_once(
+    url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: int, accept: str, conditional: dict[str, str]
+) -> Fetched | str:
+    """One request: the response, or the Location of a redirect. ``conditional``: the
+    If-None-Match / If-Modified-Since headers to send (a 304 is a success only with them)."""
     parts = urllib.parse.urlsplit(url)
     https = parts.scheme.lower() == "https"
     port = parts.port or (443 if https else 80)  # ValueError for a bad port: the caller makes it one line
@@ -407,13 +446,24 @@ def _get_once(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: i
             raise
         except (OSError, UnicodeError) as e:
             raise _ConnectFailed() from e
-        conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": accept, "Connection": "close"})
+        headers = {"User-Agent": USER_AGENT, "Accept": accept, "Connection": "close", **conditional}
+        conn.request("GET", target, headers=headers)
         resp = conn.getresponse()
         if resp.status in _REDIRECT_CODES:
             location = resp.getheader("Location")
             if not location:
                 raise FetchError(f"{url}: HTTP {resp.status} {resp.reason} without a Location to go to")
             return location.strip()
+        if resp.status == 304 and conditional:
+            return Fetched(
+                url=url,
+                content=b"",
+                content_type="",
+                charset=None,
+                status=304,
+                etag=_validator(resp.getheader("ETag")),
+                last_modified=_validator(resp.getheader("Last-Modified")),
+            )
         if not 200 <= resp.status < 300:
             raise FetchError(f"{url}: HTTP {resp.status} {resp.reason}")
         body = _read_body(url, resp, max_bytes)
@@ -422,6 +472,9 @@ def _get_once(url: str, deadline: _Deadline, policy: NetworkPolicy, max_bytes: i
             content=body,
             content_type=resp.headers.get_content_type().lower(),
             charset=resp.headers.get_content_charset(),
+            status=resp.status,
+            etag=_validator(resp.getheader("ETag")),
+            last_modified=_validator(resp.getheader("Last-Modified")),
         )
     finally:
         if resp is not None:
