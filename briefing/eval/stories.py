@@ -185,6 +185,9 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
     if paraphrase:
         return _paraphrase(file, threshold, as_json)
     from ..digest.cluster import ClusterOptions, cluster_articles
+    from .extra import require_eval_extra
+
+    require_eval_extra("briefing eval stories", "sklearn")  # the baseline's vectorizer
 
     articles, gold = load_stories(file)
     overrides = {}
