@@ -123,7 +123,7 @@ def main(argv=None) -> int:
 
     get_nlp()  # model loading is a one-off per run, not part of any size's figure
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory() as tmp:  # warm-up: imports (sklearn, pysbd...) outside the timings
+    with tempfile.TemporaryDirectory() as tmp:  # warm-up: imports (scipy, pysbd...) outside the timings
         sample_jsonl(pool, 50, random.Random(0), Path(tmp) / "warm.jsonl")
         run_digest(Path(tmp) / "warm.jsonl", Path(tmp) / "warm.sqlite")
     print(f"pool: {len(pool)} unique articles; NOW={NOW.isoformat()}; model and imports loaded before timing")

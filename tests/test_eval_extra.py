@@ -61,3 +61,20 @@ def test_eval_dates_without_dateparser_names_the_extra_or_no_baseline():
     r = run_without(["dateparser"], "eval", "dates", str(FIXTURES / "timex_small.jsonl"), "--no-baseline", "--json")
     assert r.returncode == 0, r.stderr
     assert '"ours"' in r.stdout
+
+
+def test_eval_stories_without_scikit_learn_names_the_extra(tmp_path):
+    # the clustering itself needs no scikit-learn (the digest runs without it); the baseline does
+    r = run_without(["sklearn"], "eval", "stories", str(FIXTURES / "stories_small.jsonl"))
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "briefing: error: 'briefing eval stories' needs the eval extra (scikit-learn not installed): "
+        "pip install 'news-briefing[eval]'"
+    ]
+    state = str(tmp_path / "state.db")
+    r = run_without(
+        ["sklearn"], "digest", str(FIXTURES / "stories_small.jsonl"), "--since", "all", "--dry-run", "--state", state
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("# ")  # the stories, clustered and summarised without scikit-learn

@@ -3,6 +3,7 @@ selection core (``briefing.text.budget``): one definition each, and every caller
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,13 +156,11 @@ def test_quotes_use_the_shared_speech_verbs():
 
 
 def test_stories_use_the_shared_light_stemmer_and_story_stop_words():
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     from briefing.digest import cluster, dedup
 
     assert dedup.light_stem is cluster.light_stem is lexicon.light_stem is lexicon.stemmer("light")
     assert cluster.story_stop_words is lexicon.story_stop_words
-    assert lexicon.story_stop_words() is ENGLISH_STOP_WORDS
+    assert lexicon.story_stop_words() is lexicon.STORY_STOP_WORDS
     assert dedup.counter_cosine is vectors.counter_cosine
     assert [lexicon.light_stem(w) for w in ("recalls", "recalled", "recall", "uses")] == [
         "recall",
@@ -169,6 +168,14 @@ def test_stories_use_the_shared_light_stemmer_and_story_stop_words():
         "recall",
         "use",
     ]
+
+
+def test_story_stop_words_are_scikit_learns_english_list():
+    # written out in lexicon.py so the runtime needs no scikit-learn; the eval/test extras have it
+    text = pytest.importorskip("sklearn.feature_extraction.text")
+
+    assert lexicon.story_stop_words() == text.ENGLISH_STOP_WORDS
+    assert len(lexicon.STORY_STOP_WORDS) == 318
 
 
 def test_dangling_and_pronoun_openings_share_one_pronoun_list():

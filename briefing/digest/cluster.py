@@ -125,30 +125,18 @@ def is_headline_only(article: Article, options: ClusterOptions | None = None) ->
 
 
 def story_vectors(articles: list[Article], options: ClusterOptions, docs=None):
-    """L2-normalised TF-IDF rows (sublinear tf, IDF from the batch itself) as a CSR matrix."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """L2-normalised TF-IDF rows (sublinear tf, IDF from the batch itself) as a CSR matrix; one column
+    of zeros when no term is left (no words, or none in ``min_df`` articles)."""
+    import scipy.sparse as sp
+
+    from ..text.vectors import sparse_tfidf
 
     if docs is None:
         docs = [story_terms(a, options) for a in articles]
-    if not any(docs):
-        import scipy.sparse as sp
-
+    X = sparse_tfidf(docs, min_df=options.min_df if len(docs) >= 20 else 1)
+    if X.shape[1] == 0:
         return sp.csr_matrix((len(articles), 1))
-    from sklearn.preprocessing import normalize
-
-    vec = TfidfVectorizer(
-        analyzer=_identity,
-        sublinear_tf=True,
-        lowercase=False,
-        norm=None,
-        min_df=options.min_df if len(docs) >= 20 else 1,
-    )
-    X = vec.fit_transform(docs)
-    return normalize(X).tocsr()
-
-
-def _identity(doc):
-    return doc
+    return X
 
 
 # -- candidates -------------------------------------------------------------

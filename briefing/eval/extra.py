@@ -11,7 +11,7 @@ import importlib
 from ..errors import UsageError
 
 # import name -> distribution name (what pip installs)
-EVAL_PACKAGES = {"rouge_score": "rouge-score", "dateparser": "dateparser"}
+EVAL_PACKAGES = {"rouge_score": "rouge-score", "dateparser": "dateparser", "sklearn": "scikit-learn"}
 
 
 def require_eval_extra(command: str, *modules: str, otherwise: str = "") -> None:

@@ -4,8 +4,8 @@ Each row is ``{"id", "title", "text"?, "published"?, "url"?, "source"?, "story"}
 The articles are clustered exactly as the digest clusters them
 (``briefing.digest.cluster.cluster_articles``) and scored with B-cubed and
 pairwise precision/recall/F1, next to a plain baseline: cosine of TF-IDF
-vectors of title+text (English stop words, sublinear tf), single-link at a
-threshold. The baseline is printed at its best threshold on the file itself
+vectors of title+text (scikit-learn's vectorizer, from the eval extra: English
+stop words, sublinear tf), single-link at a threshold. The baseline is printed at its best threshold on the file itself
 (chosen with the gold labels, so it is an optimistic baseline).
 
 `--paraphrase FILE` measures the near-duplicate sentence detector instead, on
@@ -185,6 +185,9 @@ def command(file, predictions_path, paraphrase, threshold, event_ratio, folds, a
     if paraphrase:
         return _paraphrase(file, threshold, as_json)
     from ..digest.cluster import ClusterOptions, cluster_articles
+    from .extra import require_eval_extra
+
+    require_eval_extra("briefing eval stories", "sklearn")  # the baseline's vectorizer
 
     articles, gold = load_stories(file)
     overrides = {}

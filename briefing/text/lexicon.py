@@ -8,14 +8,14 @@ trained, on its own list), so they are kept apart under names that say which is 
 - ``sumy_stop_words()``: sumy's English list, for sumy's own algorithms;
 - ``content_stop_words()``: sumy's list plus reporting words ("said", "Mr"), for the news
   ranker's content terms;
-- ``story_stop_words()``: scikit-learn's English list, for stories (clustering, the
-  multi-document summary), as its TF-IDF vectorizer uses it.
+- ``story_stop_words()``: scikit-learn's English list (written out here), for stories (clustering,
+  the multi-document summary).
 
 Stemmers, by the same rule: ``stemmer("content")`` (Porter, Snowball's pure-Python port),
 ``stemmer("sumy")`` (the one sumy's algorithms are given) and ``stemmer("light")`` (a suffix
 strip that makes "recalls"/"recalled" meet without merging distinct words).
 
-Heavy libraries (sumy, scikit-learn, snowballstemmer) are imported on first use only.
+Heavy libraries (sumy, snowballstemmer) are imported on first use only.
 """
 
 from __future__ import annotations
@@ -64,18 +64,35 @@ def content_stop_words() -> frozenset[str]:
     return sumy_stop_words() | REPORTING_WORDS
 
 
-@lru_cache(maxsize=1)
+# scikit-learn's ENGLISH_STOP_WORDS (BSD-3-Clause, from the Glasgow IR group's stop list), written out so
+# the runtime needs no scikit-learn; tests/test_lexicon.py checks it against scikit-learn's when installed.
+STORY_STOP_WORDS = frozenset(
+    """
+a about above across after afterwards again against all almost alone along already also although always am
+among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at back
+be became because become becomes becoming been before beforehand behind being below beside besides between
+beyond bill both bottom but by call can cannot cant co con could couldnt cry de describe detail do done down
+due during each eg eight either eleven else elsewhere empty enough etc even ever every everyone everything
+everywhere except few fifteen fifty fill find fire first five for former formerly forty found four from front
+full further get give go had has hasnt have he hence her here hereafter hereby herein hereupon hers herself
+him himself his how however hundred i ie if in inc indeed interest into is it its itself keep last latter
+latterly least less ltd made many may me meanwhile might mill mine more moreover most mostly move much must my
+myself name namely neither never nevertheless next nine no nobody none noone nor not nothing now nowhere of
+off often on once one only onto or other others otherwise our ours ourselves out over own part per perhaps
+please put rather re same see seem seemed seeming seems serious several she should show side since sincere six
+sixty so some somehow someone something sometime sometimes somewhere still such system take ten than that the
+their them themselves then thence there thereafter thereby therefore therein thereupon these they thick thin
+third this those though three through throughout thru thus to together too top toward towards twelve twenty
+two un under until up upon us very via was we well were what whatever when whence whenever where whereafter
+whereas whereby wherein whereupon wherever whether which while whither who whoever whole whom whose why will
+with within without would yet you your yours yourself yourselves
+""".split()
+)
+
+
 def story_stop_words() -> frozenset[str]:
-    """scikit-learn's English stop list: the one its TF-IDF vectorizer applies for ``"english"``."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return ENGLISH_STOP_WORDS
-
-
-@lru_cache(maxsize=1)
-def story_stop_word_list() -> list[str]:
-    """``story_stop_words()`` as the list scikit-learn's vectorizers accept as ``stop_words``."""
-    return sorted(story_stop_words())
+    """scikit-learn's English stop list (what its TF-IDF vectorizer applies for ``"english"``), for stories."""
+    return STORY_STOP_WORDS
 
 
 # --- stemmers ----------------------------------------------------------------------------------
