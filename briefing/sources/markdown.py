@@ -204,6 +204,8 @@ class _Prose(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip or not data:
             return
+        if not self.pre:  # a line break inside a paragraph is a space (the same length: offsets stay)
+            data = data.replace("\n", " ")
         if self.pending or not self.parts:
             if not data.strip():
                 return
