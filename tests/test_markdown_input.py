@@ -303,3 +303,46 @@ def test_digest_markdown_template_as_html(tmp_path, main_run):
     assert out.startswith("<!DOCTYPE html>") and "<h1>Briefing for Wednesday 13 March 2024</h1>" in out
     assert "<h2>Pier &lt;script&gt;alert(1)&lt;/script&gt;</h2>" in out and "<li>The board met" in out
     _no_active_content(out)
+
+
+# ---------------------------------------------------------------- the offset map, word by word
+
+VOCABULARY = "the board met on Monday said Anna Berg chair of harbour pier Kiel council approved new plan".split()
+MARKED = [
+    "**{w}**", "*{w}*", "[{w}](http://example.org/{v}/{w})", "`{w}`", "{w}&amp;{v}", "{w}\\*", "<b>{w}</b>",
+    "![{w}](http://x.org/{w}.png)", "[{w}][ref]", "<http://example.org/{w}>",
+]  # fmt: skip
+
+
+def _random_markdown(rng) -> str:
+    def word():
+        w, v = rng.choice(VOCABULARY), rng.choice(VOCABULARY)
+        return rng.choice(MARKED).format(w=w, v=v) if rng.random() < 0.4 else w
+
+    def para():
+        text = " ".join(word() for _ in range(rng.randint(3, 25))) + "."
+        return rng.choice(["# {}", "- {}\n- {}", "> {}\n> {}", "{}", "{}", "| a | b |\n|---|---|\n| {} | x |"]).format(
+            text, " ".join(word() for _ in range(5))
+        )
+
+    return "\n\n".join(para() for _ in range(rng.randint(1, 10))) + "\n\n[ref]: http://example.org/ref\n"
+
+
+def test_every_word_of_the_prose_maps_to_its_characters_in_the_original():
+    import random
+
+    from briefing.sources.markdown import read_markdown
+
+    rng = random.Random(7)
+    docs = [_random_markdown(rng) for _ in range(150)]
+    # a word with markup inside it, and the same word verbatim a little further on: not that one
+    docs.append('Read "said **Anna Berg**, the director" as "said Anna Berg, the director" in the brief.\n')
+    docs.append("The plan\\* *plan* new plan of the *new\\** plan.\n")
+    for src in docs:
+        article = read_markdown(src)
+        assert article.source_map is not None
+        for m in re.finditer(r"\S+", article.text):
+            a, b = article.source_map.span(m.start(), m.end())
+            rest = iter(src[a:b])
+            assert all(c in rest for c in m.group()), (m.group(), src[a:b], src)
+            assert b - a <= 3 * len(m.group()) + 40, (m.group(), src[a:b])  # the word's place, not a stretch

@@ -258,6 +258,40 @@ def _find_word(s: str, w: str, lo: int, hi: int) -> int:
         lo = j + 1
 
 
+COMPACT_TRIES = 32
+
+
+def _compact(s: str, w: str, lo: int, hi: int) -> list[int] | None:
+    """The first place of ``w``'s characters in order, starting in ``s[lo:hi]`` and no more than
+    twice as long as ``w`` (markup inside a word is short): its positions, or None. The first, not
+    the tightest: a later one may be the same word said again."""
+    limit = 2 * len(w) + 8
+    left, right = w[0].isalnum(), w[-1].isalnum()
+    for _ in range(COMPACT_TRIES):
+        a = s.find(w[0], lo, hi)
+        if a < 0:
+            return None
+        lo = a + 1
+        if left and a and s[a - 1].isalnum():
+            continue  # inside a word ("png" for "new")
+        m = _subsequence(s, w, a, a + limit)
+        if m is not None and not (right and m[-1] + 1 < len(s) and s[m[-1] + 1].isalnum()):
+            return m
+    return None
+
+
+def _subsequence(s: str, w: str, lo: int, hi: int) -> list[int] | None:
+    """Where each character of ``w`` is in ``s[lo:hi]``, in order (None: not all of them are)."""
+    out = []
+    for c in w:
+        j = s.find(c, lo, hi)
+        if j < 0:
+            return None
+        out.append(j)
+        lo = j + 1
+    return out
+
+
 def _align(plain: str, source: str, start: int) -> SourceMap:
     """Each word of ``plain`` at its place in ``source`` (from ``start`` on), greedily forward: the
     plain text is the source with markup taken out, so its words come in the same order."""
@@ -283,6 +317,16 @@ def _align(plain: str, source: str, start: int) -> SourceMap:
             if j < 0 and len(w) >= 4 and budget > 0:
                 j = _find_word(source, w, pos, len(source))
                 budget -= (len(source) if j < 0 else j) - pos
+        if j != pos and not (j > pos and source[pos:j].isspace()):
+            # not found, or markup skipped on the way: the word may be right here with markup inside
+            # it ("Berg**,", "new\\*"), and the same characters verbatim further on only a later
+            # sentence saying them again ("Berg," or "**new**")
+            near = _compact(source, w, pos, j if j >= 0 else pos + NEAR)
+            if near is not None and (j < 0 or near[-1] < j):
+                for k, o in enumerate(near):
+                    add(p + k, o, 1)
+                pos = near[-1] + 1
+                continue
         if j >= 0:
             add(p, j, len(w))
             pos = j + len(w)
