@@ -52,7 +52,7 @@ class SourceMap:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """``text[start:end]`` as an original span: it holds the same words, with the markup among them."""
         a = self.start(start)
-        return a, max(a, self.end(end)) if end > start else a
+        return (a, max(a, self.end(end))) if end > start else (a, a)
 
 
 @dataclass
