@@ -64,8 +64,37 @@ def prepare(article: Article) -> tuple[str, list]:
         raise InputError(
             f"{name}: too long for one article ({len(article.text):,} characters, limit {MAX_ARTICLE_CHARS:,})"
         )
-    analysis = clean_for_analysis(article.text, keep_from=article.body_start, markdown=article.format == "markdown")
+    source_map = article.source_map  # Markdown read as prose: its headings, code and tables are no sentences
+    markdown = article.format == "markdown" and source_map is None
+    analysis = clean_for_analysis(article.text, keep_from=article.body_start, markdown=markdown)
+    if source_map is not None and source_map.not_prose:
+        analysis = _blank(analysis, source_map.not_prose)
     return analysis, join_quoted(analysis, split_sentences(analysis))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` but newlines as spaces (the same length)."""
+    parts, pos = [], 0
+    for a, b in spans:
+        parts += [text[pos:a], re.sub(r"[^\n]", " ", text[a:b])]
+        pos = b
+    return "".join(parts) + text[pos:]
+
+
+def _to_source(article: Article, brief: Brief, sentences: list[Sentence]) -> None:
+    """A Markdown brief's offsets as the original file's (``Article.source_map``): what the JSON gives."""
+    sm = article.source_map
+    if sm is None:
+        return
+    for s in {id(s): s for s in sentences}.values():  # each once: the summary shares the article's
+        s.start, s.end = sm.span(s.start, s.end)
+    for t in brief.when:
+        t.start, t.end = sm.span(t.start, t.end)
+    for q in brief.quotes:
+        if 0 <= q.start < q.end:
+            q.start, q.end = sm.span(q.start, q.end)
+    for e in [*brief.who, *brief.where]:
+        e.spans = [sm.span(a, b) for a, b in e.spans]
 
 
 QUOTE_SENTENCES = 4  # a quotation runs over at most this many sentences; an unclosed mark past it is a typo
@@ -193,7 +222,7 @@ def build_brief(
         "words": word_count(analysis),
         "sentences": len(sentences),
     }
-    return Brief(
+    brief = Brief(
         id=article_id(article),
         language=language.code,
         title=article.title or _fallback_title(sentences),
@@ -208,6 +237,8 @@ def build_brief(
         notes=notes,
         explain=scored if options.explain else None,
     )
+    _to_source(article, brief, [*sentences, *(s.sentence for s in scored), *(s.sentence for s in chosen)])
+    return brief
 
 
 def publication_date(article: Article, options: BriefOptions | None = None) -> tuple[date | None, str | None]:

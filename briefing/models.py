@@ -6,6 +6,8 @@ batches can ship them to worker processes.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,11 +16,53 @@ DATE_ONLY_HOUR = 12  # a date-only item counts as published at noon UTC (see ``A
 
 
 @dataclass
+class SourceMap:
+    """Where the characters of a reader's plain text (``Article.text``) stand in the original file.
+
+    Set by a reader that turns markup into prose (Markdown: ``briefing.sources.markdown``). Runs of
+    characters: ``text[plain[i] : plain[i] + length[i]]`` is ``original[source[i] : source[i] +
+    length[i]]`` (whitespace aside); a character outside every run (a paragraph break the reader
+    made, a character an entity or escape stood for) has no place of its own. ``not_prose`` holds
+    the spans of ``text`` that are no prose (headings, code blocks, tables): the analysis blanks
+    them, so they are never summary sentences. Compact arrays, not a list per character.
+    """
+
+    plain: array = field(default_factory=lambda: array("q"), repr=False)
+    source: array = field(default_factory=lambda: array("q"), repr=False)
+    length: array = field(default_factory=lambda: array("q"), repr=False)
+    source_length: int = 0
+    not_prose: list[tuple[int, int]] = field(default_factory=list, repr=False)
+
+    def start(self, pos: int) -> int:
+        """The original offset of the text's character at ``pos`` (or just before it, when it has none)."""
+        i = bisect_right(self.plain, pos) - 1
+        if i < 0:
+            return self.source[0] if self.source else 0
+        off = pos - self.plain[i]
+        return self.source[i] + min(off, self.length[i])
+
+    def end(self, pos: int) -> int:
+        """The original offset just after the text's character at ``pos - 1`` (or after its markup)."""
+        last = pos - 1
+        i = bisect_right(self.plain, last) - 1
+        if i >= 0 and last - self.plain[i] < self.length[i]:
+            return self.source[i] + (last - self.plain[i]) + 1
+        return self.source[i + 1] if i + 1 < len(self.source) else self.source_length
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """``text[start:end]`` as an original span: it holds the same words, with the markup among them."""
+        a = self.start(start)
+        return (a, max(a, self.end(end))) if end > start else (a, a)
+
+
+@dataclass
 class Article:
     """One input article, whatever it was read from.
 
     ``text`` is the text every offset refers to: the file's decoded text for
-    text and Markdown input, the extracted main text for HTML.
+    text input, the extracted main text for HTML, the prose of a Markdown file (its markup
+    rendered away). ``source_map`` (Markdown only) maps offsets in ``text`` back to the
+    original file: a brief's JSON offsets are the file's own (see ``SourceMap``).
 
     ``published`` is the day and ``published_at`` the moment, as the input gave them (a reader
     that knows the moment sets both). Use ``publication_time`` / ``publication_date`` to read them.
@@ -45,6 +89,7 @@ class Article:
     spec: str | None = None
     categories: list[str] = field(default_factory=list)
     seen_at: datetime | None = None
+    source_map: SourceMap | None = field(default=None, repr=False)
 
     @property
     def publication_time(self) -> datetime | None:

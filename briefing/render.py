@@ -9,7 +9,10 @@ text is untrusted, and so is a template someone mailed you.
 Every text format escapes for itself: Markdown (``md_escape``, ``md_url``), HTML
 (autoescaping; only http(s) links), plain text (``text_url``); and every string
 reaching a text template is cleaned first (``clean_text``: no control characters,
-no lone surrogates).
+no lone surrogates). A user's Markdown template (``*.md.j2``, ``*.md``,
+``*.markdown``) asked for HTML escapes every value for Markdown and HTML at once,
+and its output becomes a standalone page through the ``markdown`` package and the
+nh3 sanitiser (``markdown_page``): one template serves both formats.
 """
 
 from __future__ import annotations
@@ -133,10 +136,85 @@ def unsaid(quotes: Any, summary: Any) -> list[Any]:
     return out
 
 
-def template_filters() -> dict[str, Any]:
-    """The filters every template sees, built-in or the user's."""
+# ---------------------------------------------------------------- a Markdown template rendered to HTML
+
+MARKDOWN_TEMPLATE_SUFFIXES = (".md.j2", ".md", ".markdown", ".markdown.j2")
+MARKDOWN_EXTENSIONS = ("tables", "fenced_code", "sane_lists")
+_SCRIPT_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|livescript):")
+
+
+def is_markdown_template(path: str | Path) -> bool:
+    """A user's template that writes Markdown (``brief.md.j2``, ``notes.markdown``): by its name."""
+    return Path(path).name.lower().endswith(MARKDOWN_TEMPLATE_SUFFIXES)
+
+
+def md_html_escape(text: Any) -> str:
+    """Text for Markdown that becomes HTML: ``md_escape`` (no markup, no raw HTML, no entity) and
+    quotes as entities, so no value can leave an attribute of raw HTML the template writes."""
+    return md_escape(text).replace('"', "&#34;").replace("'", "&#39;")
+
+
+class MarkdownText(str):
+    """A string of the data in a Markdown template rendered for HTML: escaped for both when printed
+    (Jinja's autoescaping calls ``__html__``, so do ``join`` and ``safe``): article text is hostile."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return md_html_escape(self)
+
+
+def markdown_html_finalize(value: Any) -> Any:
+    """Every ``{{ ... }}`` of a Markdown template rendered for HTML: escaped for Markdown and HTML
+    unless a filter already did (``md_escape``, ``md_url``) or it is the output of a macro."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, (Markup, MarkdownText)) else MarkdownText(value)
+
+
+def markdown_html_data(value: Any) -> Any:
+    """The template data with every string a ``MarkdownText`` (dictionary keys stay plain)."""
+    if isinstance(value, str):
+        return MarkdownText(value)
+    if isinstance(value, dict):
+        return {k: markdown_html_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [markdown_html_data(v) for v in value]
+    return value
+
+
+def markdown_page(text: str, title: str = "") -> str:
+    """A Markdown template's output as a standalone HTML page: converted by the ``markdown`` package,
+    then sanitised with nh3 (no script, no event handler, only http(s) and mailto links)."""
+    import html
+
+    import markdown
+    import nh3
+
+    body = markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    body = nh3.clean(body, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    # what is left of "javascript:" is text (nh3 dropped every such URL): shown the same, found by no scanner
+    body = _SCRIPT_SCHEME.sub(r"\1&#58;", body)
+    return (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(one_line(title))}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def template_filters(*, markdown_html: bool = False) -> dict[str, Any]:
+    """The filters every template sees, built-in or the user's; ``markdown_html``: those of a
+    Markdown template rendered for HTML (``md_escape`` and ``md_url`` say their output is escaped)."""
+    from markupsafe import Markup
+
     from .render_timeline import timeline_svg
 
+    if markdown_html:
+        return {
+            **template_filters(),
+            "md_escape": lambda text: Markup(md_html_escape(text)),
+            "md_url": lambda url: Markup(md_url(url)),
+        }
     return {
         "wrap": wrap_text,
         "one_line": one_line,
@@ -241,7 +319,11 @@ def render(obj: Any, fmt: str = "markdown", *, template: str | Path | None = Non
 
         path = Path(template)
         autoescape = fmt == "html" or path.suffix.lower() in (".html", ".htm")
-        out = render_user_template(path, data, kind=kind, autoescape=autoescape, builtin_dir=templates_dir())
+        # a Markdown template asked for HTML: Markdown escaping, then converted and sanitised (in the sandbox)
+        page_title = str(data.get("title") or "") if fmt == "html" and is_markdown_template(path) else None
+        out = render_user_template(
+            path, data, kind=kind, autoescape=autoescape, builtin_dir=templates_dir(), markdown_page=page_title
+        )
     else:
         out = _render_builtin(obj, data, fmt, kind)
     if fmt == "email":

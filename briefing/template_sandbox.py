@@ -85,9 +85,21 @@ class Limits:
 
 
 def render_user_template(
-    path: str | os.PathLike, data: Any, *, kind: str, autoescape: bool, builtin_dir: Path, limits: Limits | None = None
+    path: str | os.PathLike,
+    data: Any,
+    *,
+    kind: str,
+    autoescape: bool,
+    builtin_dir: Path,
+    limits: Limits | None = None,
+    markdown_page: str | None = None,
 ) -> str:
-    """Render the user's template file ``path`` with ``data`` (the JSON form of a brief or digest)."""
+    """Render the user's template file ``path`` with ``data`` (the JSON form of a brief or digest).
+
+    ``markdown_page`` (a page title): the template writes Markdown and the result is an HTML page.
+    Every value is escaped for Markdown and HTML (``briefing.render.MarkdownText``), and the
+    Markdown is converted and sanitised in the child, under its limits (``render.markdown_page``).
+    """
     path = Path(path)
     name = path.name
     limits = limits or Limits.from_env()
@@ -97,6 +109,7 @@ def render_user_template(
         "main": name,
         "kind": kind,
         "autoescape": autoescape,
+        "markdown_page": markdown_page,
         "builtin": str(builtin_dir),
         "data": data,
         "limits": {"seconds": limits.seconds, "memory_mb": limits.memory_mb, "output_mb": limits.output_mb},
@@ -342,25 +355,28 @@ def _child() -> int:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from .render import template_filters
+    from .render import markdown_html_data, markdown_html_finalize, markdown_page, template_filters
 
     request = json.loads(sys.stdin.buffer.read().decode("ascii"))
     name = request["main"]
+    page_title = request.get("markdown_page")
+    md_html = page_title is not None
     _set_limits(request["limits"])
     cap = int(request["limits"]["output_mb"]) * (1 << 20)
     loaded: set[str] = set()
     try:
         env = ImmutableSandboxedEnvironment(
             loader=contained_loader(request["folder"], name, request["builtin"], loaded),
-            autoescape=bool(request["autoescape"]),
+            autoescape=bool(request["autoescape"]) or md_html,
+            finalize=markdown_html_finalize if md_html else None,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.ChainableUndefined,
             auto_reload=False,
         )
-        env.filters.update(template_filters())
-        data = request["data"]
+        env.filters.update(template_filters(markdown_html=md_html))
+        data = markdown_html_data(request["data"]) if md_html else request["data"]
         ctx = {"brief": data, "b": data, "obj": data, request["kind"]: data}
         parts, size = [], 0
         for chunk in env.get_template(name).generate(**ctx):
@@ -368,7 +384,10 @@ def _child() -> int:
             if size > cap:
                 return _EXIT_OUTPUT
             parts.append(chunk)
-        out = "".join(parts).encode("utf-8", "surrogatepass")
+        text = "".join(parts)
+        if md_html:
+            text = markdown_page(text, page_title or "")
+        out = text.encode("utf-8", "surrogatepass")
         if len(out) > cap:
             return _EXIT_OUTPUT
     except MemoryError:

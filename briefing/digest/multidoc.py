@@ -69,7 +69,8 @@ def _candidates(articles: list[Article]) -> list[StoryLine]:
             for s in scored[:LEAD_SENTENCES]:
                 st = s.sentence
                 text = article.text[st.start : st.end]
-                out.append(StoryLine(text, aid, source, article.url, st.start, st.end, s.score, article_index=ai))
+                a, b = article.source_map.span(st.start, st.end) if article.source_map else (st.start, st.end)
+                out.append(StoryLine(text, aid, source, article.url, a, b, s.score, article_index=ai))
         elif article.title and article.title.strip():
             # a feed item with a headline only: the headline is what it says
             out.append(StoryLine(article.title.strip(), aid, source, article.url, -1, -1, 0.5, article_index=ai))
