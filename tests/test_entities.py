@@ -158,6 +158,18 @@ def test_title_before_and_apposition_rules():
     assert apposition_after(t, len("Tim Cook")) == "chief executive of Apple"
     t = "Tim Cook, who arrived late, said"
     assert apposition_after(t, len("Tim Cook")) is None
+    # news style drops the article: a bare apposition counts when it starts with its role word
+    t = "said Anna Berg, chair of the board. The bridge"
+    assert apposition_after(t, t.index(",")) == "chair of the board"
+    t = "Lars Lund, deputy mayor, welcomed it"
+    assert apposition_after(t, len("Lars Lund")) == "deputy mayor"
+    for t in (
+        "Anna Berg, Lars Lund and Peter Holm met",
+        "Anna Berg, 45, said",
+        "Anna Berg, speaking on Monday, said",
+        "the Kite Festival, including representatives from China, opened",
+    ):
+        assert apposition_after(t, t.index(",")) is None, t
     assert honorific_prefix("Mr. Biden") == ("Biden", None)
     assert honorific_prefix("President Biden") == ("Biden", "President")
 

@@ -87,6 +87,19 @@ def test_summary_sentences_are_prose_with_offsets_into_the_original_file(tmp_pat
         assert original[t["start"] : t["end"]] == t["text"]
 
 
+def test_the_issues_own_example_keeps_the_role_without_an_article(tmp_path, main_run):
+    """said **Anna Berg**, chair of the board: no markup, and the role without "the" is hers."""
+    path = tmp_path / "bare.md"
+    path.write_text(
+        "---\ntitle: Board meets\ndate: 2024-03-12\n---\n\nThe harbour board met on Monday to discuss the "
+        "new bridge, said **Anna Berg**, chair of the board. The bridge will open in May.\n",
+        encoding="utf-8",
+    )
+    brief = _json(main_run, path)
+    assert not any("*" in s["text"] for s in brief["summary"]), brief["summary"]
+    assert {e["name"]: e["role"] for e in brief["who"]}.get("Anna Berg") == "chair of the board", brief["who"]
+
+
 def test_bold_speaker_keeps_role_and_front_matter_still_counts(tmp_path, main_run):
     brief = _json(main_run, _md(tmp_path))
     roles = {e["name"]: e["role"] for e in brief["who"]}

@@ -225,16 +225,35 @@ def title_before(text: str, start: int) -> str | None:
     return " ".join(phrase)
 
 
+# the same without an article ("Anna Berg, chair of the board, said"): news style drops it; only
+# when the phrase starts with its role word or one modifier before it ("deputy mayor", "chief
+# executive"), so "Berg, Lund and Sato" or "Oslo, Norway" are never roles
+_BARE_APPOSITION = re.compile(r"^\s*,\s+([a-z][^,.;:\"“”()\n]{2,70}?)\s*(?:,|\.|;|$)")
+
+
 def apposition_after(text: str, end: int) -> str | None:
-    """'NAME, the chief executive of Apple,' -> 'chief executive of Apple'."""
-    m = _APPOSITION.match(text[end : end + 100])
+    """'NAME, the chief executive of Apple,' -> 'chief executive of Apple'; 'NAME, chair of the
+    board,' -> 'chair of the board'."""
+    window = text[end : end + 100]
+    m = _APPOSITION.match(window)
+    if m:
+        phrase = m.group(1).strip()
+        words = phrase.split()
+        if len(words) > 8 or not any(_is_role_word(w) for w in words):
+            return None
+        return phrase
+    m = _BARE_APPOSITION.match(window)
     if not m:
         return None
     phrase = m.group(1).strip()
     words = phrase.split()
-    if len(words) > 8 or not any(_is_role_word(w) for w in words):
+    if len(words) > 8 or words[0] in _LIST_WORDS or not any(_is_role_word(w) for w in words[:2]):
         return None
     return phrase
+
+
+# words that open a list or an example, not a role: "the festival, including representatives of..."
+_LIST_WORDS = {"including", "includes", "such", "like", "especially", "notably", "mainly", "mostly", "and", "or"}
 
 
 def honorific_prefix(name: str) -> tuple[str, str | None]:
