@@ -335,6 +335,17 @@ def test_an_article_page_is_read_as_the_article_it_is(server, digest):
     assert _titles(d) == {"Fair opens"} and "/feeds/main.xml" not in [r[0] for r in server.log]
 
 
+@pytest.mark.parametrize("path", ["/news/harbour-fair-opens-on-the-quay", "/2026/03/10/fair", "/world-68501234"])
+def test_a_page_whose_url_is_a_storys_is_read_as_that_story(server, digest, path):
+    """No og:type, no schema.org Article (many blogs): the URL's shape (a slug, a date, a story id)
+    still says it is one story, and its site's feed link must not turn it into the whole site."""
+    server.add("/feeds/main.xml", rss("Globe", [_item(1)]))
+    url = server.add(path, _homepage("/feeds/main.xml", title="Fair opens"), content_type="text/html")
+    code, d, err = digest(url, "--dry-run")
+    assert code == 0, err
+    assert _titles(d) == {"Fair opens"} and "/feeds/main.xml" not in [r[0] for r in server.log]
+
+
 @pytest.mark.parametrize(
     "href, reason",
     [

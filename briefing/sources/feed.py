@@ -246,6 +246,20 @@ class _FeedLinks(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+_SLUG = re.compile(r"[^\W_]+(?:[-_][^\W_]+){2,}")  # "harbour-board-approves-pier": three words or more
+_DATED = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d\d-\d\d-\d\d")
+_STORY_ID = re.compile(r"\d{5,}")
+
+
+def article_url(path: str) -> bool:
+    """A URL path shaped like one story's ("/2024/03/12/...", "/news/harbour-board-approves-pier",
+    "/world-68501234"), not a homepage's or a section's ("/", "/news/", "/blog"): such a page is read
+    as that article even when it carries its site's feed link, as nearly every article page does."""
+    last = next((seg for seg in reversed(path.split("/")) if seg), "")
+    last = last.rsplit(".", 1)[0] if "." in last else last
+    return bool(_DATED.search(path) or _SLUG.search(last) or _STORY_ID.search(last))
+
+
 def discover_feed(content: bytes, url: str, charset: str | None = None) -> str | None:
     """The feed an HTML homepage advertises (its first ``<link rel="alternate">`` of an RSS or Atom
     type, resolved against the page), or None: no such link, or the page says it is one article
@@ -263,8 +277,9 @@ def discover_feed(content: bytes, url: str, charset: str | None = None) -> str |
         return None
     if not parser.links:
         return None
-    root = urllib.parse.urlsplit(url).path in ("", "/")
-    if not root and (parser.article or _ARTICLE_LD.search(text)):
+    path = urllib.parse.urlsplit(url).path
+    root = path in ("", "/")
+    if not root and (parser.article or _ARTICLE_LD.search(text) or article_url(path)):
         return None
     base = urllib.parse.urljoin(url, parser.base) if parser.base else url
     return urllib.parse.urljoin(base, parser.links[0])
