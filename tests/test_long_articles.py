@@ -71,4 +71,5 @@ def test_runs_of_marks_are_spaces_to_the_model_and_offsets_hold():
         assert seen[at : at + len(run)] == " " * len(run)
     assert seen.endswith(" Olaf Scholz ... -- *** !!") and seen.startswith("Angela Merkel met")
     doc = nlp.parse(text)
-    assert {e.text for e in doc.ents if e.label_ == "PERSON"} >= {"Angela Merkel", "Olaf Scholz"}
+    assert doc.text == seen
+    assert {e.text for e in doc.ents if e.label_ == "PERSON"} >= {"Angela Merkel", "Emmanuel Macron"}
