@@ -242,7 +242,7 @@ def _worker_init() -> None:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+    except ImportError:  # pragma: no cover - threadpoolctl is a declared dependency
         pass
     from .errors import BriefingError
     from .extract.nlp import get_nlp
