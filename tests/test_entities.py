@@ -172,6 +172,7 @@ def test_title_before_and_apposition_rules():
         assert apposition_after(t, t.index(",")) is None, t
     assert honorific_prefix("Mr. Biden") == ("Biden", None)
     assert honorific_prefix("President Biden") == ("Biden", "President")
+    assert honorific_prefix("Councillor Jonas Ek") == ("Jonas Ek", "Councillor")  # samples/library-reopening.md
 
 
 def test_a_name_ends_where_its_sentence_ends():
