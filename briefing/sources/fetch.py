@@ -371,11 +371,8 @@ def fetch(
         raise FetchError(f"{url}: {e}") from None
     policy = policy or NetworkPolicy(allow_private=allow_private)
     deadline = _Deadline(timeout)
-    conditional = {}
-    if _validator(etag):
-        conditional["If-None-Match"] = _validator(etag) or ""
-    if _validator(last_modified):
-        conditional["If-Modified-Since"] = _validator(last_modified) or ""
+    validators = (("If-None-Match", _validator(etag)), ("If-Modified-Since", _validator(last_modified)))
+    conditional = {name: value for name, value in validators if value}
     try:
         return _follow(url, deadline, policy, max_bytes, accept, conditional)
     except FetchError:
